@@ -1,0 +1,22 @@
+namespace Scenario.Receiver;
+
+/// <summary>What <see cref="TaskHeaderReader"/> found: no task, a valid task, or a header to reject.</summary>
+internal readonly record struct TaskHeaderReadResult(
+    bool HasTask,
+    string? TaskInstanceId,
+    string? WorkflowInstanceId,
+    Uri? TaskStatusUrl,
+    string? StatusUrlIgnoredBecause,
+    string? InvalidHeader,
+    string? Problem)
+{
+    internal static TaskHeaderReadResult NoTask => default;
+
+    internal bool IsInvalid => InvalidHeader is not null;
+
+    internal static TaskHeaderReadResult Task(string taskInstanceId, string? workflowInstanceId, Uri? statusUrl, string? statusUrlIgnoredBecause)
+        => new(true, taskInstanceId, workflowInstanceId, statusUrl, statusUrlIgnoredBecause, null, null);
+
+    internal static TaskHeaderReadResult Invalid(string header, string problem)
+        => new(false, null, null, null, null, header, problem);
+}

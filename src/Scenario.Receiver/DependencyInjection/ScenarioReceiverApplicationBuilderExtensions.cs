@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Scenario.Receiver;
+
+// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Adds the Scenario receiver's middleware to the request pipeline.</summary>
+public static class ScenarioReceiverApplicationBuilderExtensions
+{
+    /// <summary>
+    /// Captures the <c>X-Scenario-*</c> headers into the scoped <see cref="ScenarioTaskContext"/>, and answers
+    /// 400 problem+json to a malformed task id. Place it before <c>MapControllers</c> (and before
+    /// authentication, so a malformed call is turned away cheaply).
+    /// </summary>
+    /// <param name="app">The application.</param>
+    /// <returns>The application, for chaining.</returns>
+    public static IApplicationBuilder UseScenarioTaskContext(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (app.ApplicationServices.GetService<ScenarioReceiverMarker>() is null)
+        {
+            throw new InvalidOperationException(
+                "UseScenarioTaskContext() needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(builder.Configuration.GetSection(\"Scenario\")) at start-up.");
+        }
+
+        return app.UseMiddleware<ScenarioTaskContextMiddleware>();
+    }
+}

@@ -1,0 +1,77 @@
+namespace Scenario.Receiver;
+
+/// <summary>
+/// Settings of the Scenario receiver, bound from the <c>Scenario</c> configuration section
+/// (environment variables <c>Scenario__BaseUrl</c>, <c>Scenario__ApiKey</c>, …). Validated at start-up.
+/// </summary>
+public sealed class ScenarioReceiverOptions
+{
+    /// <summary>The configuration section the options are usually bound from.</summary>
+    public const string DefaultSectionName = "Scenario";
+
+    /// <summary>Default of <see cref="RecordRetention"/>: 7 days.</summary>
+    public static readonly TimeSpan DefaultRecordRetention = TimeSpan.FromDays(7);
+
+    /// <summary>Default of <see cref="MaxMessageLength"/>: 4,000 characters.</summary>
+    public const int DefaultMaxMessageLength = 4000;
+
+    /// <summary>Default of <see cref="MaxOutputValuesBytes"/>: 64 KiB of serialized <c>outputValues</c>.</summary>
+    public const int DefaultMaxOutputValuesBytes = 64 * 1024;
+
+    /// <summary>Default of <see cref="WorkRetryDelaySeconds"/>: 30 seconds.</summary>
+    public const int DefaultWorkRetryDelaySeconds = 30;
+
+    /// <summary>
+    /// Scenario's address, e.g. <c>https://scenario.example.com</c>. Statuses are posted to
+    /// <c>{BaseUrl}/taskstatus/api/task-statuses</c>. Required.
+    /// </summary>
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>
+    /// The worker token issued by the Scenario administrators, sent as <c>Authorization: bearer {ApiKey}</c>.
+    /// Required. A secret: it never appears in logs, job arguments or the dashboard.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// What a <see cref="ScenarioLongRunningAttribute"/> action does with a call that has no
+    /// <c>X-Scenario-TaskInstanceId</c>: <see langword="false"/> (default) answers 400 problem+json;
+    /// <see langword="true"/> runs the action inline, as an ordinary request, for callers that are not Scenario.
+    /// </summary>
+    public bool RunInlineWithoutTaskInstanceId { get; set; }
+
+    /// <summary>
+    /// How long the work of a task may run before its token is cancelled and Scenario receives
+    /// <c>Error</c> "timed out after …", unless the attribute sets its own
+    /// <see cref="ScenarioLongRunningAttribute.TimeoutSeconds"/>. Default <see langword="null"/>: no limit.
+    /// </summary>
+    public TimeSpan? DefaultTimeout { get; set; }
+
+    /// <summary>
+    /// Delay before a failed work attempt is retried, for actions whose attribute sets
+    /// <see cref="ScenarioLongRunningAttribute.Retries"/>. Default <see cref="DefaultWorkRetryDelaySeconds"/>.
+    /// </summary>
+    public int WorkRetryDelaySeconds { get; set; } = DefaultWorkRetryDelaySeconds;
+
+    /// <summary>
+    /// Origins (scheme, host and port, e.g. <c>https://scenario.example.com</c>) whose
+    /// <c>X-Scenario-TaskStatusUrl</c> is trusted. Default empty: the header is ignored and reports go
+    /// only to <see cref="BaseUrl"/>, because the API key must never be sent where a caller says.
+    /// </summary>
+    public string[] AllowedStatusUrlOrigins { get; set; } = [];
+
+    /// <summary>How long the per-task record (job id, outcome, reported status) is kept. Default 7 days.</summary>
+    public TimeSpan RecordRetention { get; set; } = DefaultRecordRetention;
+
+    /// <summary>Longest <c>message</c> sent to Scenario; longer ones are cut. Default 4,000 characters.</summary>
+    public int MaxMessageLength { get; set; } = DefaultMaxMessageLength;
+
+    /// <summary>
+    /// Largest serialized <c>outputValues</c> sent to Scenario. A larger result is reported as <c>Error</c>
+    /// with a message that says so. Default 64 KiB.
+    /// </summary>
+    public int MaxOutputValuesBytes { get; set; } = DefaultMaxOutputValuesBytes;
+
+    /// <summary>How statuses are delivered to Scenario.</summary>
+    public ScenarioReportingOptions Reporting { get; set; } = new();
+}

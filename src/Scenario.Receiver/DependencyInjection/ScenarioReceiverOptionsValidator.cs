@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Options;
+
+namespace Scenario.Receiver;
+
+/// <summary>
+/// Fails the host at start-up with a message that names the setting to fix, instead of failing the
+/// first report hours later.
+/// </summary>
+internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<ScenarioReceiverOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ScenarioReceiverOptions options)
+    {
+        var failures = new List<string>();
+
+        if (options.BaseUrl is null)
+        {
+            failures.Add("Scenario:BaseUrl is missing. Set it to the address of X4B Scenario, e.g. https://scenario.example.com (environment variable Scenario__BaseUrl).");
+        }
+        else if (!options.BaseUrl.IsAbsoluteUri || (options.BaseUrl.Scheme != Uri.UriSchemeHttp && options.BaseUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            failures.Add("Scenario:BaseUrl must be an absolute http or https URL, e.g. https://scenario.example.com.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ApiKey))
+        {
+            failures.Add("Scenario:ApiKey is missing. Set it to the worker token issued by the Scenario administrators (environment variable Scenario__ApiKey).");
+        }
+
+        foreach (var origin in options.AllowedStatusUrlOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.PathAndQuery != "/" || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                failures.Add($"Scenario:AllowedStatusUrlOrigins contains '{origin}', which is not an origin such as https://scenario.example.com (scheme, host and optional port, no path).");
+            }
+        }
+
+        if (options.RecordRetention <= TimeSpan.Zero)
+        {
+            failures.Add("Scenario:RecordRetention must be positive, e.g. 7.00:00:00.");
+        }
+
+        if (options.MaxMessageLength < 100)
+        {
+            failures.Add("Scenario:MaxMessageLength must be at least 100 characters.");
+        }
+
+        if (options.MaxOutputValuesBytes < 1024)
+        {
+            failures.Add("Scenario:MaxOutputValuesBytes must be at least 1024 bytes.");
+        }
+
+        if (options.WorkRetryDelaySeconds < 0)
+        {
+            failures.Add("Scenario:WorkRetryDelaySeconds must not be negative.");
+        }
+
+        if (options.DefaultTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            failures.Add("Scenario:DefaultTimeout must be positive, or left out for no limit.");
+        }
+
+        var reporting = options.Reporting;
+        if (reporting.MaxAttempts < 1)
+        {
+            failures.Add("Scenario:Reporting:MaxAttempts must be at least 1.");
+        }
+
+        if (reporting.RetryDelaysSeconds is { } delays && delays.Any(d => d < 0))
+        {
+            failures.Add("Scenario:Reporting:RetryDelaysSeconds must not contain negative delays.");
+        }
+
+        if (reporting.RequestTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Scenario:Reporting:RequestTimeout must be positive.");
+        }
+
+        if (reporting.ProgressInterval < TimeSpan.Zero)
+        {
+            failures.Add("Scenario:Reporting:ProgressInterval must not be negative.");
+        }
+
+        if (reporting.HeartbeatInterval is { } heartbeat && heartbeat <= TimeSpan.Zero)
+        {
+            failures.Add("Scenario:Reporting:HeartbeatInterval must be positive, or left out for no heartbeat.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

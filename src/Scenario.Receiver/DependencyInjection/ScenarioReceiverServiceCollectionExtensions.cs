@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Scenario.Receiver;
+using Scenario.Receiver.Jobs;
+using Scenario.Receiver.LongRunning;
+using Scenario.Receiver.Reporting;
+
+// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Scenario receiver.</summary>
+public static class ScenarioReceiverServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Scenario receiver, bound to a configuration section (usually <c>Scenario</c>): the task
+    /// context, the <see cref="ScenarioLongRunningAttribute"/> filter, the jobs and the status client.
+    /// Hangfire itself is registered by the application (<c>AddHangfire</c>, <c>AddHangfireServer</c>).
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configuration">The section holding <c>BaseUrl</c>, <c>ApiKey</c> and the other <see cref="ScenarioReceiverOptions"/>.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddScenarioReceiver(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ScenarioReceiverOptions>().Bind(configuration);
+        return services.AddScenarioReceiverCore();
+    }
+
+    /// <summary>Adds the Scenario receiver, configured in code.</summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">Sets <see cref="ScenarioReceiverOptions"/>.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddScenarioReceiver(this IServiceCollection services, Action<ScenarioReceiverOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<ScenarioReceiverOptions>().Configure(configure);
+        return services.AddScenarioReceiverCore();
+    }
+
+    private static IServiceCollection AddScenarioReceiverCore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(ScenarioReceiverMarker)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<ScenarioReceiverMarker>();
+        services.AddOptions<ScenarioReceiverOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScenarioReceiverOptions>, ScenarioReceiverOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScenarioReceiverStartupCheck>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddScoped<ScenarioTaskContext>();
+        services.TryAddSingleton<TaskContextCapture>();
+        services.TryAddSingleton<LongRunningActionCatalog>();
+        services.TryAddSingleton<LongRunningActionFilter>();
+        services.TryAddSingleton<ActionArgumentCodec>();
+        services.TryAddSingleton<ActionOutcomeMapper>();
+        services.TryAddSingleton<TaskAcceptor>();
+        services.TryAddSingleton<TaskRecordStore>();
+        services.TryAddSingleton<StatusUrlPolicy>();
+        services.TryAddTransient<ScenarioWorkJob>();
+        services.TryAddTransient<ScenarioReportJob>();
+
+        // HttpClient's own timeout is off: each post has its own, from Scenario:Reporting:RequestTimeout.
+        // Header values are redacted in HttpClient's logs: the Authorization header carries the API key.
+        services.AddHttpClient<ScenarioStatusClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(_ => true);
+
+        return services;
+    }
+}

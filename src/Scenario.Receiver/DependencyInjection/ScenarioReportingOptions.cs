@@ -1,0 +1,57 @@
+namespace Scenario.Receiver;
+
+/// <summary>
+/// How statuses reach Scenario (<c>Scenario:Reporting</c>). Every status is delivered by a Hangfire job,
+/// so a restart or an outage of Scenario loses nothing.
+/// </summary>
+public sealed class ScenarioReportingOptions
+{
+    /// <summary>
+    /// Default of <see cref="RetryDelaysSeconds"/>: 10 s, 30 s, 1 min, 5 min, 15 min, then every 30 min.
+    /// </summary>
+    public static readonly IReadOnlyList<int> DefaultRetryDelaysSeconds = [10, 30, 60, 300, 900, 1800];
+
+    /// <summary>
+    /// Default of <see cref="MaxAttempts"/>: 60, which with the default delays keeps trying for about
+    /// 27 hours, to ride out an outage of Scenario of at least a day.
+    /// </summary>
+    public const int DefaultMaxAttempts = 60;
+
+    /// <summary>Default of <see cref="RequestTimeout"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default of <see cref="ProgressInterval"/>: 2 seconds.</summary>
+    public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Delays, in seconds, between attempts to deliver a status after a transient failure (connection
+    /// refused, timeout, 408, 429, 5xx). The last value repeats. A longer <c>Retry-After</c> from
+    /// Scenario wins. Default <see cref="DefaultRetryDelaysSeconds"/>.
+    /// </summary>
+    public int[]? RetryDelaysSeconds { get; set; }
+
+    /// <summary>Attempts to deliver one status before its job ends failed in the dashboard. Default 60.</summary>
+    public int MaxAttempts { get; set; } = DefaultMaxAttempts;
+
+    /// <summary>Timeout of one post to Scenario. Default 30 seconds.</summary>
+    public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+
+    /// <summary>
+    /// Progress posts are coalesced to at most one per interval; the latest value wins. Default 2 seconds.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; set; } = DefaultProgressInterval;
+
+    /// <summary>
+    /// When set, an <c>InProgress</c> status is posted this often while the work runs, so Scenario's
+    /// cockpit shows the task alive. Default <see langword="null"/>: no heartbeat.
+    /// </summary>
+    public TimeSpan? HeartbeatInterval { get; set; }
+
+    /// <summary>The delay before the given retry (1 = the first retry), from <see cref="RetryDelaysSeconds"/>.</summary>
+    internal TimeSpan DelayBeforeRetry(int retry)
+    {
+        IReadOnlyList<int> delays = RetryDelaysSeconds is { Length: > 0 } configured ? configured : DefaultRetryDelaysSeconds;
+        var index = Math.Clamp(retry - 1, 0, delays.Count - 1);
+        return TimeSpan.FromSeconds(delays[index]);
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace Scenario.Receiver.Diagnostics;
+
+/// <summary>
+/// Every log message of the library, source-generated with a fixed event id. None takes the API key,
+/// a request body or a job's arguments.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Rejected a call with an invalid {Header} header: {Problem}")]
+    public static partial void InvalidTaskHeader(ILogger logger, string header, string problem);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Ignoring X-Scenario-TaskStatusUrl because {Reason}; reports go to Scenario:BaseUrl. (Logged once.)")]
+    public static partial void TaskStatusUrlIgnored(ILogger logger, string reason);
+
+    [LoggerMessage(1101, LogLevel.Information, "Accepted Scenario task {TaskInstanceId} for {Action} as job {JobId}")]
+    public static partial void TaskAccepted(ILogger logger, string taskInstanceId, string action, string jobId);
+
+    [LoggerMessage(1102, LogLevel.Information, "Scenario task {TaskInstanceId} was already accepted as job {JobId}; nothing enqueued")]
+    public static partial void DuplicateTask(ILogger logger, string taskInstanceId, string jobId);
+
+    [LoggerMessage(1103, LogLevel.Warning, "The arguments of {Action} cannot be carried to a job: {Problem}")]
+    public static partial void ArgumentsNotSerializable(ILogger logger, string action, string problem);
+
+    [LoggerMessage(1201, LogLevel.Information, "Work for Scenario task {TaskInstanceId} finished: {Status} {StatusCode}")]
+    public static partial void WorkFinished(ILogger logger, string taskInstanceId, string status, int statusCode);
+
+    [LoggerMessage(1202, LogLevel.Warning, "Work for Scenario task {TaskInstanceId} failed on attempt {Attempt} of {Attempts}; it will be retried")]
+    public static partial void WorkAttemptFailed(ILogger logger, Exception exception, string taskInstanceId, int attempt, int attempts);
+
+    [LoggerMessage(1203, LogLevel.Error, "Work for Scenario task {TaskInstanceId} failed on attempt {Attempt}; Scenario will receive Error")]
+    public static partial void WorkFailed(ILogger logger, Exception exception, string taskInstanceId, int attempt);
+
+    [LoggerMessage(1204, LogLevel.Information, "Work for Scenario task {TaskInstanceId} was interrupted (server shutdown or job deleted)")]
+    public static partial void WorkInterrupted(ILogger logger, string taskInstanceId);
+
+    [LoggerMessage(1205, LogLevel.Information, "Work for Scenario task {TaskInstanceId} skipped: its terminal status {Status} was already reported")]
+    public static partial void WorkSkippedAlreadyReported(ILogger logger, string taskInstanceId, string? status);
+
+    [LoggerMessage(1301, LogLevel.Information, "Delivered {Status} for Scenario task {TaskInstanceId} (HTTP {StatusCode}, attempt {Attempt})")]
+    public static partial void StatusDelivered(ILogger logger, string status, string taskInstanceId, int statusCode, int attempt);
+
+    [LoggerMessage(1302, LogLevel.Warning, "Could not deliver {Status} for Scenario task {TaskInstanceId} (attempt {Attempt}): {Reason}; retrying in {DelaySeconds} s")]
+    public static partial void DeliveryWillRetry(ILogger logger, string status, string taskInstanceId, int attempt, string? reason, double delaySeconds);
+
+    [LoggerMessage(1303, LogLevel.Error, "Gave up delivering {Status} for Scenario task {TaskInstanceId} after {Attempt} attempts: {Reason}. Requeue the report job from the dashboard once Scenario is reachable")]
+    public static partial void DeliveryGaveUp(ILogger logger, string status, string taskInstanceId, int attempt, string? reason);
+
+    [LoggerMessage(1304, LogLevel.Error, "Scenario refused {Status} for task {TaskInstanceId} with HTTP {StatusCode}: {Fix} The report job is failed; requeue it from the dashboard once fixed")]
+    public static partial void DeliveryRefused(ILogger logger, string status, string taskInstanceId, int statusCode, string fix);
+
+    [LoggerMessage(1305, LogLevel.Information, "Report for Scenario task {TaskInstanceId} skipped: {Status} was already delivered")]
+    public static partial void ReportSkippedAlreadyReported(ILogger logger, string taskInstanceId, string? status);
+
+    [LoggerMessage(1401, LogLevel.Debug, "Progress post for Scenario task {TaskInstanceId} failed: {Reason}; the work goes on")]
+    public static partial void ProgressNotDelivered(ILogger logger, string taskInstanceId, string? reason);
+}

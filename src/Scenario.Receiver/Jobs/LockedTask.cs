@@ -1,0 +1,35 @@
+using Hangfire.Storage;
+
+namespace Scenario.Receiver.Jobs;
+
+/// <summary>A task's record while its distributed lock is held: read and write it, then dispose.</summary>
+internal sealed class LockedTask : IDisposable
+{
+    private readonly TaskRecordStore _store;
+    private readonly IStorageConnection _connection;
+    private readonly IDisposable _lock;
+
+    internal LockedTask(TaskRecordStore store, IStorageConnection connection, IDisposable distributedLock, string taskInstanceId)
+    {
+        _store = store;
+        _connection = connection;
+        _lock = distributedLock;
+        TaskInstanceId = taskInstanceId;
+    }
+
+    public string TaskInstanceId { get; }
+
+    public TaskRecord? Read() => TaskRecordStore.Read(_connection, TaskInstanceId);
+
+    public void WriteAccepted(string? workflowInstanceId, string jobId, string actionKey, DateTimeOffset acceptedAt)
+        => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, jobId, actionKey, acceptedAt);
+
+    public void WriteReported(string status, DateTimeOffset reportedAt)
+        => _store.WriteReported(_connection, TaskInstanceId, status, reportedAt);
+
+    public void Dispose()
+    {
+        _lock.Dispose();
+        _connection.Dispose();
+    }
+}

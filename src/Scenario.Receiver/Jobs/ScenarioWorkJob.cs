@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Hangfire;
+using Hangfire.Server;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.LongRunning;
+using Scenario.Receiver.Reporting;
+
+namespace Scenario.Receiver.Jobs;
+
+/// <summary>
+/// Runs a long-running action in Hangfire: in the job's own DI scope (Hangfire's activator creates one
+/// per job), with the task context restored, the arguments deserialized and the job's cancellation token
+/// passed to the action. It stores the outcome in the task record; the report job, its continuation,
+/// delivers it. Hangfire runs a job at least once, so this may run again: the action must be idempotent.
+/// </summary>
+internal sealed class ScenarioWorkJob
+{
+    private readonly IServiceProvider _services;
+    private readonly LongRunningActionCatalog _catalog;
+    private readonly ActionArgumentCodec _codec;
+    private readonly ActionOutcomeMapper _mapper;
+    private readonly TaskRecordStore _records;
+    private readonly ScenarioReceiverOptions _options;
+    private readonly ILogger<ScenarioWorkJob> _logger;
+
+    public ScenarioWorkJob(
+        IServiceProvider services,
+        LongRunningActionCatalog catalog,
+        ActionArgumentCodec codec,
+        ActionOutcomeMapper mapper,
+        TaskRecordStore records,
+        IOptions<ScenarioReceiverOptions> options,
+        ILogger<ScenarioWorkJob> logger)
+    {
+        _services = services;
+        _catalog = catalog;
+        _codec = codec;
+        _mapper = mapper;
+        _records = records;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>Hangfire's entry point. Public because Hangfire invokes only public methods.</summary>
+    [AutomaticRetry(Attempts = 0, LogEvents = false)]
+    [ScenarioJobStateFilter]
+    [JobDisplayName("Scenario {1} · {0}")]
+    public async Task RunAsync(
+        string actionKey,
+        string taskInstanceId,
+        string? workflowInstanceId,
+        string argumentsJson,
+        string? traceParent,
+        PerformContext? performContext,
+        CancellationToken cancellationToken)
+    {
+        using var logScope = _logger.BeginScope(new TaskLogScope(taskInstanceId, workflowInstanceId));
+        using var activity = ScenarioTelemetry.StartJobActivity("scenario.work", traceParent, taskInstanceId);
+
+        if (_records.Find(taskInstanceId) is { IsReported: true } done)
+        {
+            // Hangfire ran the job again (a crash, an invisibility timeout) after the task was reported:
+            // nothing may follow the terminal status, so the work is not repeated.
+            Log.WorkSkippedAlreadyReported(_logger, taskInstanceId, done.ReportedStatus);
+            return;
+        }
+
+        var action = _catalog.Find(actionKey);
+        if (action is null)
+        {
+            Abandon(taskInstanceId, TaskOutcome.Error(StatusCodes.Status500InternalServerError,
+                $"No [ScenarioLongRunning] action '{actionKey}' exists in this version of the service."), null);
+        }
+
+        var taskContext = _services.GetRequiredService<ScenarioTaskContext>();
+        taskContext.Capture(taskInstanceId, workflowInstanceId, null);
+
+        var retryCount = performContext?.GetJobParameter<int>(ScenarioJobStateFilterAttribute.RetryCountParameter, allowStale: true) ?? 0;
+        var timeout = action.Timeout(_options);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout is { } limit)
+        {
+            deadline.CancelAfter(limit);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        TaskOutcome outcome;
+        try
+        {
+            var result = await InvokeAsync(action, argumentsJson, deadline.Token).ConfigureAwait(false);
+            outcome = _mapper.FromResult(result);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Hangfire is shutting down (it will requeue the job) or the job was deleted (its continuation
+            // reports the cancellation). Either way this run reports nothing.
+            Log.WorkInterrupted(_logger, taskInstanceId);
+            throw;
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && timeout is not null)
+        {
+            Abandon(taskInstanceId, ActionOutcomeMapper.TimedOut(timeout.Value), ex);
+            throw; // unreachable: Abandon throws
+        }
+        catch (Exception ex) when (retryCount < action.Attribute.Retries)
+        {
+            Log.WorkAttemptFailed(_logger, ex, taskInstanceId, retryCount + 1, action.Attribute.Retries + 1);
+            throw new RetryLaterException(TimeSpan.FromSeconds(_options.WorkRetryDelaySeconds), $"{ex.GetType().Name}: {ex.Message}", ex);
+        }
+        catch (Exception ex)
+        {
+            Log.WorkFailed(_logger, ex, taskInstanceId, retryCount + 1);
+            Abandon(taskInstanceId, _mapper.FromException(ex), ex);
+            throw; // unreachable: Abandon throws
+        }
+        finally
+        {
+            ScenarioTelemetry.WorkDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+
+        SaveOutcome(taskInstanceId, outcome);
+        Log.WorkFinished(_logger, taskInstanceId, outcome.Status, outcome.StatusCode);
+    }
+
+    private async Task<object?> InvokeAsync(LongRunningAction action, string argumentsJson, CancellationToken cancellationToken)
+    {
+        var arguments = _codec.Deserialize(action, argumentsJson, _services, cancellationToken);
+        var controller = _services.GetService(action.ControllerType) ?? action.CreateController(_services, null);
+        try
+        {
+            if (controller is ControllerBase controllerBase)
+            {
+                // A stand-in request context, so Ok(), Problem(), Url and friends work as in a request.
+                var httpContext = new DefaultHttpContext { RequestServices = _services, RequestAborted = cancellationToken };
+                controllerBase.ControllerContext = new ControllerContext(new ActionContext(httpContext, new RouteData(), action.Descriptor));
+            }
+
+            return await action.InvokeAsync(controller, arguments).ConfigureAwait(false);
+        }
+        finally
+        {
+            switch (controller)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+
+    private void SaveOutcome(string taskInstanceId, TaskOutcome outcome)
+        => _records.WriteOutcome(taskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void Abandon(string taskInstanceId, TaskOutcome outcome, Exception? cause)
+    {
+        SaveOutcome(taskInstanceId, outcome);
+        throw new WorkAbandonedException(outcome.Message ?? outcome.Status, cause);
+    }
+}

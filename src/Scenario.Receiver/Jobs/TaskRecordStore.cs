@@ -1,0 +1,129 @@
+using System.Globalization;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Scenario.Receiver.Jobs;
+
+/// <summary>
+/// The per-task record, kept as a hash in Hangfire's job storage so that every instance sharing the
+/// storage sees the same answer. Writes that decide something (accepting a task, marking it reported)
+/// happen under the storage's distributed lock for that task, never an in-process one.
+/// </summary>
+internal sealed class TaskRecordStore
+{
+    private const string KeyPrefix = "scenario:task:";
+    private const string AcceptLockSuffix = ":accept-lock";
+    private const string ReportLockSuffix = ":report-lock";
+    private const string JobIdField = "JobId";
+    private const string WorkflowField = "WorkflowInstanceId";
+    private const string ActionField = "Action";
+    private const string AcceptedAtField = "AcceptedAt";
+    private const string OutcomeField = "Outcome";
+    private const string ReportedStatusField = "ReportedStatus";
+    private const string ReportedAtField = "ReportedAt";
+
+    /// <summary>Long enough for a slow storage or a post to Scenario in progress under the lock.</summary>
+    internal static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly JobStorage _storage;
+    private readonly TimeSpan _retention;
+
+    public TaskRecordStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options)
+    {
+        _storage = storage;
+        _retention = options.Value.RecordRetention;
+    }
+
+    /// <summary>Opens a connection holding the task's accept lock (taken while a RestCall is accepted).</summary>
+    public LockedTask LockForAccept(string taskInstanceId) => Lock(taskInstanceId, AcceptLockSuffix);
+
+    /// <summary>
+    /// Opens a connection holding the task's report lock, held across the post to Scenario so that two runs
+    /// of a report job never both post. A lock of its own, so a slow Scenario does not hold up duplicate RestCalls.
+    /// </summary>
+    public LockedTask LockForReport(string taskInstanceId) => Lock(taskInstanceId, ReportLockSuffix);
+
+    private LockedTask Lock(string taskInstanceId, string suffix)
+    {
+        var connection = _storage.GetConnection();
+        try
+        {
+            var handle = connection.AcquireDistributedLock(Key(taskInstanceId) + suffix, LockTimeout);
+            return new LockedTask(this, connection, handle, taskInstanceId);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public TaskRecord? Find(string taskInstanceId)
+    {
+        using var connection = _storage.GetConnection();
+        return Read(connection, taskInstanceId);
+    }
+
+    internal static TaskRecord? Read(IStorageConnection connection, string taskInstanceId)
+    {
+        var fields = connection.GetAllEntriesFromHash(Key(taskInstanceId));
+        if (fields is null || fields.Count == 0)
+        {
+            return null;
+        }
+
+        return new TaskRecord(
+            taskInstanceId,
+            fields.GetValueOrDefault(WorkflowField),
+            fields.GetValueOrDefault(JobIdField),
+            fields.GetValueOrDefault(ActionField),
+            ParseTime(fields.GetValueOrDefault(AcceptedAtField)),
+            fields.GetValueOrDefault(OutcomeField),
+            fields.GetValueOrDefault(ReportedStatusField),
+            ParseTime(fields.GetValueOrDefault(ReportedAtField)));
+    }
+
+    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string actionKey, DateTimeOffset acceptedAt)
+        => Write(connection, taskInstanceId,
+        [
+            new(JobIdField, jobId),
+            new(WorkflowField, workflowInstanceId ?? string.Empty),
+            new(ActionField, actionKey),
+            new(AcceptedAtField, FormatTime(acceptedAt)),
+        ]);
+
+    public void WriteOutcome(string taskInstanceId, string outcomeJson)
+    {
+        using var connection = _storage.GetConnection();
+        Write(connection, taskInstanceId, [new(OutcomeField, outcomeJson)]);
+    }
+
+    internal void WriteReported(IStorageConnection connection, string taskInstanceId, string status, DateTimeOffset reportedAt)
+        => Write(connection, taskInstanceId,
+        [
+            new(ReportedStatusField, status),
+            new(ReportedAtField, FormatTime(reportedAt)),
+        ]);
+
+    private void Write(IStorageConnection connection, string taskInstanceId, KeyValuePair<string, string>[] fields)
+    {
+        var key = Key(taskInstanceId);
+        using var transaction = connection.CreateWriteTransaction();
+        transaction.SetRangeInHash(key, fields);
+        if (transaction is JobStorageTransaction expiring)
+        {
+            expiring.ExpireHash(key, _retention);
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>Task ids arrive in any letter case; the record is one per GUID.</summary>
+    private static string Key(string taskInstanceId) => KeyPrefix + taskInstanceId.ToLowerInvariant();
+
+    private static string FormatTime(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? ParseTime(string? text)
+        => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null;
+}

@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace Scenario.Receiver.LongRunning;
+
+/// <summary>The body of the 202 answer: the task, and the Hangfire job that works on it.</summary>
+internal sealed record AcceptedTask(
+    [property: JsonPropertyName("taskInstanceId")] string TaskInstanceId,
+    [property: JsonPropertyName("jobId")] string JobId)
+{
+    /// <summary>Whether the task was already known, so this call enqueued nothing.</summary>
+    [JsonIgnore]
+    public bool IsDuplicate { get; init; }
+}

@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+
+namespace Scenario.Receiver.Reporting;
+
+/// <summary>
+/// Turns what an action returned or threw into the outcome Scenario receives. The status code is what
+/// the action would have answered in the request: <c>Ok(x)</c> 200, <c>Created</c> 201, a plain value or
+/// <c>void</c> 200, a 4xx/5xx result an <c>Error</c> with that code, an exception an <c>Error</c> 500.
+/// </summary>
+internal sealed class ActionOutcomeMapper
+{
+    private readonly JsonSerializerOptions _jsonOptions;
+    private readonly ScenarioReceiverOptions _options;
+
+    public ActionOutcomeMapper(IOptions<JsonOptions> mvcJsonOptions, IOptions<ScenarioReceiverOptions> options)
+    {
+        // The host's MVC JSON settings, so outputs are named as the action's JSON answer would be.
+        _jsonOptions = mvcJsonOptions.Value.JsonSerializerOptions;
+        _options = options.Value;
+    }
+
+    public TaskOutcome FromResult(object? result)
+    {
+        var (statusCode, value) = Unwrap(result);
+        if (statusCode >= 400)
+        {
+            return TaskOutcome.Error(statusCode, Cap(ErrorMessageFor(statusCode, value)));
+        }
+
+        Dictionary<string, string>? outputs;
+        try
+        {
+            outputs = ToOutputValues(value);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return TaskOutcome.Error(StatusCodes.Status500InternalServerError, Cap($"The action's result could not be serialized into outputValues: {ex.Message}"));
+        }
+
+        var size = MeasureOutputs(outputs);
+        if (size > _options.MaxOutputValuesBytes)
+        {
+            return TaskOutcome.Error(
+                StatusCodes.Status500InternalServerError,
+                $"The action's result is {size} bytes of outputValues, over the {_options.MaxOutputValuesBytes}-byte limit (Scenario:MaxOutputValuesBytes). Return a smaller result, e.g. a reference to the data.");
+        }
+
+        return TaskOutcome.Completed(statusCode, outputs);
+    }
+
+    public TaskOutcome FromException(Exception exception)
+        // Type and message only: a stack trace would leak internals into the Scenario cockpit.
+        => TaskOutcome.Error(StatusCodes.Status500InternalServerError, Cap($"{exception.GetType().Name}: {exception.Message}"));
+
+    public static TaskOutcome TimedOut(TimeSpan timeout)
+        => TaskOutcome.Error(StatusCodes.Status504GatewayTimeout, $"The work timed out after {FormatDuration(timeout)} and was cancelled.");
+
+    public static TaskOutcome Cancelled()
+        => TaskOutcome.Error(StatusCodes.Status500InternalServerError, "The work was cancelled: its background job was deleted before it finished.");
+
+    public string Cap(string message)
+        => message.Length <= _options.MaxMessageLength ? message : string.Concat(message.AsSpan(0, _options.MaxMessageLength - 1), "…");
+
+    private static (int StatusCode, object? Value) Unwrap(object? result)
+    {
+        if (result is IConvertToActionResult convertible)
+        {
+            result = convertible.Convert();
+        }
+
+        return result switch
+        {
+            null => (StatusCodes.Status200OK, null),
+            ObjectResult objectResult => (objectResult.StatusCode ?? StatusCodes.Status200OK, objectResult.Value),
+            IStatusCodeActionResult statusCodeResult => (statusCodeResult.StatusCode ?? StatusCodes.Status200OK, null),
+            IResult httpResult => (
+                (httpResult as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK,
+                (httpResult as IValueHttpResult)?.Value),
+            IActionResult => (StatusCodes.Status200OK, null),
+            _ => (StatusCodes.Status200OK, result),
+        };
+    }
+
+    private static string ErrorMessageFor(int statusCode, object? value) => value switch
+    {
+        ProblemDetails problem when !string.IsNullOrEmpty(problem.Detail) && !string.IsNullOrEmpty(problem.Title) => $"{problem.Title}: {problem.Detail}",
+        ProblemDetails problem when !string.IsNullOrEmpty(problem.Title ?? problem.Detail) => (problem.Title ?? problem.Detail)!,
+        string text when text.Length > 0 => text,
+        _ => $"The action answered {statusCode} {ReasonPhrases.GetReasonPhrase(statusCode)}.".Replace("  ", " ", StringComparison.Ordinal),
+    };
+
+    /// <summary>
+    /// The value's top-level properties, each as a string: Scenario takes only strings. Numbers and
+    /// booleans keep their invariant JSON text, dates their ISO 8601 text, nested values become compact JSON.
+    /// </summary>
+    private Dictionary<string, string>? ToOutputValues(object? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var element = JsonSerializer.SerializeToElement(value, value.GetType(), _jsonOptions);
+        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.Null)
+                {
+                    outputs[property.Name] = AsText(property.Value);
+                }
+            }
+        }
+        else if (element.ValueKind != JsonValueKind.Null)
+        {
+            // A bare value (a string, a number, a list) has no property names of its own.
+            outputs["value"] = AsText(element);
+        }
+
+        return outputs;
+    }
+
+    private static string AsText(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString()!,
+        JsonValueKind.Number => element.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => CompactJson(element),
+    };
+
+    private static string CompactJson(JsonElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            element.WriteTo(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static int MeasureOutputs(Dictionary<string, string>? outputs)
+        => outputs is null ? 0 : JsonSerializer.SerializeToUtf8Bytes(outputs, ScenarioJsonContext.Default.DictionaryStringString).Length;
+
+    private static string FormatDuration(TimeSpan duration)
+        => duration.TotalSeconds < 120
+            ? string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.###} s")
+            : duration.ToString("c", CultureInfo.InvariantCulture);
+}

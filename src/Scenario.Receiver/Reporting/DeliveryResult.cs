@@ -1,0 +1,21 @@
+namespace Scenario.Receiver.Reporting;
+
+/// <summary>What became of one post to Scenario.</summary>
+internal readonly record struct DeliveryResult(DeliveryResultKind Kind, int StatusCode, string? Reason, TimeSpan? RetryAfter)
+{
+    internal static DeliveryResult Delivered(int statusCode) => new(DeliveryResultKind.Delivered, statusCode, null, null);
+
+    /// <summary>Worth trying again later: Scenario unreachable, slow, overloaded or failing.</summary>
+    internal static DeliveryResult Transient(string reason, TimeSpan? retryAfter) => new(DeliveryResultKind.Transient, 0, reason, retryAfter);
+
+    /// <summary>Scenario said no (400, 401, 403, 404): trying again changes nothing until someone fixes something.</summary>
+    internal static DeliveryResult Refused(int statusCode, string? reasonPhrase) => new(DeliveryResultKind.Refused, statusCode, reasonPhrase, null);
+}
+
+/// <summary>The three ways a post can end.</summary>
+internal enum DeliveryResultKind
+{
+    Delivered,
+    Transient,
+    Refused,
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace Scenario.Receiver.Reporting;
+
+/// <summary>
+/// How a task ended, as Scenario will be told: <c>Completed</c> or <c>Error</c>, the HTTP status code the
+/// action would have answered, its outputs and a message. Stored in the task record between the work
+/// job and the report job.
+/// </summary>
+internal sealed class TaskOutcome
+{
+    [JsonPropertyName("status")]
+    public required string Status { get; init; }
+
+    [JsonPropertyName("statusCode")]
+    public required int StatusCode { get; init; }
+
+    [JsonPropertyName("message")]
+    public string? Message { get; init; }
+
+    [JsonPropertyName("outputValues")]
+    public Dictionary<string, string>? OutputValues { get; init; }
+
+    internal static TaskOutcome Completed(int statusCode, Dictionary<string, string>? outputValues, string? message = null)
+        => new() { Status = TaskStatusNames.Completed, StatusCode = statusCode, OutputValues = outputValues, Message = message };
+
+    internal static TaskOutcome Error(int statusCode, string message, Dictionary<string, string>? outputValues = null)
+        => new() { Status = TaskStatusNames.Error, StatusCode = statusCode, OutputValues = outputValues, Message = message };
+
+    /// <summary>The wire event; <c>statusCode</c> always travels in <c>outputValues</c>, as a string, as RestCall requires.</summary>
+    internal TaskStatusEvent ToStatusEvent(string taskInstanceId)
+    {
+        var outputs = OutputValues is null ? new Dictionary<string, string>(1) : new Dictionary<string, string>(OutputValues);
+        outputs[OutputValueNames.StatusCode] = StatusCode.ToString(CultureInfo.InvariantCulture);
+        return new TaskStatusEvent
+        {
+            TaskInstanceId = taskInstanceId,
+            Status = Status,
+            Message = Message,
+            OutputValues = outputs,
+        };
+    }
+}
