@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Scenario.Receiver.Testing;
+
+/// <summary>
+/// Sends a request the way Scenario's <c>Connectors/RestCall</c> task does: a POST with a JSON body and the
+/// <c>X-Scenario-*</c> headers that tell the receiver which task instance to report on.
+/// </summary>
+/// <remarks>
+/// Works with any <see cref="HttpClient"/>: the one of an ASP.NET Core <c>TestServer</c> or one that talks to a real server.
+/// </remarks>
+public sealed class ScenarioRestCall
+{
+    /// <summary>The header that carries the task instance to complete later: <c>X-Scenario-TaskInstanceId</c>.</summary>
+    public const string TaskInstanceIdHeaderName = "X-Scenario-TaskInstanceId";
+
+    /// <summary>The header that carries the scenario (workflow) run: <c>X-Scenario-WorkflowInstanceId</c>.</summary>
+    public const string WorkflowInstanceIdHeaderName = "X-Scenario-WorkflowInstanceId";
+
+    /// <summary>The header that suggests where to post the status: <c>X-Scenario-TaskStatusUrl</c>.</summary>
+    public const string TaskStatusUrlHeaderName = "X-Scenario-TaskStatusUrl";
+
+    private const string JobIdProperty = "jobId";
+
+    // Web defaults (camelCase): what a scenario designer writes into a RestCall body, and what ASP.NET Core binds.
+    private static readonly JsonSerializerOptions BodyOptions = new(JsonSerializerDefaults.Web);
+
+    private readonly HttpClient _httpClient;
+
+    /// <summary>Creates a sender that uses <paramref name="httpClient"/>; the client is not disposed by it.</summary>
+    /// <param name="httpClient">The client; a relative request URI resolves against its <see cref="HttpClient.BaseAddress"/>.</param>
+    public ScenarioRestCall(HttpClient httpClient)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        _httpClient = httpClient;
+    }
+
+    /// <summary>POSTs <paramref name="body"/> as JSON with the <c>X-Scenario-*</c> headers.</summary>
+    /// <param name="requestUri">The receiver's action, absolute or relative to the client's base address.</param>
+    /// <param name="body">Serialized with System.Text.Json's web defaults (camelCase); <see langword="null"/> sends no body.</param>
+    /// <param name="taskInstanceId">
+    /// The task instance id; <see langword="null"/> for a new GUID, as Scenario issues. Sent as given, even malformed,
+    /// so a test can check how the receiver refuses a bad one.
+    /// </param>
+    /// <param name="workflowInstanceId">The workflow instance id; <see langword="null"/> for a new GUID.</param>
+    /// <param name="taskStatusUrl">The status URL to suggest; <see langword="null"/> sends no such header.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The receiver's answer and the ids that were sent.</returns>
+    public async Task<RestCallResponse> PostAsync(
+        string requestUri,
+        object? body,
+        string? taskInstanceId = null,
+        string? workflowInstanceId = null,
+        string? taskStatusUrl = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestUri);
+        taskInstanceId ??= Guid.NewGuid().ToString();
+        workflowInstanceId ??= Guid.NewGuid().ToString();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(requestUri, UriKind.RelativeOrAbsolute));
+        // Without validation, so that a deliberately malformed id reaches the receiver unchanged.
+        request.Headers.TryAddWithoutValidation(TaskInstanceIdHeaderName, taskInstanceId);
+        request.Headers.TryAddWithoutValidation(WorkflowInstanceIdHeaderName, workflowInstanceId);
+        if (taskStatusUrl is not null)
+        {
+            request.Headers.TryAddWithoutValidation(TaskStatusUrlHeaderName, taskStatusUrl);
+        }
+
+        if (body is not null)
+        {
+            // A string, not a streamed JsonContent: the request then has a Content-Length, as Scenario's does.
+            string json = JsonSerializer.Serialize(body, body.GetType(), BodyOptions);
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        using HttpResponseMessage response = await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        string responseBody = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return new RestCallResponse(
+            response.StatusCode,
+            taskInstanceId,
+            workflowInstanceId,
+            responseBody,
+            response.Content.Headers.ContentType?.ToString(),
+            ReadJobId(responseBody));
+    }
+
+    private static string? ReadJobId(string body)
+    {
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            foreach (JsonProperty property in document.RootElement.EnumerateObject())
+            {
+                // Case-insensitive like ASP.NET Core's own JSON reading, so a PascalCase answer still yields its job id.
+                if (string.Equals(property.Name, JobIdProperty, StringComparison.OrdinalIgnoreCase))
+                {
+                    return property.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => property.Value.GetString(),
+                        JsonValueKind.Number => property.Value.GetRawText(),
+                        _ => null,
+                    };
+                }
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            // Not every answer is JSON (a problem page, plain text); it simply has no job id.
+            return null;
+        }
+    }
+}

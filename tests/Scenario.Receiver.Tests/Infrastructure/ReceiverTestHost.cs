@@ -1,0 +1,156 @@
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.AspNetCore;
+using Hangfire.InMemory;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Scenario.Receiver.Testing;
+
+namespace Scenario.Receiver.Tests.Infrastructure;
+
+/// <summary>
+/// A receiving system as a user builds it: ASP.NET Core with controllers, the Scenario receiver, and a
+/// real Hangfire server, on its own Hangfire storage and job activator (no JobStorage.Current), talking
+/// to a Testing stand-in as its Scenario.
+/// </summary>
+public sealed class ReceiverTestHost : IAsyncDisposable
+{
+    public const string WorkerToken = "worker-token-7f3c9d2e";
+
+    private ReceiverTestHost(WebApplication app, ScenarioStandIn scenario, CapturedLogs logs, JobStorage storage, HttpClient client)
+    {
+        App = app;
+        Scenario = scenario;
+        Logs = logs;
+        Storage = storage;
+        Client = client;
+        RestCall = new ScenarioRestCall(client);
+    }
+
+    public WebApplication App { get; }
+
+    public IServiceProvider Services => App.Services;
+
+    public ScenarioStandIn Scenario { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public JobStorage Storage { get; }
+
+    public HttpClient Client { get; }
+
+    public ScenarioRestCall RestCall { get; }
+
+    public WorkProbe Probe => Services.GetRequiredService<WorkProbe>();
+
+    public static async Task<ReceiverTestHost> StartAsync(
+        ScenarioStandIn scenario,
+        Type[] controllers,
+        Dictionary<string, string?>? settings = null,
+        bool runHangfireServer = true,
+        bool useMiddleware = true,
+        JobStorage? storage = null,
+        bool useKestrel = false,
+        Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        if (useKestrel)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Scenario:BaseUrl"] = scenario.BaseUrl.ToString(),
+            ["Scenario:ApiKey"] = scenario.ApiKey,
+            ["Scenario:WorkRetryDelaySeconds"] = "0",
+            ["Scenario:Reporting:RetryDelaysSeconds:0"] = "0",
+            ["Scenario:Reporting:RequestTimeout"] = "00:00:05",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            configuration[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
+
+        var logs = new CapturedLogs();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddProvider(logs);
+
+        storage ??= new InMemoryStorage();
+        AddIsolatedHangfire(builder.Services, storage);
+        if (runHangfireServer)
+        {
+            builder.Services.AddHangfireServer(options =>
+            {
+                // Short intervals keep the tests fast: retries and deletions are noticed within a fraction of a second.
+                options.SchedulePollingInterval = TimeSpan.FromMilliseconds(100);
+                options.CancellationCheckInterval = TimeSpan.FromMilliseconds(100);
+                options.WorkerCount = 4;
+                options.ShutdownTimeout = TimeSpan.FromSeconds(5);
+            });
+        }
+
+        builder.Services.AddSingleton<WorkProbe>();
+        builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
+        builder.Services.AddControllers()
+            .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllersFeatureProvider(controllers)));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        if (useMiddleware)
+        {
+            app.UseScenarioTaskContext();
+        }
+
+        app.MapControllers();
+        await app.StartAsync();
+
+        HttpClient client;
+        if (useKestrel)
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            client = new HttpClient { BaseAddress = new Uri(address) };
+        }
+        else
+        {
+            client = app.GetTestClient();
+        }
+
+        return new ReceiverTestHost(app, scenario, logs, storage, client);
+    }
+
+    /// <summary>
+    /// What AddHangfire registers, without its side effect: AddHangfire points Hangfire's static
+    /// configuration (log provider, activator, storage) at the last host built, which breaks every other
+    /// host in the process once that one is disposed. Each test host gets its own storage, activator and
+    /// client; the IGlobalConfiguration registration is only the marker AddHangfireServer checks for.
+    /// </summary>
+    public static void AddIsolatedHangfire(IServiceCollection services, JobStorage storage)
+    {
+        services.AddSingleton(storage);
+        services.AddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
+        services.AddSingleton<IJobFilterProvider>(_ => JobFilterProviders.Providers);
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(storage, sp.GetRequiredService<IJobFilterProvider>()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+
+namespace Scenario.Receiver.Tests.Reporting;
+
+/// <summary>A RestCall in, the action run in Hangfire, the outcome out to the stand-in: each kind of result.</summary>
+public sealed class OutcomeRoundTripTests : IAsyncLifetime
+{
+    private ScenarioStandIn _scenario = null!;
+    private ReceiverTestHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _scenario = await ScenarioStandIn.StartAsync();
+        _host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _scenario.DisposeAsync();
+    }
+
+    private async Task<ReceivedTaskStatus> RoundTripAsync(string path)
+    {
+        var response = await _host.RestCall.PostAsync(path, TestData.ValidBody, workflowInstanceId: "wf-1");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var status = await _scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
+        Assert.Single(_scenario.StatusesFor(response.TaskInstanceId), s => s.IsTerminal);
+        return status;
+    }
+
+    [Theory]
+    [InlineData("/tasks/ok", "200")]
+    [InlineData("/tasks/created", "201")]
+    [InlineData("/tasks/value", "200")]
+    [InlineData("/tasks/value-async", "200")]
+    public async Task ActionReturningAValue_ReportsCompletedWithItsStatusCodeAndPropertiesAsStrings(string path, string statusCode)
+    {
+        var status = await RoundTripAsync(path);
+
+        Assert.Equal("Completed", status.Status);
+        Assert.Equal(statusCode, status.OutputValues["statusCode"]);
+        Assert.Equal("EQ-1", status.OutputValues["portfolio"]);
+        Assert.Equal("256", status.OutputValues["quantity"]);
+        Assert.Equal("101.25", status.OutputValues["price"]);
+        Assert.Equal("false", status.OutputValues["urgent"]);
+        Assert.Equal("2026-11-27T09:30:00+00:00", status.OutputValues["asOf"]);
+        Assert.Equal("{\"desk\":\"Rates\",\"legs\":[1,2]}", status.OutputValues["detail"]);
+        Assert.False(status.OutputValues.ContainsKey("missing"));
+    }
+
+    [Theory]
+    [InlineData("/tasks/void", "200")]
+    [InlineData("/tasks/task", "200")]
+    [InlineData("/tasks/no-content", "204")]
+    public async Task ActionReturningNoValue_ReportsCompletedWithOnlyTheStatusCode(string path, string statusCode)
+    {
+        var status = await RoundTripAsync(path);
+
+        Assert.Equal("Completed", status.Status);
+        Assert.Equal(statusCode, Assert.Single(status.OutputValues).Value);
+    }
+
+    [Fact]
+    public async Task ActionAnsweringNotFound_ReportsErrorWith404()
+    {
+        var status = await RoundTripAsync("/tasks/not-found");
+
+        Assert.Equal("Error", status.Status);
+        Assert.Equal("404", status.OutputValues["statusCode"]);
+        Assert.Equal("The action answered 404 Not Found.", status.Message);
+    }
+
+    [Fact]
+    public async Task ActionAnsweringProblem_ReportsErrorWithTheProblemsCodeTitleAndDetail()
+    {
+        var status = await RoundTripAsync("/tasks/problem");
+
+        Assert.Equal("Error", status.Status);
+        Assert.Equal("422", status.OutputValues["statusCode"]);
+        Assert.Equal("Portfolio closed: EQ-1 is closed for pricing", status.Message);
+    }
+
+    [Fact]
+    public async Task ActionThrowing_ReportsOneError500WithTypeAndMessageAndNoStackTrace()
+    {
+        var status = await RoundTripAsync("/tasks/throw");
+
+        Assert.Equal("Error", status.Status);
+        Assert.Equal("500", status.OutputValues["statusCode"]);
+        Assert.Equal("InvalidOperationException: Pricing engine unavailable for EQ-1", status.Message);
+        Assert.Equal(1, _host.Probe.CountFor(status.TaskInstanceId));
+    }
+
+    [Fact]
+    public async Task ActionWithRetries2_FailingEveryTime_ReportsOneErrorAfterTheThirdAttempt()
+    {
+        var body = new { portfolio = "EQ-1", urgent = true }; // urgent: the flaky action fails every time
+        var response = await _host.RestCall.PostAsync("/tasks/flaky", body);
+
+        var status = await _scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
+
+        Assert.Equal("Error", status.Status);
+        Assert.Equal("TimeoutException: Attempt 3 failed", status.Message);
+        Assert.Equal(3, _host.Probe.CountFor(response.TaskInstanceId));
+        Assert.Single(_scenario.StatusesFor(response.TaskInstanceId));
+        Assert.Equal("Deleted", _host.Storage.StateOf(response.JobId!));
+    }
+
+    [Fact]
+    public async Task ActionWithRetries2_SucceedingOnTheThirdAttempt_ReportsOneCompleted()
+    {
+        var response = await _host.RestCall.PostAsync("/tasks/flaky", TestData.ValidBody);
+
+        var status = await _scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
+
+        Assert.Equal("Completed", status.Status);
+        Assert.Equal(3, _host.Probe.CountFor(response.TaskInstanceId));
+        Assert.Single(_scenario.StatusesFor(response.TaskInstanceId));
+    }
+
+    [Fact]
+    public async Task WorkJob_RestoresTheTaskContextAndRunsOutsideTheRequest()
+    {
+        var status = await RoundTripAsync("/tasks/context");
+
+        Assert.Equal(status.TaskInstanceId, status.OutputValues["task"]);
+        Assert.Equal("wf-1", status.OutputValues["workflow"]);
+        Assert.False(Assert.Single(_host.Probe.Invocations).InRequest);
+    }
+}
