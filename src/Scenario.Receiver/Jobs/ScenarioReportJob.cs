@@ -101,6 +101,7 @@ internal sealed class ScenarioReportJob
 
                 case DeliveryResultKind.Transient when attempt < _options.MaxAttempts:
                     ScenarioTelemetry.ReportFailures.Add(1);
+                    _records.MarkUndelivered(taskInstanceId);
                     var delay = _options.DelayBeforeRetry(attempt);
                     if (result.RetryAfter is { } retryAfter && retryAfter > delay)
                     {
@@ -112,12 +113,14 @@ internal sealed class ScenarioReportJob
 
                 case DeliveryResultKind.Transient:
                     ScenarioTelemetry.ReportFailures.Add(1);
+                    _records.MarkUndelivered(taskInstanceId);
                     Log.DeliveryGaveUp(_logger, outcome.Status, taskInstanceId, attempt, result.Reason);
                     throw new ScenarioDeliveryException(
                         $"Gave up delivering the {outcome.Status} status of task {taskInstanceId} after {attempt} attempts (Scenario:Reporting:MaxAttempts); the last one failed with: {result.Reason}. Requeue this job once Scenario is reachable.");
 
                 default:
                     ScenarioTelemetry.ReportFailures.Add(1);
+                    _records.MarkUndelivered(taskInstanceId);
                     var fix = FixFor(result.StatusCode);
                     Log.DeliveryRefused(_logger, outcome.Status, taskInstanceId, result.StatusCode, fix);
                     throw new ScenarioDeliveryException(

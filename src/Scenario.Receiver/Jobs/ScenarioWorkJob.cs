@@ -27,6 +27,9 @@ internal sealed class ScenarioWorkJob
     private readonly ActionArgumentCodec _codec;
     private readonly ActionOutcomeMapper _mapper;
     private readonly TaskRecordStore _records;
+    private readonly ScenarioStatusClient _statusClient;
+    private readonly StatusUrlPolicy _statusUrlPolicy;
+    private readonly TimeProvider _time;
     private readonly ScenarioReceiverOptions _options;
     private readonly ILogger<ScenarioWorkJob> _logger;
 
@@ -36,6 +39,9 @@ internal sealed class ScenarioWorkJob
         ActionArgumentCodec codec,
         ActionOutcomeMapper mapper,
         TaskRecordStore records,
+        ScenarioStatusClient statusClient,
+        StatusUrlPolicy statusUrlPolicy,
+        TimeProvider time,
         IOptions<ScenarioReceiverOptions> options,
         ILogger<ScenarioWorkJob> logger)
     {
@@ -44,6 +50,9 @@ internal sealed class ScenarioWorkJob
         _codec = codec;
         _mapper = mapper;
         _records = records;
+        _statusClient = statusClient;
+        _statusUrlPolicy = statusUrlPolicy;
+        _time = time;
         _options = options.Value;
         _logger = logger;
     }
@@ -56,6 +65,7 @@ internal sealed class ScenarioWorkJob
         string actionKey,
         string taskInstanceId,
         string? workflowInstanceId,
+        string? statusUrl,
         string argumentsJson,
         string? traceParent,
         PerformContext? performContext,
@@ -75,8 +85,9 @@ internal sealed class ScenarioWorkJob
         var action = _catalog.Find(actionKey);
         if (action is null)
         {
-            Abandon(taskInstanceId, TaskOutcome.Error(StatusCodes.Status500InternalServerError,
-                $"No [ScenarioLongRunning] action '{actionKey}' exists in this version of the service."), null);
+            var unknown = TaskOutcome.Error(StatusCodes.Status500InternalServerError, $"No [ScenarioLongRunning] action '{actionKey}' exists in this version of the service.");
+            SaveOutcome(taskInstanceId, unknown);
+            throw new WorkAbandonedException(unknown.Message!);
         }
 
         var taskContext = _services.GetRequiredService<ScenarioTaskContext>();
@@ -92,41 +103,55 @@ internal sealed class ScenarioWorkJob
 
         var started = Stopwatch.GetTimestamp();
         TaskOutcome outcome;
-        try
+        Exception? abandonedBecause = null;
+        var progress = new ProgressReporter(
+            taskInstanceId, _statusUrlPolicy.AllowedOrNull(statusUrl is null ? null : new Uri(statusUrl)), _statusClient, _records, _time, _options.Reporting, _logger);
+        await using (progress.ConfigureAwait(false))
         {
-            var result = await InvokeAsync(action, argumentsJson, deadline.Token).ConfigureAwait(false);
-            outcome = _mapper.FromResult(result);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Hangfire is shutting down (it will requeue the job) or the job was deleted (its continuation
-            // reports the cancellation). Either way this run reports nothing.
-            Log.WorkInterrupted(_logger, taskInstanceId);
-            throw;
-        }
-        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && timeout is not null)
-        {
-            Abandon(taskInstanceId, ActionOutcomeMapper.TimedOut(timeout.Value), ex);
-            throw; // unreachable: Abandon throws
-        }
-        catch (Exception ex) when (retryCount < action.Attribute.Retries)
-        {
-            Log.WorkAttemptFailed(_logger, ex, taskInstanceId, retryCount + 1, action.Attribute.Retries + 1);
-            throw new RetryLaterException(TimeSpan.FromSeconds(_options.WorkRetryDelaySeconds), $"{ex.GetType().Name}: {ex.Message}", ex);
-        }
-        catch (Exception ex)
-        {
-            Log.WorkFailed(_logger, ex, taskInstanceId, retryCount + 1);
-            Abandon(taskInstanceId, _mapper.FromException(ex), ex);
-            throw; // unreachable: Abandon throws
-        }
-        finally
-        {
-            ScenarioTelemetry.WorkDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            taskContext.AttachProgressSink(progress);
+            try
+            {
+                var result = await InvokeAsync(action, argumentsJson, deadline.Token).ConfigureAwait(false);
+                outcome = _mapper.FromResult(result);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Hangfire is shutting down (it will requeue the job) or the job was deleted (its continuation
+                // reports the cancellation). Either way this run reports nothing.
+                Log.WorkInterrupted(_logger, taskInstanceId);
+                throw;
+            }
+            catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && timeout is not null)
+            {
+                outcome = ActionOutcomeMapper.TimedOut(timeout.Value);
+                abandonedBecause = ex;
+            }
+            catch (Exception ex) when (retryCount < action.Attribute.Retries)
+            {
+                Log.WorkAttemptFailed(_logger, ex, taskInstanceId, retryCount + 1, action.Attribute.Retries + 1);
+                throw new RetryLaterException(TimeSpan.FromSeconds(_options.WorkRetryDelaySeconds), $"{ex.GetType().Name}: {ex.Message}", ex);
+            }
+            catch (Exception ex)
+            {
+                Log.WorkFailed(_logger, ex, taskInstanceId, retryCount + 1);
+                outcome = _mapper.FromException(ex);
+                abandonedBecause = ex;
+            }
+            finally
+            {
+                taskContext.AttachProgressSink(null);
+                ScenarioTelemetry.WorkDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
         }
 
+        // Progress is flushed and closed above, so the outcome (and the terminal status) comes after it.
         SaveOutcome(taskInstanceId, outcome);
         Log.WorkFinished(_logger, taskInstanceId, outcome.Status, outcome.StatusCode);
+        if (abandonedBecause is not null)
+        {
+            // Deleted, not Failed: only a final state fires the report continuation.
+            throw new WorkAbandonedException(outcome.Message ?? outcome.Status, abandonedBecause);
+        }
     }
 
     private async Task<object?> InvokeAsync(LongRunningAction action, string argumentsJson, CancellationToken cancellationToken)
@@ -160,11 +185,4 @@ internal sealed class ScenarioWorkJob
 
     private void SaveOutcome(string taskInstanceId, TaskOutcome outcome)
         => _records.WriteOutcome(taskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
-
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void Abandon(string taskInstanceId, TaskOutcome outcome, Exception? cause)
-    {
-        SaveOutcome(taskInstanceId, outcome);
-        throw new WorkAbandonedException(outcome.Message ?? outcome.Status, cause);
-    }
 }

@@ -8,6 +8,7 @@ internal sealed record TaskRecord(
     string TaskInstanceId,
     string? WorkflowInstanceId,
     string? JobId,
+    string? ReportJobId,
     string? ActionKey,
     DateTimeOffset? AcceptedAt,
     string? OutcomeJson,

@@ -16,6 +16,8 @@ internal sealed class TaskRecordStore
     private const string AcceptLockSuffix = ":accept-lock";
     private const string ReportLockSuffix = ":report-lock";
     private const string JobIdField = "JobId";
+    private const string ReportJobIdField = "ReportJobId";
+    private const string UndeliveredSetKey = "scenario:undelivered";
     private const string WorkflowField = "WorkflowInstanceId";
     private const string ActionField = "Action";
     private const string AcceptedAtField = "AcceptedAt";
@@ -77,6 +79,7 @@ internal sealed class TaskRecordStore
             taskInstanceId,
             fields.GetValueOrDefault(WorkflowField),
             fields.GetValueOrDefault(JobIdField),
+            fields.GetValueOrDefault(ReportJobIdField),
             fields.GetValueOrDefault(ActionField),
             ParseTime(fields.GetValueOrDefault(AcceptedAtField)),
             fields.GetValueOrDefault(OutcomeField),
@@ -84,10 +87,11 @@ internal sealed class TaskRecordStore
             ParseTime(fields.GetValueOrDefault(ReportedAtField)));
     }
 
-    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string actionKey, DateTimeOffset acceptedAt)
+    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string reportJobId, string actionKey, DateTimeOffset acceptedAt)
         => Write(connection, taskInstanceId,
         [
             new(JobIdField, jobId),
+            new(ReportJobIdField, reportJobId),
             new(WorkflowField, workflowInstanceId ?? string.Empty),
             new(ActionField, actionKey),
             new(AcceptedAtField, FormatTime(acceptedAt)),
@@ -100,11 +104,44 @@ internal sealed class TaskRecordStore
     }
 
     internal void WriteReported(IStorageConnection connection, string taskInstanceId, string status, DateTimeOffset reportedAt)
-        => Write(connection, taskInstanceId,
+    {
+        Write(connection, taskInstanceId,
         [
             new(ReportedStatusField, status),
             new(ReportedAtField, FormatTime(reportedAt)),
         ]);
+        using var transaction = connection.CreateWriteTransaction();
+        transaction.RemoveFromSet(UndeliveredSetKey, taskInstanceId.ToLowerInvariant());
+        transaction.Commit();
+    }
+
+    /// <summary>
+    /// Remembers, across instances, that a terminal status is waiting for Scenario (retrying or refused);
+    /// the health check counts these. Delivery removes the task again.
+    /// </summary>
+    public void MarkUndelivered(string taskInstanceId)
+    {
+        using var connection = _storage.GetConnection();
+        using var transaction = connection.CreateWriteTransaction();
+        transaction.AddToSet(UndeliveredSetKey, taskInstanceId.ToLowerInvariant());
+        transaction.Commit();
+    }
+
+    /// <summary>How many tasks have a terminal status that has not reached Scenario yet.</summary>
+    public long CountUndelivered()
+    {
+        using var connection = _storage.GetConnection();
+        return connection is JobStorageConnection counting
+            ? counting.GetSetCount(UndeliveredSetKey)
+            : connection.GetAllItemsFromSet(UndeliveredSetKey).Count;
+    }
+
+    /// <summary>The name of the Hangfire state a job is in (Enqueued, Processing, Succeeded, …), or null when it is gone.</summary>
+    public string? JobState(string jobId)
+    {
+        using var connection = _storage.GetConnection();
+        return connection.GetStateData(jobId)?.Name;
+    }
 
     private void Write(IStorageConnection connection, string taskInstanceId, KeyValuePair<string, string>[] fields)
     {

@@ -90,7 +90,13 @@ internal sealed class LongRunningActionFilter : IAsyncActionFilter
             return;
         }
 
+        // The trace of the task starts here; the jobs continue it (TaskAcceptor passes this activity's id).
+        using var activity = ScenarioTelemetry.Source.StartActivity("scenario.accept");
+        activity?.SetTag("scenario.task_instance_id", task.TaskInstanceId);
+        activity?.SetTag("scenario.action", action.Key);
         var accepted = _acceptor.Accept(action, task, argumentsJson);
+        activity?.SetTag("scenario.job_id", accepted.JobId);
+        activity?.SetTag("scenario.duplicate", accepted.IsDuplicate);
         context.Result = new ObjectResult(accepted) { StatusCode = StatusCodes.Status202Accepted };
     }
 

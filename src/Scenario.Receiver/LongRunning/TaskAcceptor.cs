@@ -46,19 +46,19 @@ internal sealed class TaskAcceptor
         var traceParent = System.Diagnostics.Activity.Current?.Id;
 
         var workJobId = _jobs.Create<ScenarioWorkJob>(
-            job => job.RunAsync(action.Key, taskInstanceId, workflowInstanceId, argumentsJson, traceParent, null, CancellationToken.None),
+            job => job.RunAsync(action.Key, taskInstanceId, workflowInstanceId, statusUrl, argumentsJson, traceParent, null, CancellationToken.None),
             new EnqueuedState(queue));
 
         // A continuation fires when the work job ends Succeeded or Deleted (retries exhausted, timed out,
         // deleted from the dashboard): Scenario hears of every end. If the work already finished, Hangfire
         // enqueues the continuation at once.
-        _jobs.ContinueJobWith<ScenarioReportJob>(
+        var reportJobId = _jobs.ContinueJobWith<ScenarioReportJob>(
             workJobId,
             job => job.DeliverAsync(taskInstanceId, workflowInstanceId, statusUrl, traceParent, null, CancellationToken.None),
             new EnqueuedState(queue),
             JobContinuationOptions.OnAnyFinishedState);
 
-        locked.WriteAccepted(workflowInstanceId, workJobId, action.Key, _time.GetUtcNow());
+        locked.WriteAccepted(workflowInstanceId, workJobId, reportJobId, action.Key, _time.GetUtcNow());
         ScenarioTelemetry.AcceptedTasks.Add(1);
         Log.TaskAccepted(_logger, taskInstanceId, action.Key, workJobId);
         return new AcceptedTask(taskInstanceId, workJobId);

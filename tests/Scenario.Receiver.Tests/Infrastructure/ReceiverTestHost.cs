@@ -57,7 +57,8 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         bool useMiddleware = true,
         JobStorage? storage = null,
         bool useKestrel = false,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null,
+        Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         if (useKestrel)
@@ -116,6 +117,7 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         }
 
         app.MapControllers();
+        map?.Invoke(app);
         await app.StartAsync();
 
         HttpClient client;

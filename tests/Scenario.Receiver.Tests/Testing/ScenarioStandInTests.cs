@@ -701,9 +701,13 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     public async Task ResponseDelay_SenderGivesUp_RecordedAs499AndNotAccepted()
     {
         _standIn.ResponseDelay = TimeSpan.FromMinutes(5);
-        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        using var giveUp = new CancellationTokenSource();
+        Task<HttpResponseMessage> post = PostStatusAsync(_standIn, CompleteHttpBody, cancellationToken: giveUp.Token);
+        await _standIn.WaitForRequestsAsync(_ => _standIn.PendingRequestCount == 1, Patience);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PostStatusAsync(_standIn, CompleteHttpBody, cancellationToken: giveUp.Token));
+        await giveUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => post);
 
         IReadOnlyList<RecordedRequest> requests = await _standIn.WaitForRequestsAsync(requests => requests.Count == 1, Patience);
         Assert.Equal(RecordedRequest.ClientClosedRequestStatusCode, requests[0].AnsweredStatusCode);

@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace Scenario.Receiver.Operations;
+
+/// <summary>What <c>GET /scenario/tasks/{taskInstanceId}</c> answers about one task.</summary>
+internal sealed record TaskStatusView(
+    [property: JsonPropertyName("taskInstanceId")] string TaskInstanceId,
+    [property: JsonPropertyName("workflowInstanceId")] string? WorkflowInstanceId,
+    [property: JsonPropertyName("jobId")] string? JobId,
+    [property: JsonPropertyName("state")] string? State,
+    [property: JsonPropertyName("reportedStatus")] string? ReportedStatus,
+    [property: JsonPropertyName("reportedAt")] DateTimeOffset? ReportedAt);

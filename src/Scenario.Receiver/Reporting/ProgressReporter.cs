@@ -1,0 +1,179 @@
+using Microsoft.Extensions.Logging;
+using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Jobs;
+
+namespace Scenario.Receiver.Reporting;
+
+/// <summary>
+/// Sends a running task's progress to Scenario as <c>InProgress</c>. Coalesced: at most one post per
+/// interval, the latest value wins, and the last value is flushed when the work ends. Best effort: a
+/// failed post is logged and dropped, and the work never waits for Scenario. Closed before the outcome
+/// is stored, so no progress can follow the terminal status.
+/// </summary>
+internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
+{
+    private readonly string _taskInstanceId;
+    private readonly Uri? _statusUrl;
+    private readonly ScenarioStatusClient _client;
+    private readonly TaskRecordStore _records;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _flush = new();
+    private readonly Lock _gate = new();
+    private (int Percent, string? Message)? _pending;
+    private (int Percent, string? Message) _latest;
+    private Task _sender = Task.CompletedTask;
+    private Task _heartbeat = Task.CompletedTask;
+    private long _lastPostAt = long.MinValue;
+    private bool _closed;
+
+    public ProgressReporter(
+        string taskInstanceId,
+        Uri? statusUrl,
+        ScenarioStatusClient client,
+        TaskRecordStore records,
+        TimeProvider time,
+        ScenarioReportingOptions options,
+        ILogger logger)
+    {
+        _taskInstanceId = taskInstanceId;
+        _statusUrl = statusUrl;
+        _client = client;
+        _records = records;
+        _time = time;
+        _interval = options.ProgressInterval;
+        _logger = logger;
+        if (options.HeartbeatInterval is { } heartbeat)
+        {
+            _heartbeat = HeartbeatAsync(heartbeat);
+        }
+    }
+
+    public Task ReportAsync(int percent, string? message, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return Task.CompletedTask;
+            }
+
+            _pending = _latest = (percent, message);
+            if (_sender.IsCompleted)
+            {
+                _sender = SendPendingAsync();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Sends the last pending value, waits for posts in flight, and refuses any further progress.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _flush.CancelAsync().ConfigureAwait(false);
+        Task sender;
+        lock (_gate)
+        {
+            if (_sender.IsCompleted && _pending is not null)
+            {
+                _sender = SendPendingAsync();
+            }
+
+            sender = _sender;
+        }
+
+        await sender.ConfigureAwait(false);
+        await _heartbeat.ConfigureAwait(false);
+        lock (_gate)
+        {
+            _closed = true;
+        }
+
+        _flush.Dispose();
+    }
+
+    private async Task SendPendingAsync()
+    {
+        // Off the caller's thread: ReportProgressAsync returns at once, whatever Scenario does.
+        await Task.Yield();
+        while (true)
+        {
+            var wait = _interval - _time.GetElapsedTime(_lastPostAt == long.MinValue ? 0 : _lastPostAt);
+            if (_lastPostAt != long.MinValue && wait > TimeSpan.Zero && !_flush.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(wait, _time, _flush.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The work ended: send the final value now rather than lose it to the throttle.
+                }
+            }
+
+            (int Percent, string? Message) next;
+            lock (_gate)
+            {
+                if (_pending is null || _closed)
+                {
+                    return;
+                }
+
+                next = _pending.Value;
+                _pending = null;
+            }
+
+            _lastPostAt = _time.GetTimestamp();
+            await PostAsync(next.Percent, next.Message).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HeartbeatAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_flush.Token).ConfigureAwait(false))
+            {
+                var (percent, message) = _latest;
+                await ReportAsync(percent, message, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The work ended.
+        }
+    }
+
+    private async Task PostAsync(int percent, string? message)
+    {
+        try
+        {
+            if (_records.Find(_taskInstanceId) is { IsReported: true })
+            {
+                return;
+            }
+
+            var statusEvent = new TaskStatusEvent
+            {
+                TaskInstanceId = _taskInstanceId,
+                Status = TaskStatusNames.InProgress,
+                ProgressPercentage = percent,
+                Message = message,
+            };
+            var result = await _client.PostAsync(statusEvent, _statusUrl, CancellationToken.None).ConfigureAwait(false);
+            if (result.Kind != DeliveryResultKind.Delivered)
+            {
+                Log.ProgressNotDelivered(_logger, _taskInstanceId, result.Reason ?? result.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+#pragma warning disable CA1031 // Progress is best effort: nothing about it may fail the work.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ProgressNotDelivered(_logger, _taskInstanceId, ex.Message);
+        }
+    }
+}
