@@ -51,7 +51,7 @@ internal static class TaskHeaderReader
         }
 
         var value = values[0] ?? string.Empty;
-        if (value.Length != TaskInstanceIdLength || !Guid.TryParseExact(value, "D", out _))
+        if (value.Length != TaskInstanceIdLength || !Guid.TryParseExact(value, "D", out var guid) || guid == Guid.Empty)
         {
             problem = $"The {ScenarioHeaderNames.TaskInstanceId} header must be a GUID such as 364e21c2-25bf-497d-9583-3d359e7cbf91.";
             return false;

@@ -28,7 +28,7 @@ internal sealed class ScenarioJobStateFilterAttribute : JobFilterAttribute, IEle
             case RetryLaterException retry:
                 var retryCount = context.GetJobParameter<int>(RetryCountParameter, allowStale: true) + 1;
                 context.SetJobParameter(RetryCountParameter, retryCount);
-                context.CandidateState = new ScheduledState(retry.Delay)
+                context.CandidateState = new ScheduledState(NotBefore(retry.Delay))
                 {
                     Reason = $"Retry {retryCount} in {retry.Delay.TotalSeconds:0.#} s: {retry.Message}",
                 };
@@ -37,6 +37,21 @@ internal sealed class ScenarioJobStateFilterAttribute : JobFilterAttribute, IEle
                 context.CandidateState = new DeletedState { Reason = abandoned.Message };
                 break;
         }
+    }
+
+    /// <summary>
+    /// Storages keep a scheduled job's time in whole seconds and run it once that second has begun, up to a
+    /// second early; rounding up to the next second keeps a Retry-After from Scenario honoured in full.
+    /// </summary>
+    private static DateTime NotBefore(TimeSpan delay)
+    {
+        var at = DateTime.UtcNow + delay;
+        if (delay <= TimeSpan.Zero || at.Ticks % TimeSpan.TicksPerSecond == 0)
+        {
+            return at;
+        }
+
+        return new DateTime((at.Ticks / TimeSpan.TicksPerSecond + 1) * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
     }
 
     private static Exception? Unwrap(Exception? exception)

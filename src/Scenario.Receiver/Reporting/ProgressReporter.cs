@@ -26,6 +26,7 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
     private Task _sender = Task.CompletedTask;
     private Task _heartbeat = Task.CompletedTask;
     private long _lastPostAt = long.MinValue;
+    private bool _sending;
     private bool _closed;
 
     public ProgressReporter(
@@ -60,38 +61,40 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
             }
 
             _pending = _latest = (percent, message);
-            if (_sender.IsCompleted)
-            {
-                _sender = SendPendingAsync();
-            }
+            StartSenderIfIdle();
         }
 
         return Task.CompletedTask;
     }
 
-    /// <summary>Sends the last pending value, waits for posts in flight, and refuses any further progress.</summary>
+    /// <summary>Refuses any further progress, sends the last pending value and waits for posts in flight.</summary>
     public async ValueTask DisposeAsync()
     {
         await _flush.CancelAsync().ConfigureAwait(false);
+        // The heartbeat first: a beat that fired as the work ended must not start a sender after the one awaited below.
+        await _heartbeat.ConfigureAwait(false);
         Task sender;
         lock (_gate)
         {
-            if (_sender.IsCompleted && _pending is not null)
-            {
-                _sender = SendPendingAsync();
-            }
-
+            // Closed before the final flush, so that nothing can be queued behind it: the outcome is stored
+            // (and the terminal status posted) only after this returns.
+            _closed = true;
+            StartSenderIfIdle();
             sender = _sender;
         }
 
         await sender.ConfigureAwait(false);
-        await _heartbeat.ConfigureAwait(false);
-        lock (_gate)
-        {
-            _closed = true;
-        }
-
         _flush.Dispose();
+    }
+
+    /// <summary>Under the gate. The flag, not the task's completion, says whether a sender will still look at the pending value.</summary>
+    private void StartSenderIfIdle()
+    {
+        if (!_sending && _pending is not null)
+        {
+            _sending = true;
+            _sender = SendPendingAsync();
+        }
     }
 
     private async Task SendPendingAsync()
@@ -116,8 +119,10 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
             (int Percent, string? Message) next;
             lock (_gate)
             {
-                if (_pending is null || _closed)
+                if (_pending is null)
                 {
+                    // Cleared under the gate: a value reported from now on starts a new sender, none is stranded.
+                    _sending = false;
                     return;
                 }
 
@@ -137,8 +142,13 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_flush.Token).ConfigureAwait(false))
             {
-                var (percent, message) = _latest;
-                await ReportAsync(percent, message, CancellationToken.None).ConfigureAwait(false);
+                (int Percent, string? Message) latest;
+                lock (_gate)
+                {
+                    latest = _latest;
+                }
+
+                await ReportAsync(latest.Percent, latest.Message, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

@@ -58,10 +58,22 @@ internal sealed class ScenarioStatusClient
     }
 
     /// <summary>Asks <c>{BaseUrl}/taskstatus/api/ServiceStatus</c>: 204 means the TaskStatus service is up.</summary>
+    /// <exception cref="HttpRequestException">Scenario cannot be reached or gave no answer within the request timeout.</exception>
     public async Task<HttpStatusCode> GetServiceStatusAsync(CancellationToken cancellationToken)
     {
-        using var response = await _httpClient.GetAsync(new Uri(BaseUrl(), ServiceStatusPath), cancellationToken).ConfigureAwait(false);
-        return response.StatusCode;
+        // Bounded like a post: a Scenario that accepts the connection and never answers must read as down,
+        // not hold the health probe open (the HttpClient itself has no timeout).
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Reporting.RequestTimeout);
+        try
+        {
+            using var response = await _httpClient.GetAsync(new Uri(BaseUrl(), ServiceStatusPath), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            return response.StatusCode;
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpRequestException($"no answer within {_options.Reporting.RequestTimeout.TotalSeconds:0.#} s", ex);
+        }
     }
 
     private Uri TaskStatusesUri() => new(BaseUrl(), TaskStatusesPath);

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Diagnostics;
 
 namespace Scenario.Receiver.Reporting;
 
@@ -10,15 +12,37 @@ namespace Scenario.Receiver.Reporting;
 internal sealed class StatusUrlPolicy
 {
     private readonly HashSet<string> _allowedOrigins;
+    private readonly ILogger<StatusUrlPolicy> _logger;
+    private int _ignoredNoticeLogged;
 
-    public StatusUrlPolicy(IOptions<ScenarioReceiverOptions> options)
-        => _allowedOrigins = options.Value.AllowedStatusUrlOrigins
+    public StatusUrlPolicy(IOptions<ScenarioReceiverOptions> options, ILogger<StatusUrlPolicy> logger)
+    {
+        _allowedOrigins = options.Value.AllowedStatusUrlOrigins
             .Select(o => Uri.TryCreate(o, UriKind.Absolute, out var uri) ? Origin(uri) : null)
             .OfType<string>()
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        _logger = logger;
+    }
 
     public Uri? AllowedOrNull(Uri? suggested)
-        => suggested is not null && _allowedOrigins.Count > 0 && _allowedOrigins.Contains(Origin(suggested)) ? suggested : null;
+    {
+        if (suggested is null)
+        {
+            return null;
+        }
+
+        if (_allowedOrigins.Contains(Origin(suggested)))
+        {
+            return suggested;
+        }
+
+        if (Interlocked.Exchange(ref _ignoredNoticeLogged, 1) == 0)
+        {
+            Log.TaskStatusUrlIgnored(_logger, "its origin is not listed in Scenario:AllowedStatusUrlOrigins");
+        }
+
+        return null;
+    }
 
     private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
 }

@@ -128,4 +128,27 @@ public sealed class TaskWorkController(WorkProbe probe, ScenarioTaskContext task
         Record("context");
         return Ok(new { task = task.TaskInstanceId, workflow = task.WorkflowInstanceId });
     }
+
+    [HttpPost("cyclic"), ScenarioLongRunning]
+    public IActionResult CyclicResult()
+    {
+        Record("cyclic");
+        var node = new CyclicNode();
+        node.Next = node;
+        return Ok(node);
+    }
+
+    [HttpPost("long-message"), ScenarioLongRunning]
+    public IActionResult ThrowsALongMessage()
+    {
+        Record("long-message");
+        throw new InvalidOperationException(new string('m', 10_000));
+    }
+}
+
+public sealed class CyclicNode
+{
+    public string Name { get; set; } = "loop";
+
+    public CyclicNode? Next { get; set; }
 }

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+
+namespace Scenario.Receiver.Tests.DependencyInjection;
+
+/// <summary>Misconfiguration stops the host at start-up with a message that names the setting.</summary>
+public sealed class ScenarioReceiverOptionsValidatorTests : IAsyncLifetime
+{
+    private ScenarioStandIn _scenario = null!;
+
+    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
+
+    public async Task DisposeAsync() => await _scenario.DisposeAsync();
+
+    [Theory]
+    [InlineData("Scenario:BaseUrl", "", "Scenario:BaseUrl is missing. Set it to the address of X4B Scenario, e.g. https://scenario.example.com (environment variable Scenario__BaseUrl).")]
+    [InlineData("Scenario:BaseUrl", "ftp://scenario.example.com", "Scenario:BaseUrl must be an absolute http or https URL, e.g. https://scenario.example.com.")]
+    [InlineData("Scenario:ApiKey", "", "Scenario:ApiKey is missing. Set it to the worker token issued by the Scenario administrators (environment variable Scenario__ApiKey).")]
+    [InlineData("Scenario:Reporting:MaxAttempts", "0", "Scenario:Reporting:MaxAttempts must be at least 1.")]
+    [InlineData("Scenario:AllowedStatusUrlOrigins:0", "https://scenario.example.com/taskstatus", "Scenario:AllowedStatusUrlOrigins contains 'https://scenario.example.com/taskstatus', which is not an origin such as https://scenario.example.com (scheme, host and optional port, no path).")]
+    public async Task Host_WithInvalidSetting_FailsAtStartNamingIt(string key, string value, string message)
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], new() { [key] = value }));
+
+        Assert.Contains(message, error.Failures);
+    }
+}

@@ -1,0 +1,144 @@
+using Hangfire;
+using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Scenario.Receiver.Tests.Jobs;
+
+/// <summary>Durable delivery: faults answered by the stand-in, and report jobs that run more than once.</summary>
+public sealed class ScenarioReportJobTests : IAsyncLifetime
+{
+    private ScenarioStandIn _scenario = null!;
+
+    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
+
+    public async Task DisposeAsync() => await _scenario.DisposeAsync();
+
+    private static string ReportJobIdOf(ReceiverTestHost host, string taskInstanceId)
+        => host.Services.GetRequiredService<TaskRecordStore>().Find(taskInstanceId)!.ReportJobId!;
+
+    [Fact]
+    public async Task ScenarioDownForSomePosts_EveryTaskEndsWithOneDeliveredTerminalStatus()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        _scenario.FailNext(4, 503);
+
+        var calls = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => host.RestCall.PostAsync("/tasks/value", TestData.ValidBody)));
+        foreach (var call in calls)
+        {
+            await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        }
+
+        Assert.Equal(9, _scenario.Requests.Count(r => r.Path.EndsWith("task-statuses", StringComparison.Ordinal)));
+        Assert.All(calls, call => Assert.Single(_scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal));
+        Assert.All(calls, call => Assert.Equal("Completed", _scenario.StatusesFor(call.TaskInstanceId).Single().Status));
+    }
+
+    [Fact]
+    public async Task ScenarioAnswering503WithRetryAfter_NextAttemptWaitsThatLong()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        _scenario.FailNext(1, 503, TimeSpan.FromSeconds(2));
+
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        var delivered = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+
+        var refused = _scenario.Requests.Single(r => r.AnsweredStatusCode == 503);
+        Assert.True(delivered.ReceivedAt - refused.ReceivedAt >= TimeSpan.FromSeconds(1.9), $"retried after {(delivered.ReceivedAt - refused.ReceivedAt).TotalSeconds} s");
+        var history = host.Storage.JobDetails(ReportJobIdOf(host, call.TaskInstanceId))!.History;
+        Assert.Contains(history, h => h.StateName == "Scheduled" && h.Reason.StartsWith("Retry 1 in 2 s: attempt 1 of 60: Scenario answered 503", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ScenarioAnswering401_OneAttemptAndTheReportJobFailsWithTheReason()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        _scenario.FailNext(1, 401);
+
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        var reportJobId = ReportJobIdOf(host, call.TaskInstanceId);
+        await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Failed", "the report job is Failed");
+
+        Assert.Single(_scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        Assert.Empty(_scenario.StatusesFor(call.TaskInstanceId));
+        var failed = host.Storage.JobDetails(reportJobId)!.History.First(h => h.StateName == "Failed");
+        Assert.Equal(
+            $"Scenario refused the Completed status of task {call.TaskInstanceId} with 401 Unauthorized: the worker token was missing or not recognised; check Scenario:ApiKey. Requeue this job from the dashboard once fixed.",
+            failed.Data["ExceptionMessage"]);
+        Assert.Contains(host.Logs.Lines, l => l.EventId == 1304 && l.Message.Contains("check Scenario:ApiKey", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RefusedReport_RequeuedAfterTheFix_IsDeliveredOnce()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        _scenario.FailNext(1, 403);
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        var reportJobId = ReportJobIdOf(host, call.TaskInstanceId);
+        await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Failed", "the report job is Failed");
+
+        host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(reportJobId);
+        var delivered = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+
+        Assert.Equal("Completed", delivered.Status);
+        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
+    }
+
+    [Fact]
+    public async Task ScenarioDownLongerThanMaxAttempts_ReportJobGivesUpFailedAndVisible()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(
+            _scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:MaxAttempts"] = "3" });
+        _scenario.FailAll(502);
+
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        var reportJobId = ReportJobIdOf(host, call.TaskInstanceId);
+        await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Failed", "the report job is Failed");
+        _scenario.FailAll(null);
+
+        Assert.Equal(3, _scenario.Requests.Count(r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal)));
+        var failed = host.Storage.JobDetails(reportJobId)!.History.First(h => h.StateName == "Failed");
+        Assert.StartsWith(
+            $"Gave up delivering the Completed status of task {call.TaskInstanceId} after 3 attempts (Scenario:Reporting:MaxAttempts)",
+            failed.Data["ExceptionMessage"],
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReportJobRunTwice_PostsOnce()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var reportJobId = ReportJobIdOf(host, call.TaskInstanceId);
+        await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Succeeded", "the report job succeeded");
+
+        host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(reportJobId);
+        await Await.UntilAsync(
+            () => host.Storage.JobDetails(reportJobId)!.History.Count(h => h.StateName == "Succeeded") == 2,
+            "the report job ran a second time");
+
+        Assert.Single(_scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Lines, l => l.EventId == 1305 && l.Message.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WorkJobRunAgainAfterTheReport_DoesNotRepeatTheWorkOrPostAgain()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        await Await.UntilAsync(() => host.Storage.StateOf(ReportJobIdOf(host, call.TaskInstanceId)) == "Succeeded", "the report job succeeded");
+
+        host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(call.JobId!);
+        await Await.UntilAsync(
+            () => host.Storage.JobDetails(call.JobId!)!.History.Count(h => h.StateName == "Succeeded") == 2,
+            "the work job ran a second time");
+
+        Assert.Equal(1, host.Probe.CountFor(call.TaskInstanceId));
+        Assert.Single(_scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Lines, l => l.EventId == 1205);
+    }
+}

@@ -1,0 +1,63 @@
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+
+namespace Scenario.Receiver.Tests.Reporting;
+
+/// <summary>Results Scenario cannot take become a clear Error, not a crash loop.</summary>
+public sealed class ActionOutcomeMapperTests : IAsyncLifetime
+{
+    private ScenarioStandIn _scenario = null!;
+    private ReceiverTestHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _scenario = await ScenarioStandIn.StartAsync();
+        _host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _scenario.DisposeAsync();
+    }
+
+    private async Task<ReceivedTaskStatus> RunAsync(string path)
+    {
+        var call = await _host.RestCall.PostAsync(path, null);
+        var status = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Equal(1, _host.Probe.CountFor(call.TaskInstanceId));
+        return status;
+    }
+
+    [Fact]
+    public async Task ResultLargerThanTheOutputCap_ReportsErrorSayingSo()
+    {
+        var status = await RunAsync("/tasks/huge");
+
+        Assert.Equal("Error", status.Status);
+        Assert.Equal("500", status.OutputValues["statusCode"]);
+        Assert.StartsWith("The action's result is 200", status.Message, StringComparison.Ordinal);
+        Assert.EndsWith("bytes of outputValues, over the 65536-byte limit (Scenario:MaxOutputValuesBytes). Return a smaller result, e.g. a reference to the data.", status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResultThatCannotBeSerialized_ReportsErrorSayingSo()
+    {
+        var status = await RunAsync("/tasks/cyclic");
+
+        Assert.Equal("Error", status.Status);
+        Assert.StartsWith("The action's result could not be serialized into outputValues: A possible object cycle was detected.", status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VeryLongExceptionMessage_IsCutToMaxMessageLength()
+    {
+        var status = await RunAsync("/tasks/long-message");
+
+        Assert.Equal(ScenarioReceiverOptions.DefaultMaxMessageLength, status.Message!.Length);
+        Assert.StartsWith("InvalidOperationException: mmm", status.Message, StringComparison.Ordinal);
+        Assert.EndsWith("m…", status.Message, StringComparison.Ordinal);
+    }
+}

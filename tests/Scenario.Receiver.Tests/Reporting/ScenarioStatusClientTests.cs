@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+
+namespace Scenario.Receiver.Tests.Reporting;
+
+/// <summary>What goes on the wire matches the request Scenario's own client sends (TestData/complete_http.request.json).</summary>
+public sealed class ScenarioStatusClientTests : IAsyncLifetime
+{
+    private static readonly JsonElement Official = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "complete_http.request.json"))).RootElement;
+
+    private ScenarioStandIn _scenario = null!;
+
+    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
+
+    public async Task DisposeAsync() => await _scenario.DisposeAsync();
+
+    [Fact]
+    public async Task CompletedStatus_HasTheOfficialClientsMethodPathHeadersAndBodyShape()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        var call = await host.RestCall.PostAsync("/tasks/void", TestData.ValidBody);
+        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+
+        var request = Assert.Single(_scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        var officialHeaders = Official.GetProperty("headers");
+        Assert.Equal(Official.GetProperty("method").GetString(), request.Method);
+        Assert.Equal(Official.GetProperty("path").GetString(), request.Path);
+        Assert.Equal(officialHeaders.GetProperty("accept").GetString(), request.GetHeader("accept"));
+        Assert.Equal(officialHeaders.GetProperty("content-type").GetString(), request.GetHeader("content-type"));
+        Assert.Equal(
+            officialHeaders.GetProperty("authorization").GetString()!.Replace("secret-key", _scenario.ApiKey, StringComparison.Ordinal),
+            request.GetHeader("authorization"));
+
+        var body = JsonDocument.Parse(request.Body).RootElement;
+        var officialBody = Official.GetProperty("body");
+        Assert.Equal(
+            ["outputValues", "status", "taskInstanceId"],
+            body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        foreach (var property in body.EnumerateObject())
+        {
+            Assert.Equal(officialBody.GetProperty(property.Name).ValueKind, property.Value.ValueKind);
+        }
+
+        Assert.Equal(call.TaskInstanceId, body.GetProperty("taskInstanceId").GetString());
+        Assert.Equal(officialBody.GetProperty("status").GetString(), body.GetProperty("status").GetString());
+        Assert.Equal(JsonSerializer.Serialize(officialBody.GetProperty("outputValues")), JsonSerializer.Serialize(body.GetProperty("outputValues")));
+    }
+
+    [Fact]
+    public async Task ErrorStatus_CarriesTheMessageAsAStringLikeTheOfficialClient()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        var call = await host.RestCall.PostAsync("/tasks/throw", TestData.ValidBody);
+        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+
+        var body = JsonDocument.Parse(_scenario.StatusesFor(call.TaskInstanceId).Single().RawBody).RootElement;
+
+        Assert.Equal(JsonValueKind.String, body.GetProperty("message").ValueKind);
+        Assert.Equal("{\"statusCode\":\"500\"}", body.GetProperty("outputValues").GetRawText());
+        Assert.Equal("Error", body.GetProperty("status").GetString());
+    }
+}
