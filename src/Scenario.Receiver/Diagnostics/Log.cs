@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(1103, LogLevel.Warning, "The arguments of {Action} cannot be carried to a job: {Problem}")]
     public static partial void ArgumentsNotSerializable(ILogger logger, string action, string problem);
 
+    [LoggerMessage(1104, LogLevel.Error, "Scenario task {TaskInstanceId} for {Action} could not be accepted: the job storage failed; answered 503")]
+    public static partial void TaskNotAccepted(ILogger logger, Exception exception, string taskInstanceId, string action);
+
     [LoggerMessage(1201, LogLevel.Information, "Work for Scenario task {TaskInstanceId} finished: {Status} {StatusCode}")]
     public static partial void WorkFinished(ILogger logger, string taskInstanceId, string status, int statusCode);
 

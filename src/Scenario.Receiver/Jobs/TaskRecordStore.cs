@@ -26,7 +26,10 @@ internal sealed class TaskRecordStore
     private const string ReportedAtField = "ReportedAt";
 
     /// <summary>Long enough for a slow storage or a post to Scenario in progress under the lock.</summary>
-    internal static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+    internal static readonly TimeSpan ReportLockTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>An HTTP request waits this long at most for a concurrent duplicate to be accepted.</summary>
+    internal static readonly TimeSpan AcceptLockTimeout = TimeSpan.FromSeconds(15);
 
     private readonly JobStorage _storage;
     private readonly TimeSpan _retention;
@@ -38,20 +41,20 @@ internal sealed class TaskRecordStore
     }
 
     /// <summary>Opens a connection holding the task's accept lock (taken while a RestCall is accepted).</summary>
-    public LockedTask LockForAccept(string taskInstanceId) => Lock(taskInstanceId, AcceptLockSuffix);
+    public LockedTask LockForAccept(string taskInstanceId) => Lock(taskInstanceId, AcceptLockSuffix, AcceptLockTimeout);
 
     /// <summary>
     /// Opens a connection holding the task's report lock, held across the post to Scenario so that two runs
     /// of a report job never both post. A lock of its own, so a slow Scenario does not hold up duplicate RestCalls.
     /// </summary>
-    public LockedTask LockForReport(string taskInstanceId) => Lock(taskInstanceId, ReportLockSuffix);
+    public LockedTask LockForReport(string taskInstanceId) => Lock(taskInstanceId, ReportLockSuffix, ReportLockTimeout);
 
-    private LockedTask Lock(string taskInstanceId, string suffix)
+    private LockedTask Lock(string taskInstanceId, string suffix, TimeSpan timeout)
     {
         var connection = _storage.GetConnection();
         try
         {
-            var handle = connection.AcquireDistributedLock(Key(taskInstanceId) + suffix, LockTimeout);
+            var handle = connection.AcquireDistributedLock(Key(taskInstanceId) + suffix, timeout);
             return new LockedTask(this, connection, handle, taskInstanceId);
         }
         catch

@@ -94,7 +94,25 @@ internal sealed class LongRunningActionFilter : IAsyncActionFilter
         using var activity = ScenarioTelemetry.Source.StartActivity("scenario.accept");
         activity?.SetTag("scenario.task_instance_id", task.TaskInstanceId);
         activity?.SetTag("scenario.action", action.Key);
-        var accepted = _acceptor.Accept(action, task, argumentsJson);
+        AcceptedTask accepted;
+        try
+        {
+            accepted = _acceptor.Accept(action, task, argumentsJson);
+        }
+#pragma warning disable CA1031 // Any storage failure (its exception types depend on the storage) gets the same answer.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // The task was not accepted: say so with a status a caller may retry, never a bare 500.
+            Log.TaskNotAccepted(_logger, ex, task.TaskInstanceId!, action.Key);
+            context.HttpContext.Response.Headers.RetryAfter = "5";
+            context.Result = AsActionResult(Results.Problem(
+                title: "The task could not be accepted now",
+                detail: "The job storage did not answer in time; nothing was enqueued. Send the call again.",
+                statusCode: StatusCodes.Status503ServiceUnavailable));
+            return;
+        }
+
         activity?.SetTag("scenario.job_id", accepted.JobId);
         activity?.SetTag("scenario.duplicate", accepted.IsDuplicate);
         context.Result = new ObjectResult(accepted) { StatusCode = StatusCodes.Status202Accepted };

@@ -126,4 +126,20 @@ public sealed class LongRunningActionFilterTests : IAsyncLifetime
             error.Message,
             StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RestCall_WhenTheJobStorageIsDown_Answers503ProblemWithRetryAfter()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(
+            _scenario, [typeof(TaskWorkController)], runHangfireServer: false, storage: new UnreachableStorage());
+
+        var response = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        var problem = JsonDocument.Parse(response.Body).RootElement;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
+        Assert.Equal("The task could not be accepted now", problem.GetProperty("title").GetString());
+        Assert.Contains(host.Logs.Lines, l => l.EventId == 1104 && l.Exception!.Contains("The job storage cannot be reached.", StringComparison.Ordinal));
+        Assert.Empty(host.Probe.Invocations);
+    }
 }
