@@ -1,0 +1,90 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Scenario.Receiver.Sample.Hosting;
+using Scenario.Receiver.Sample.Pricing;
+using Scenario.Receiver.Testing;
+
+namespace Scenario.Receiver.Sample.Demo;
+
+/// <summary>
+/// <c>--demo</c>: starts the app on a free loopback port, sends it two RestCalls exactly as Scenario would
+/// (one that prices a portfolio, one the engine rejects), waits until the embedded Scenario has received
+/// the end of both, prints every status it received and stops the app.
+/// </summary>
+internal static class DemoRunner
+{
+    /// <summary>The command-line switch that runs the demo.</summary>
+    public const string Switch = "--demo";
+
+    /// <summary>Kestrel on any free loopback port, so the demo never collides with another process.</summary>
+    public const string Url = "http://127.0.0.1:0";
+
+    private const string PricingRunsPath = "api/pricing/runs";
+    private const int DurationMs = 1500;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    /// <returns>The process exit code: 0 when both tasks reached Scenario, 1 otherwise.</returns>
+    public static async Task<int> RunAsync(WebApplication app, ScenarioStandIn scenario)
+    {
+        await app.StartAsync();
+        try
+        {
+            // The bound address: the port is only known once Kestrel has started.
+            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            Console.WriteLine($"Pricing service on {address}, Scenario (embedded stand-in) on {scenario.BaseUrl}");
+
+            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            var restCall = new ScenarioRestCall(http);
+            var priced = await SendAsync(restCall, new PricingRunRequest { Portfolio = "EQ-1", DurationMs = DurationMs });
+            var rejected = await SendAsync(restCall, new PricingRunRequest { Portfolio = "EQ-2", DurationMs = DurationMs, Fail = true });
+            if (priced is null || rejected is null)
+            {
+                return 1;
+            }
+
+            IReadOnlyList<ReceivedTaskStatus> statuses;
+            try
+            {
+                statuses = await scenario.WaitForStatusesAsync(
+                    received => HasEnded(received, priced) && HasEnded(received, rejected),
+                    Timeout);
+            }
+            catch (TimeoutException ex)
+            {
+                await Console.Error.WriteLineAsync($"Demo failed: {ex.Message}");
+                return 1;
+            }
+
+            foreach (var status in statuses)
+            {
+                Console.WriteLine($"Scenario received: {ReceivedStatusLog.Describe(status)}");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    /// <returns>The task instance id, or <see langword="null"/> when the service did not accept the call.</returns>
+    private static async Task<string?> SendAsync(ScenarioRestCall restCall, PricingRunRequest request)
+    {
+        var response = await restCall.PostAsync(PricingRunsPath, request);
+        var fail = request.Fail ? ", fail" : string.Empty;
+        Console.WriteLine($"RestCall: POST /{PricingRunsPath} {{{request.Portfolio}, {request.DurationMs} ms{fail}}} → {(int)response.StatusCode} task {response.TaskInstanceId} job {response.JobId}");
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            await Console.Error.WriteLineAsync($"Demo failed: the service answered {(int)response.StatusCode} instead of 202 Accepted: {response.Body}");
+            return null;
+        }
+
+        return response.TaskInstanceId;
+    }
+
+    private static bool HasEnded(IReadOnlyList<ReceivedTaskStatus> received, string taskInstanceId)
+        => received.Any(status => status.TaskInstanceId == taskInstanceId && status.IsTerminal);
+}

@@ -1,0 +1,107 @@
+// Scenario.Receiver sample: a pricing service that X4B Scenario calls with a RestCall task.
+//
+// What it shows
+//   * POST /api/pricing/runs is an ordinary controller action with [ScenarioLongRunning]
+//     (Controllers/PricingRunsController.cs): the call is validated and answered 202 at once, the pricing
+//     runs in a Hangfire job and reports its progress, and Scenario then receives Completed
+//     (statusCode 200, portfolio, price, currency, pricedAt) or, when the engine throws, Error
+//     (statusCode 500 and the exception's message).
+//   * With no Scenario:BaseUrl configured, the Scenario.Receiver.Testing stand-in plays Scenario in-process
+//     and logs every status it receives, so the sample runs with nothing else installed.
+//   * Hangfire storage: in-memory by default; PostgreSQL, for several instances sharing the work, when
+//     ConnectionStrings:Hangfire is set (Hosting/HangfireStorage.cs). The dashboard is at /hangfire.
+//
+// How to see it
+//   The demo: starts the app, sends itself one RestCall that succeeds and one that fails, prints what
+//   Scenario received and exits:
+//       dotnet run --project examples/Scenario.Receiver.Sample -- --demo
+//   By hand:
+//       dotnet run --project examples/Scenario.Receiver.Sample
+//       curl -i http://localhost:5000/api/pricing/runs -H "Content-Type: application/json" \
+//            -H "X-Scenario-TaskInstanceId: 364e21c2-25bf-497d-9583-3d359e7cbf91" \
+//            -d '{"portfolio": "EQ-1", "durationMs": 15000, "fail": false}'
+//   then watch the job at http://localhost:5000/hangfire and the statuses in the log. Use a new GUID for
+//   each task: a second call with the same id is answered with the job of the first.
+//   Against a real Scenario: set Scenario__BaseUrl and Scenario__ApiKey in the environment. Its RestCall
+//   task needs autocomplete=false and a timeout longer than the work (or 0 for none).
+
+using Hangfire;
+using Scenario.Receiver.Sample.Demo;
+using Scenario.Receiver.Sample.Hosting;
+using Scenario.Receiver.Sample.Pricing;
+using Scenario.Receiver.Testing;
+
+// --demo is this sample's switch, not a setting: the command-line configuration provider must not see it.
+var runDemo = args.Contains(DemoRunner.Switch);
+var builder = WebApplication.CreateBuilder(args.Where(arg => arg != DemoRunner.Switch).ToArray());
+
+// Scenario: the real one when Scenario:BaseUrl is configured, otherwise the Testing stand-in, in-process.
+var useEmbeddedScenario = string.IsNullOrWhiteSpace(builder.Configuration["Scenario:BaseUrl"]);
+if (runDemo && !useEmbeddedScenario)
+{
+    await Console.Error.WriteLineAsync($"{DemoRunner.Switch} plays Scenario with the embedded stand-in: run it without Scenario:BaseUrl (unset Scenario__BaseUrl).");
+    return 2;
+}
+
+// The embedded Scenario logs each status it receives. Its logger exists once the app is built; no status
+// can arrive before the app runs.
+ILogger? scenarioLog = null;
+await using var embeddedScenario = useEmbeddedScenario
+    ? await ScenarioStandIn.StartAsync(new ScenarioStandInOptions
+    {
+        OnStatusReceived = status => ReceivedStatusLog.Write(scenarioLog, status),
+    })
+    : null;
+if (embeddedScenario is not null)
+{
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Scenario:BaseUrl"] = embeddedScenario.BaseUrl.ToString(),
+        ["Scenario:ApiKey"] = embeddedScenario.ApiKey,
+    });
+}
+
+if (runDemo)
+{
+    builder.WebHost.UseUrls(DemoRunner.Url);
+
+    // The demo prints what Scenario received itself; of the log it keeps warnings and errors only.
+    builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+}
+
+// Hangfire is the application's to register; the receiver runs its work in it.
+builder.Services.AddHangfire(hangfire => hangfire
+    .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+    .UseSimpleAssemblyNameTypeSerializer()
+    .UseSampleStorage(builder.Configuration));
+builder.Services.AddHangfireServer(server =>
+{
+    // Optional, to tell instances apart and size them when several share one PostgreSQL storage.
+    server.WorkerCount = builder.Configuration.GetValue("Hangfire:WorkerCount", server.WorkerCount);
+    server.ServerName = builder.Configuration["Hangfire:ServerName"] ?? server.ServerName;
+});
+
+builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
+builder.Services.AddScoped<PricingEngine>();
+builder.Services.AddControllers();
+
+await using var app = builder.Build();
+scenarioLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(ReceivedStatusLog.Category);
+
+app.UseScenarioTaskContext();
+app.MapControllers();
+
+// The dashboard shows every job and its arguments, and can delete or requeue them. Without options Hangfire
+// serves it to local requests only; in production give it an authorization filter
+// (new DashboardOptions { Authorization = [...] }) that lets in the operators and nobody else.
+app.UseHangfireDashboard("/hangfire");
+
+// Other endpoints of the service go here (a task status endpoint, /health).
+
+if (runDemo)
+{
+    return await DemoRunner.RunAsync(app, embeddedScenario!);
+}
+
+await app.RunAsync();
+return 0;
