@@ -20,7 +20,9 @@
 //       curl -i http://localhost:5000/api/pricing/runs -H "Content-Type: application/json" \
 //            -H "X-Scenario-TaskInstanceId: 364e21c2-25bf-497d-9583-3d359e7cbf91" \
 //            -d '{"portfolio": "EQ-1", "durationMs": 15000, "fail": false}'
-//   then watch the job at http://localhost:5000/hangfire and the statuses in the log. Use a new GUID for
+//   then watch the job at http://localhost:5000/hangfire, its state at
+//   http://localhost:5000/scenario/tasks/364e21c2-25bf-497d-9583-3d359e7cbf91, the statuses in the log,
+//   and Scenario's reachability at http://localhost:5000/health. Use a new GUID for
 //   each task: a second call with the same id is answered with the job of the first.
 //   Against a real Scenario: set Scenario__BaseUrl and Scenario__ApiKey in the environment. Its RestCall
 //   task needs autocomplete=false and a timeout longer than the work (or 0 for none).
@@ -82,6 +84,7 @@ builder.Services.AddHangfireServer(server =>
 });
 
 builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
+builder.Services.AddHealthChecks().AddScenario();
 builder.Services.AddScoped<PricingEngine>();
 builder.Services.AddControllers();
 
@@ -96,7 +99,12 @@ app.MapControllers();
 // (new DashboardOptions { Authorization = [...] }) that lets in the operators and nobody else.
 app.UseHangfireDashboard("/hangfire");
 
-// Other endpoints of the service go here (a task status endpoint, /health).
+// What the receiver knows of a task, from any instance: GET /scenario/tasks/{taskInstanceId}.
+// Like any endpoint it goes through the host's authorization; protect it in production (.RequireAuthorization).
+app.MapScenarioTaskStatus();
+
+// Healthy while Scenario's TaskStatus service answers; Degraded when statuses pile up undelivered.
+app.MapHealthChecks("/health");
 
 if (runDemo)
 {

@@ -62,6 +62,14 @@ internal static class DemoRunner
                 Console.WriteLine($"Scenario received: {ReceivedStatusLog.Describe(status)}");
             }
 
+            // What operators see: the task status endpoint of any instance, and the health check.
+            foreach (var taskInstanceId in new[] { priced, rejected })
+            {
+                Console.WriteLine($"GET /scenario/tasks/{taskInstanceId} → {await ReportedTaskAsync(http, taskInstanceId)}");
+            }
+
+            using var health = await http.GetAsync("health");
+            Console.WriteLine($"GET /health → {(int)health.StatusCode} {await health.Content.ReadAsStringAsync()}");
             return 0;
         }
         finally
@@ -83,6 +91,25 @@ internal static class DemoRunner
         }
 
         return response.TaskInstanceId;
+    }
+
+    /// <summary>
+    /// The task's record once its report is recorded: Scenario receives the status a moment before the
+    /// receiver writes down that it was delivered.
+    /// </summary>
+    private static async Task<string> ReportedTaskAsync(HttpClient http, string taskInstanceId)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var body = await http.GetStringAsync($"scenario/tasks/{taskInstanceId}");
+            if (body.Contains("\"reportedStatus\":\"", StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            {
+                return body;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static bool HasEnded(IReadOnlyList<ReceivedTaskStatus> received, string taskInstanceId)

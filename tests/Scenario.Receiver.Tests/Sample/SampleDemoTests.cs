@@ -41,6 +41,12 @@ public sealed class SampleDemoTests
 
         Assert.Empty(ReceivedLines(run, "Completed", rejectedTask));
         Assert.Empty(ReceivedLines(run, "Error", pricedTask));
+        Assert.Contains("Scenario received: InProgress", run.Output, StringComparison.Ordinal);
+
+        // What the sample's operators see: the task status endpoint and the health check.
+        Assert.Contains($"\"state\":\"Succeeded\",\"reportedStatus\":\"Completed\"", Assert.Single(Lines(run), l => l.StartsWith($"GET /scenario/tasks/{pricedTask} ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains($"\"state\":\"Deleted\",\"reportedStatus\":\"Error\"", Assert.Single(Lines(run), l => l.StartsWith($"GET /scenario/tasks/{rejectedTask} ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("GET /health → 200 Healthy", Lines(run));
     }
 
     [Fact]
