@@ -107,16 +107,15 @@ internal sealed class TaskRecordStore
     }
 
     internal void WriteReported(IStorageConnection connection, string taskInstanceId, string status, DateTimeOffset reportedAt)
-    {
-        Write(connection, taskInstanceId,
+        // One transaction, not two: each commit is a storage round trip (a dispatcher hand-off on InMemory, a
+        // database transaction on PostgreSQL), paid once per task; see docs/benchmarks.md. It is also atomic now:
+        // a task is never marked reported while still counted as undelivered.
+        => Write(connection, taskInstanceId,
         [
             new(ReportedStatusField, status),
             new(ReportedAtField, FormatTime(reportedAt)),
-        ]);
-        using var transaction = connection.CreateWriteTransaction();
-        transaction.RemoveFromSet(UndeliveredSetKey, taskInstanceId.ToLowerInvariant());
-        transaction.Commit();
-    }
+        ],
+        transaction => transaction.RemoveFromSet(UndeliveredSetKey, taskInstanceId.ToLowerInvariant()));
 
     /// <summary>
     /// Remembers, across instances, that a terminal status is waiting for Scenario (retrying or refused);
@@ -146,7 +145,7 @@ internal sealed class TaskRecordStore
         return connection.GetStateData(jobId)?.Name;
     }
 
-    private void Write(IStorageConnection connection, string taskInstanceId, KeyValuePair<string, string>[] fields)
+    private void Write(IStorageConnection connection, string taskInstanceId, KeyValuePair<string, string>[] fields, Action<IWriteOnlyTransaction>? alsoInTransaction = null)
     {
         var key = Key(taskInstanceId);
         using var transaction = connection.CreateWriteTransaction();
@@ -156,6 +155,7 @@ internal sealed class TaskRecordStore
             expiring.ExpireHash(key, _retention);
         }
 
+        alsoInTransaction?.Invoke(transaction);
         transaction.Commit();
     }
 

@@ -45,7 +45,7 @@ internal sealed class ActionOutcomeMapper
             return TaskOutcome.Error(StatusCodes.Status500InternalServerError, Cap($"The action's result could not be serialized into outputValues: {ex.Message}"));
         }
 
-        var size = MeasureOutputs(outputs);
+        var size = FitsWithoutMeasuring(outputs, _options.MaxOutputValuesBytes) ? 0 : MeasureOutputs(outputs);
         if (size > _options.MaxOutputValuesBytes)
         {
             return TaskOutcome.Error(
@@ -147,6 +147,27 @@ internal sealed class ActionOutcomeMapper
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Whether the outputs are certainly within the limit without serializing them a second time just to
+    /// measure (that cost as much as producing them; docs/benchmarks.md). An upper bound: a UTF-16 char is
+    /// at most 6 bytes of JSON (<c>\uXXXX</c>), and each entry adds two pairs of quotes, a colon and a comma.
+    /// </summary>
+    private static bool FitsWithoutMeasuring(Dictionary<string, string>? outputs, int limit)
+    {
+        if (outputs is null)
+        {
+            return true;
+        }
+
+        long bound = 2;
+        foreach (var (name, value) in outputs)
+        {
+            bound += (6L * (name.Length + value.Length)) + 6;
+        }
+
+        return bound <= limit;
     }
 
     private static int MeasureOutputs(Dictionary<string, string>? outputs)
