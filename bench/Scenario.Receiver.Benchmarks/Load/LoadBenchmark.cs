@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text;
+using Scenario.Receiver.Testing;
+
+namespace Scenario.Receiver.Benchmarks.Load;
+
+/// <summary>
+/// The three variants against real Kestrel servers on loopback, in one run, alternated round by round:
+/// accepted requests per second and latency at a fixed concurrency (no Hangfire server: the request path
+/// alone), end-to-end completions per second (Hangfire server on, until every task is reported to the
+/// stand-in), and memory per pending task (child processes, no Hangfire server).
+/// </summary>
+/// <remarks>
+/// The servers run in this process, one WebApplication per variant, started fresh for each measurement and
+/// stopped after it, so only one is ever under load and each starts on an empty storage; they share the
+/// runtime, JIT, GC settings and the load client, which therefore cost every variant the same. Hangfire
+/// is registered per host without static state. Memory is measured in child processes, because a working
+/// set cannot be split between hosts that share a process.
+/// </remarks>
+internal static class LoadBenchmark
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static async Task<int> RunAsync(LoadOptions options)
+    {
+        var report = new StringBuilder();
+        void Say(string line)
+        {
+            Console.WriteLine(line);
+            report.AppendLine(line);
+        }
+
+        var counter = new CompletionCounter();
+        await using var scenario = await ScenarioStandIn.StartAsync(new ScenarioStandInOptions { OnStatusReceived = counter.OnStatus });
+
+        Say("## Load benchmark");
+        Say(string.Empty);
+        Say(Machine());
+        Say(string.Empty);
+        Say($"Load average (1 min) at the start: {LoadAverage()} (the machine is shared; each round's is in the console log).");
+        Say(string.Empty);
+        Say(string.Create(Invariant, $"Concurrency {options.Concurrency}, {options.Rounds} rounds, warm-up {options.Warmup.TotalSeconds:0} s + {options.Measure.TotalSeconds:0} s measured per variant and round; "
+            + $"end to end {options.EndToEndTasks} tasks per round ({options.EndToEndWarmupTasks} warm-up), {options.WorkerCount} Hangfire workers; "
+            + $"memory {options.MemoryTasks} pending tasks, {options.MemoryRounds} rounds."));
+        Say(string.Empty);
+
+        var total = Stopwatch.StartNew();
+        var accepts = options.Phases.Contains("accept") ? await MeasureAcceptsAsync(options, scenario) : [];
+        var endToEnd = options.Phases.Contains("e2e") ? await MeasureEndToEndAsync(options, scenario, counter) : [];
+        var memory = options.Phases.Contains("memory") ? await MeasureMemoryAsync(options) : [];
+
+        Say("### Accepted requests per second (no Hangfire server: the request path alone)");
+        Say(string.Empty);
+        Say("| variant | accepts/s (median) | per round | p50 ms | p99 ms | failed |");
+        Say("| --- | ---: | --- | ---: | ---: | ---: |");
+        foreach (var (variant, runs) in accepts)
+        {
+            Say(string.Create(Invariant, $"| {variant.Label()} | {Median(runs.Select(r => r.AcceptsPerSecond)):0} | {string.Join(" / ", runs.Select(r => r.AcceptsPerSecond.ToString("0", Invariant)))} | {Median(runs.Select(r => r.P50Ms)):0.00} | {Median(runs.Select(r => r.P99Ms)):0.00} | {runs.Sum(r => r.Failed)} |"));
+        }
+
+        Say(string.Empty);
+        Say("### End-to-end completions per second (Hangfire server on, until all tasks are reported to the stand-in)");
+        Say(string.Empty);
+        Say("| variant | completions/s (median) | per round | seconds for all (median) |");
+        Say("| --- | ---: | --- | ---: |");
+        foreach (var (variant, runs) in endToEnd)
+        {
+            Say(string.Create(Invariant, $"| {variant.Label()} | {Median(runs.Select(r => r.PerSecond)):0} | {string.Join(" / ", runs.Select(r => r.PerSecond.ToString("0", Invariant)))} | {Median(runs.Select(r => r.Elapsed.TotalSeconds)):0.00} |"));
+        }
+
+        Say(string.Empty);
+        Say("### Memory per pending task (no Hangfire server, child process per probe, after a full compacting GC)");
+        Say(string.Empty);
+        Say("| variant | GC heap bytes/task (median) | working set bytes/task (median) | pending jobs in storage |");
+        Say("| --- | ---: | ---: | ---: |");
+        foreach (var (variant, samples) in memory)
+        {
+            Say(string.Create(Invariant, $"| {variant.Label()} | {Median(samples.Select(s => s.HeapBytesPerTask)):0} | {Median(samples.Select(s => s.WorkingSetBytesPerTask)):0} | {samples[0].PendingJobs} for {samples[0].Accepted} tasks |"));
+        }
+
+        // A phase left out gives NaN.
+        double AcceptsOf(Variant v) => accepts.TryGetValue(v, out var runs) ? Median(runs.Select(r => r.AcceptsPerSecond)) : double.NaN;
+
+        Say(string.Empty);
+        Say("### Ratios");
+        Say(string.Empty);
+        Say("Paired: the ratio within each round (the variants ran back to back), then the median over the rounds; it is the headline, because the");
+        Say("machine's background load drifts between rounds. The ratio of the medians above is shown beside it.");
+        Say(string.Empty);
+        Say("| ratio | median of per-round ratios | per round | ratio of medians | target |");
+        Say("| --- | ---: | --- | ---: | --- |");
+        void Ratio(string name, IReadOnlyList<double>? over, IReadOnlyList<double>? under, string target)
+        {
+            if (over is null || under is null)
+            {
+                return;
+            }
+
+            var perRound = over.Zip(under, (o, u) => o / u).ToArray();
+            Say(string.Create(Invariant, $"| {name} | {Median(perRound):0.00} | {string.Join(" / ", perRound.Select(r => r.ToString("0.00", Invariant)))} | {Median(over) / Median(under):0.00} | {target} |"));
+        }
+
+        IReadOnlyList<double>? AcceptRates(Variant v) => accepts.TryGetValue(v, out var runs) ? runs.Select(r => r.AcceptsPerSecond).ToArray() : null;
+        IReadOnlyList<double>? CompletionRates(Variant v) => endToEnd.TryGetValue(v, out var runs) ? runs.Select(r => r.PerSecond).ToArray() : null;
+        IReadOnlyList<double>? HeapPerTask(Variant v) => memory.TryGetValue(v, out var samples) ? samples.Select(s => s.HeapBytesPerTask).ToArray() : null;
+        Ratio("accepts/s (c)/(b)", AcceptRates(Variant.Library), AcceptRates(Variant.HandWritten), "≥ 0.95");
+        Ratio("accepts/s (c)/(a)", AcceptRates(Variant.Library), AcceptRates(Variant.Bare), "(context)");
+        Ratio("accepts/s (b)/(a)", AcceptRates(Variant.HandWritten), AcceptRates(Variant.Bare), "(context)");
+        Ratio("completions/s (c)/(b)", CompletionRates(Variant.Library), CompletionRates(Variant.HandWritten), "≥ 0.95");
+        Ratio("GC heap per pending task (c)/(b)", HeapPerTask(Variant.Library), HeapPerTask(Variant.HandWritten), "≤ 1.2");
+        Say(string.Empty);
+        Say(string.Create(Invariant, $"CPU time of a bare request, for the middleware's share: {options.Concurrency} concurrent on {Environment.ProcessorCount} cores, (a) at {AcceptsOf(Variant.Bare):0}/s "
+            + $"is at most {Environment.ProcessorCount * 1e6 / AcceptsOf(Variant.Bare):0.0} µs of CPU per request (load client included)."));
+        Say(string.Create(Invariant, $"Total load run: {total.Elapsed.TotalSeconds:0} s."));
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(options.Output));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await File.WriteAllTextAsync(options.Output, report.ToString());
+        Console.WriteLine($"Written to {Path.GetFullPath(options.Output)}");
+        return 0;
+    }
+
+    private static async Task<Dictionary<Variant, List<LoadResult>>> MeasureAcceptsAsync(LoadOptions options, ScenarioStandIn scenario)
+    {
+        var results = Enum.GetValues<Variant>().Where(options.Variants.Contains).ToDictionary(v => v, _ => new List<LoadResult>());
+
+        // One unmeasured pass first: the JIT compiles every variant's code (shared by all later hosts) before any round counts.
+        foreach (var variant in results.Keys)
+        {
+            await using var host = await VariantHost.StartAsync(variant, runJobs: false, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount);
+            using var client = new LoadClient(options.Concurrency);
+            await client.RunAsync(host.WorkUrl, TimeSpan.FromSeconds(3), int.MaxValue);
+        }
+
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            foreach (var variant in Rotate(Enum.GetValues<Variant>(), round).Where(options.Variants.Contains))
+            {
+                await using var host = await VariantHost.StartAsync(variant, runJobs: false, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount);
+                using var client = new LoadClient(options.Concurrency);
+                await client.RunAsync(host.WorkUrl, options.Warmup, int.MaxValue);
+                Collect();
+                var result = await client.RunAsync(host.WorkUrl, options.Measure, int.MaxValue);
+                results[variant].Add(result);
+                Console.WriteLine(string.Create(Invariant, $"accept round {round + 1} {variant.Label()}: {result.AcceptsPerSecond:0}/s p50 {result.P50Ms:0.00} ms p99 {result.P99Ms:0.00} ms failed {result.Failed}, load average {LoadAverage()}"));
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<Dictionary<Variant, List<EndToEndResult>>> MeasureEndToEndAsync(LoadOptions options, ScenarioStandIn scenario, CompletionCounter counter)
+    {
+        Variant[] variants = [Variant.HandWritten, Variant.Library];
+        var results = variants.Where(options.Variants.Contains).ToDictionary(v => v, _ => new List<EndToEndResult>());
+        var timeout = TimeSpan.FromMinutes(2);
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            foreach (var variant in Rotate(variants, round).Where(options.Variants.Contains))
+            {
+                await using (var host = await VariantHost.StartAsync(variant, runJobs: true, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount))
+                using (var client = new LoadClient(options.Concurrency))
+                {
+                    var warm = counter.Restart(options.EndToEndWarmupTasks);
+                    await client.RunAsync(host.WorkUrl, timeout, options.EndToEndWarmupTasks);
+                    await warm.WaitAsync(timeout);
+                    scenario.Reset();
+                    Collect();
+
+                    var done = counter.Restart(options.EndToEndTasks);
+                    var started = Stopwatch.GetTimestamp();
+                    var sent = await client.RunAsync(host.WorkUrl, timeout, options.EndToEndTasks);
+                    if (sent.Accepted != options.EndToEndTasks)
+                    {
+                        throw new InvalidOperationException($"{variant.Label()}: only {sent.Accepted} of {options.EndToEndTasks} tasks were accepted ({sent.Failed} failed).");
+                    }
+
+                    await done.WaitAsync(timeout);
+                    var result = new EndToEndResult(options.EndToEndTasks, Stopwatch.GetElapsedTime(started), counter.Errors);
+                    results[variant].Add(result);
+                    Console.WriteLine(string.Create(Invariant, $"end-to-end round {round + 1} {variant.Label()}: {result.PerSecond:0}/s ({result.Elapsed.TotalSeconds:0.00} s, {result.Errors} Error statuses), load average {LoadAverage()}"));
+                }
+
+                scenario.Reset();
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<Dictionary<Variant, List<MemorySample>>> MeasureMemoryAsync(LoadOptions options)
+    {
+        var results = Enum.GetValues<Variant>().Where(options.Variants.Contains).ToDictionary(v => v, _ => new List<MemorySample>());
+        for (var round = 0; round < options.MemoryRounds; round++)
+        {
+            foreach (var variant in Rotate(Enum.GetValues<Variant>(), round).Where(options.Variants.Contains))
+            {
+                var sample = await MemoryProbe.RunChildAsync(variant, options.MemoryTasks, options.Concurrency);
+                results[variant].Add(sample);
+                Console.WriteLine(string.Create(Invariant, $"memory round {round + 1} {variant.Label()}: heap {sample.HeapBytesPerTask:0} B/task, working set {sample.WorkingSetBytesPerTask:0} B/task, {sample.PendingJobs} jobs pending"));
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Each round starts with a different variant, so none always runs first (cold) or last (after the others' garbage).</summary>
+    private static IEnumerable<Variant> Rotate(Variant[] variants, int round)
+        => Enumerable.Range(0, variants.Length).Select(i => variants[(i + round) % variants.Length]);
+
+    private static void Collect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    /// <summary>The 1-minute load average: the machine is shared, so each round says how busy it was.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string Machine()
+    {
+        string Read(string path, string key)
+        {
+            try
+            {
+                var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+                return line is null ? "unknown" : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+            }
+            catch (IOException)
+            {
+                return "unknown";
+            }
+        }
+
+        return string.Create(Invariant,
+            $"Machine: {Environment.ProcessorCount} cores ({Read("/proc/cpuinfo", "model name")}), {Read("/proc/meminfo", "MemTotal")} memory, "
+            + $"{RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, "
+            + $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC{(GCSettings.LatencyMode == GCLatencyMode.Interactive ? " (concurrent)" : string.Empty)}.");
+    }
+
+    private sealed record EndToEndResult(int Tasks, TimeSpan Elapsed, int Errors)
+    {
+        public double PerSecond => Tasks / Elapsed.TotalSeconds;
+    }
+}

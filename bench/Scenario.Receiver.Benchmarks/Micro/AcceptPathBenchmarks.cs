@@ -1,0 +1,87 @@
+using BenchmarkDotNet.Attributes;
+using Hangfire;
+using Hangfire.InMemory;
+using Microsoft.Extensions.DependencyInjection;
+using Scenario.Receiver.Benchmarks.Load;
+using Scenario.Receiver.Benchmarks.Work;
+using Scenario.Receiver.LongRunning;
+
+namespace Scenario.Receiver.Benchmarks.Micro;
+
+/// <summary>
+/// The filter's accept path (argument capture, the dedupe under the task's lock, the work and report jobs,
+/// the task record) on Hangfire.InMemory, against the hand-written <c>BackgroundJobClient.Enqueue</c> of an
+/// equivalent job. Each iteration starts on a fresh, empty storage, so the storage's size is the same for both.
+/// </summary>
+[Config(typeof(MicroConfig))]
+[InvocationCount(InvocationsPerIteration, 1)]
+public class AcceptPathBenchmarks
+{
+    private const int InvocationsPerIteration = 4000;
+
+    private readonly WorkRequest _request = PricingWork.SampleRequest();
+    private ServiceProvider? _services;
+    private IBackgroundJobClient _jobs = null!;
+    private ActionArgumentCodec _codec = null!;
+    private TaskAcceptor _acceptor = null!;
+    private LongRunningAction _action = null!;
+    private Dictionary<string, object?> _arguments = null!;
+    private ScenarioTaskContext _task = null!;
+    private ScenarioTaskContext _duplicate = null!;
+    private string[] _taskIds = [];
+    private int _next;
+
+    [IterationSetup]
+    public void FreshStorage()
+    {
+        _services?.Dispose();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        IsolatedHangfire.Add(services, new InMemoryStorage());
+        services.AddScenarioReceiver(options =>
+        {
+            options.BaseUrl = new Uri("http://127.0.0.1:5999/");
+            options.ApiKey = "bench-key";
+        });
+        services.AddControllers().ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllerFeatureProvider(typeof(LibraryController))));
+        _services = services.BuildServiceProvider();
+
+        _jobs = _services.GetRequiredService<IBackgroundJobClient>();
+        _codec = _services.GetRequiredService<ActionArgumentCodec>();
+        _acceptor = _services.GetRequiredService<TaskAcceptor>();
+        _action = _services.GetRequiredService<LongRunningActionCatalog>().Actions.Single();
+        _arguments = new Dictionary<string, object?> { ["request"] = _request };
+
+        _taskIds = Enumerable.Range(0, InvocationsPerIteration).Select(_ => Guid.NewGuid().ToString("D")).ToArray();
+        _next = 0;
+        _task = new ScenarioTaskContext();
+        _duplicate = new ScenarioTaskContext();
+        _duplicate.Capture(Guid.NewGuid().ToString("D"), "wf-7781", null);
+        _acceptor.Accept(_action, _duplicate, _codec.Serialize(_action, _arguments));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services?.Dispose();
+
+    [Benchmark(Baseline = true, Description = "hand-written Enqueue")]
+    public string HandWritten_Enqueue()
+    {
+        var taskInstanceId = _taskIds[_next++];
+        return _jobs.Enqueue<HandWrittenJob>(job => job.RunAsync(taskInstanceId, _request, CancellationToken.None));
+    }
+
+    [Benchmark(Description = "library: capture + accept")]
+    public string Library_CaptureAndAccept()
+    {
+        _task.Capture(_taskIds[_next++], "wf-7781", null);
+        var argumentsJson = _codec.Serialize(_action, _arguments);
+        return _acceptor.Accept(_action, _task, argumentsJson).JobId;
+    }
+
+    [Benchmark(Description = "library: duplicate task id")]
+    public string Library_DuplicateAccept()
+    {
+        var argumentsJson = _codec.Serialize(_action, _arguments);
+        return _acceptor.Accept(_action, _duplicate, argumentsJson).JobId;
+    }
+}

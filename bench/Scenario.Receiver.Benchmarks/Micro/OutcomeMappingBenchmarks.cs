@@ -1,0 +1,55 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Scenario.Receiver.Benchmarks.Work;
+using Scenario.Receiver.Reporting;
+
+namespace Scenario.Receiver.Benchmarks.Micro;
+
+/// <summary>
+/// What the action returned → <c>outputValues</c> (ActionOutcomeMapper.FromResult on <c>Ok(result)</c>),
+/// against the dictionary a hand-written job builds property by property.
+/// </summary>
+[Config(typeof(MicroConfig))]
+public class OutcomeMappingBenchmarks
+{
+    private readonly WorkResult _result = PricingWork.Run(PricingWork.SampleRequest());
+    private ServiceProvider _services = null!;
+    private ActionOutcomeMapper _mapper = null!;
+    private object _okResult = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddScenarioReceiver(options =>
+            {
+                options.BaseUrl = new Uri("http://127.0.0.1:5999/");
+                options.ApiKey = "bench-key";
+            })
+            .BuildServiceProvider();
+        _mapper = _services.GetRequiredService<ActionOutcomeMapper>();
+
+        // What LibraryController.Post returns: ActionResult<WorkResult> wrapping Ok(result).
+        _okResult = new ActionResult<WorkResult>(new OkObjectResult(_result));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services.Dispose();
+
+    [Benchmark(Baseline = true, Description = "hand-written dictionary")]
+    public Dictionary<string, string> HandWritten_Dictionary() => new()
+    {
+        ["statusCode"] = "200",
+        ["portfolio"] = _result.Portfolio,
+        ["quantity"] = _result.Quantity.ToString(CultureInfo.InvariantCulture),
+        ["notional"] = _result.Notional.ToString(CultureInfo.InvariantCulture),
+        ["urgent"] = _result.Urgent ? "true" : "false",
+        ["asOf"] = _result.AsOf.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+    };
+
+    [Benchmark(Description = "ActionOutcomeMapper.FromResult(Ok(x))")]
+    public object Library_FromResult() => _mapper.FromResult(_okResult);
+}

@@ -1,0 +1,27 @@
+using BenchmarkDotNet.Running;
+using Scenario.Receiver.Benchmarks.Load;
+
+// dotnet run -c Release --project bench/Scenario.Receiver.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *Middleware*]
+// dotnet run -c Release --project bench/Scenario.Receiver.Benchmarks -- load [--rounds 3 --concurrency 32 …]
+// docs/benchmarks.md says what each measures and holds the latest results.
+return args switch
+{
+    ["load", .. var rest] => await LoadBenchmark.RunAsync(LoadOptions.Parse(rest)),
+    ["memory-probe", .. var rest] => await MemoryProbe.RunInThisProcessAsync(rest),
+    ["micro", .. var rest] => Micro(rest),
+    _ => Usage(),
+};
+
+static int Micro(string[] args)
+{
+    // No --filter: run every micro benchmark class.
+    var switcher = BenchmarkSwitcher.FromAssembly(typeof(LoadBenchmark).Assembly);
+    var summaries = args.Length == 0 ? switcher.RunAll() : switcher.Run(args);
+    return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("Usage: Scenario.Receiver.Benchmarks micro [BenchmarkDotNet options] | load [--rounds N --concurrency N --seconds N --tasks N --memory-tasks N]");
+    return 2;
+}
