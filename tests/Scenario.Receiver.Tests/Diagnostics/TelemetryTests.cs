@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+
+namespace Scenario.Receiver.Tests.Diagnostics;
+
+/// <summary>
+/// The library's ActivitySource and Meter ("Scenario.Receiver"), seen the way an OpenTelemetry exporter sees
+/// them: through an ActivityListener and a MeterListener.
+/// </summary>
+[Collection(GlobalTelemetryGroup.Name)]
+public sealed class TelemetryTests : IAsyncLifetime
+{
+    private const string SourceName = "Scenario.Receiver";
+    private const string TaskTag = "scenario.task_instance_id";
+
+    private ScenarioStandIn _scenario = null!;
+    private ReceiverTestHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _scenario = await ScenarioStandIn.StartAsync();
+        _host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _scenario.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task OneTask_IsOneTraceFromTheRequestThroughTheWorkAndReportJobs()
+    {
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is SourceName or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var call = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        // Listeners are process-wide: only the activities tagged with this task are this test's.
+        Activity? Find(string name) => stopped.SingleOrDefault(a => a.OperationName == name && (a.GetTagItem(TaskTag) as string) == call.TaskInstanceId);
+        await Await.UntilAsync(() => Find("scenario.report") is not null, "the report job's activity stops");
+
+        var accept = Find("scenario.accept")!;
+        var work = Find("scenario.work")!;
+        var report = Find("scenario.report")!;
+        var request = Assert.Single(stopped, a => a.Source.Name == "Microsoft.AspNetCore" && a.SpanId == accept.ParentSpanId);
+
+        Assert.Equal(accept.TraceId, request.TraceId);
+        Assert.Equal(accept.TraceId, work.TraceId);
+        Assert.Equal(accept.TraceId, report.TraceId);
+        Assert.Equal(accept.SpanId, work.ParentSpanId);
+        Assert.Equal(accept.SpanId, report.ParentSpanId);
+        Assert.Equal(ActivityKind.Consumer, work.Kind);
+        Assert.Equal(ActivityKind.Consumer, report.Kind);
+        Assert.Equal("TaskWork.OkResult", accept.GetTagItem("scenario.action"));
+        Assert.Equal(call.JobId, accept.GetTagItem("scenario.job_id"));
+        Assert.Equal(false, accept.GetTagItem("scenario.duplicate"));
+        Assert.True(report.StartTimeUtc >= work.StartTimeUtc + work.Duration, "The report starts after the work ends.");
+    }
+
+    [Fact]
+    public async Task DuplicateRestCall_IsTracedAsADuplicateAcceptAndStartsNoWork()
+    {
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var first = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        await _scenario.WaitForTerminalStatusAsync(first.TaskInstanceId, Await.DefaultTimeout);
+
+        var again = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody, taskInstanceId: first.TaskInstanceId);
+
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        var mine = stopped.Where(a => (a.GetTagItem(TaskTag) as string) == first.TaskInstanceId).ToArray();
+        var accepts = mine.Where(a => a.OperationName == "scenario.accept").ToArray();
+        Assert.Equal([false, true], accepts.Select(a => (bool?)a.GetTagItem("scenario.duplicate")));
+        Assert.Single(mine, a => a.OperationName == "scenario.work");
+    }
+
+    [Fact]
+    public async Task MeterListener_SeesTheCountersAndHistogramsMove()
+    {
+        var counts = new ConcurrentDictionary<string, long>();
+        var recordings = new ConcurrentDictionary<string, int>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == SourceName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => counts.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            Assert.True(value >= 0, $"{instrument.Name} recorded {value}");
+            recordings.AddOrUpdate(instrument.Name, 1, (_, n) => n + 1);
+        });
+        listener.Start();
+        long Count(string name) => counts.GetValueOrDefault("scenario.receiver." + name);
+        int Recorded(string name) => recordings.GetValueOrDefault("scenario.receiver." + name);
+
+        // A: completed on the first attempt, then sent again by Scenario.
+        var a = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        await _scenario.WaitForTerminalStatusAsync(a.TaskInstanceId, Await.DefaultTimeout);
+        await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody, taskInstanceId: a.TaskInstanceId);
+        // B: the action throws.
+        var b = await _host.RestCall.PostAsync("/tasks/throw", TestData.ValidBody);
+        await _scenario.WaitForTerminalStatusAsync(b.TaskInstanceId, Await.DefaultTimeout);
+        // C: Scenario answers the first post with 503, takes the second.
+        _scenario.FailNext(1, 503);
+        var c = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        await _scenario.WaitForTerminalStatusAsync(c.TaskInstanceId, Await.DefaultTimeout);
+        // The counters move after the stand-in has the status (once the delivery is written down).
+        await Await.UntilAsync(() => Count("tasks.completed") >= 2 && Count("tasks.errored") >= 1, "the delivered statuses are counted");
+
+        Assert.Equal(3, Count("tasks.accepted"));
+        Assert.Equal(1, Count("tasks.duplicate"));
+        Assert.Equal(2, Count("tasks.completed"));
+        Assert.Equal(1, Count("tasks.errored"));
+        Assert.Equal(4, Count("reports.attempts"));
+        Assert.Equal(1, Count("reports.failures"));
+        Assert.Equal(3, Recorded("work.duration"));
+        Assert.Equal(4, Recorded("reports.duration"));
+    }
+
+    [Fact]
+    public void Instruments_FollowOpenTelemetryNaming()
+    {
+        var instruments = new List<Instrument>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == SourceName)
+                {
+                    instruments.Add(instrument);
+                }
+            },
+        };
+        // Published once the static Meter exists: make sure it does, whichever test ran first.
+        _ = ScenarioTelemetry.Source;
+        listener.Start();
+
+        Assert.Equal(
+            [
+                ("scenario.receiver.reports.attempts", "{attempt}"),
+                ("scenario.receiver.reports.duration", "s"),
+                ("scenario.receiver.reports.failures", "{attempt}"),
+                ("scenario.receiver.tasks.accepted", "{task}"),
+                ("scenario.receiver.tasks.completed", "{task}"),
+                ("scenario.receiver.tasks.duplicate", "{task}"),
+                ("scenario.receiver.tasks.errored", "{task}"),
+                ("scenario.receiver.work.duration", "s"),
+            ],
+            instruments.Select(i => (i.Name, i.Unit)).Order());
+    }
+}

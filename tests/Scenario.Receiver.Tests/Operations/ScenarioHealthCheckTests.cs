@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+
+namespace Scenario.Receiver.Tests.Operations;
+
+/// <summary>
+/// The Scenario health check, read as a probe reads it (<c>GET /health</c>) and as code reads it
+/// (<see cref="HealthCheckService"/>), with Scenario up, down, gone, hanging, and refusing reports.
+/// </summary>
+public sealed class ScenarioHealthCheckTests : IAsyncLifetime
+{
+    private ScenarioStandIn _scenario = null!;
+
+    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
+
+    public async Task DisposeAsync() => await _scenario.DisposeAsync();
+
+    private Task<ReceiverTestHost> StartHostAsync(
+        long undeliveredThreshold = ScenarioHealthChecksBuilderExtensions.DefaultUndeliveredThreshold,
+        HealthStatus? failureStatus = null,
+        Dictionary<string, string?>? settings = null)
+        => ReceiverTestHost.StartAsync(
+            _scenario,
+            [typeof(TaskWorkController)],
+            settings,
+            configure: builder => builder.Services.AddHealthChecks().AddScenario(failureStatus: failureStatus, undeliveredThreshold: undeliveredThreshold),
+            map: app => app.MapHealthChecks("/health"));
+
+    private static async Task<(HttpStatusCode Status, string Body)> ProbeAsync(ReceiverTestHost host)
+    {
+        using var response = await host.Client.GetAsync(new Uri("/health", UriKind.Relative));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<HealthReportEntry> CheckAsync(ReceiverTestHost host)
+    {
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        return Assert.Single(report.Entries, e => e.Key == ScenarioHealthChecksBuilderExtensions.DefaultName).Value;
+    }
+
+    [Fact]
+    public async Task ScenarioUp_NothingWaiting_IsHealthy()
+    {
+        await using var host = await StartHostAsync();
+
+        var probe = await ProbeAsync(host);
+        var entry = await CheckAsync(host);
+
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), probe);
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal("Scenario's TaskStatus service is up.", entry.Description);
+        Assert.Equal(0L, entry.Data["undeliveredStatuses"]);
+        Assert.Contains(_scenario.Requests, r => r.Method == "GET" && r.Path == "/taskstatus/api/ServiceStatus");
+    }
+
+    [Fact]
+    public async Task ScenarioDown_ServiceStatus503_IsUnhealthy()
+    {
+        await using var host = await StartHostAsync();
+        _scenario.IsDown = true;
+
+        var probe = await ProbeAsync(host);
+        var entry = await CheckAsync(host);
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), probe);
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal("Scenario's TaskStatus service answered 503 to its ServiceStatus probe, not 204.", entry.Description);
+    }
+
+    [Fact]
+    public async Task ScenarioBackUp_IsHealthyAgain()
+    {
+        await using var host = await StartHostAsync();
+        _scenario.IsDown = true;
+        Assert.Equal(HealthStatus.Unhealthy, (await CheckAsync(host)).Status);
+
+        _scenario.IsDown = false;
+
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host)).Status);
+    }
+
+    [Fact]
+    public async Task ScenarioUnreachable_IsUnhealthy()
+    {
+        await using var host = await StartHostAsync();
+        await _scenario.DisposeAsync();
+
+        var probe = await ProbeAsync(host);
+        var entry = await CheckAsync(host);
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), probe);
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.StartsWith("Scenario's TaskStatus service cannot be reached: ", entry.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ScenarioHanging_IsUnhealthyWithinTheRequestTimeout()
+    {
+        await using var host = await StartHostAsync(settings: new() { ["Scenario:Reporting:RequestTimeout"] = "00:00:01" });
+        _scenario.ResponseDelay = TimeSpan.FromSeconds(20);
+
+        var clock = Stopwatch.StartNew();
+        var entry = await CheckAsync(host);
+        clock.Stop();
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal("Scenario's TaskStatus service cannot be reached: no answer within 1 s", entry.Description);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"The check took {clock.Elapsed.TotalSeconds:0.#} s against a 1 s request timeout.");
+    }
+
+    [Fact]
+    public async Task ScenarioDown_WithFailureStatusDegraded_IsDegraded()
+    {
+        await using var host = await StartHostAsync(failureStatus: HealthStatus.Degraded);
+        _scenario.IsDown = true;
+
+        var probe = await ProbeAsync(host);
+
+        Assert.Equal((HttpStatusCode.OK, "Degraded"), probe);
+        Assert.Equal(HealthStatus.Degraded, (await CheckAsync(host)).Status);
+    }
+
+    [Fact]
+    public async Task ReportRefused_BeyondTheThreshold_IsDegraded()
+    {
+        await using var host = await StartHostAsync(undeliveredThreshold: 0);
+        _scenario.FailAll(401);
+        var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        await Await.UntilAsync(() => records.CountUndelivered() == 1, "the refused report is counted as undelivered");
+
+        var probe = await ProbeAsync(host);
+        var entry = await CheckAsync(host);
+
+        Assert.Equal((HttpStatusCode.OK, "Degraded"), probe);
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Equal("1 terminal statuses wait for delivery to Scenario (threshold 0).", entry.Description);
+        Assert.Equal(1L, entry.Data["undeliveredStatuses"]);
+        Assert.Empty(_scenario.StatusesFor(call.TaskInstanceId));
+    }
+
+    [Fact]
+    public async Task ReportRetrying_IsDegradedUntilDelivered()
+    {
+        // One second between attempts: enough to read the health while the report waits for its next try.
+        await using var host = await StartHostAsync(undeliveredThreshold: 0, settings: new() { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" });
+        _scenario.FailAll(503);
+        var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        await Await.UntilAsync(() => records.CountUndelivered() == 1, "the retrying report is counted as undelivered");
+
+        var whileRetrying = await CheckAsync(host);
+        _scenario.FailAll(null);
+        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        await Await.UntilAsync(() => records.CountUndelivered() == 0, "the delivered report is no longer counted");
+        var afterDelivery = await CheckAsync(host);
+
+        Assert.Equal(HealthStatus.Degraded, whileRetrying.Status);
+        Assert.Equal(HealthStatus.Healthy, afterDelivery.Status);
+    }
+
+    [Fact]
+    public async Task ReportRefused_WithinTheThreshold_IsHealthy()
+    {
+        await using var host = await StartHostAsync(undeliveredThreshold: 1);
+        _scenario.FailAll(401);
+        await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        await Await.UntilAsync(() => records.CountUndelivered() == 1, "the refused report is counted as undelivered");
+
+        var entry = await CheckAsync(host);
+
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal(1L, entry.Data["undeliveredStatuses"]);
+    }
+
+    [Fact]
+    public void AddScenario_WithNegativeThreshold_Throws()
+    {
+        var builder = new ServiceCollection().AddHealthChecks();
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => builder.AddScenario(undeliveredThreshold: -1));
+
+        Assert.Equal("undeliveredThreshold", error.ParamName);
+    }
+}
