@@ -45,9 +45,10 @@ internal sealed class TaskAcceptor
         var queue = action.Attribute.Queue ?? EnqueuedState.DefaultQueue;
         var traceParent = System.Diagnostics.Activity.Current?.Id;
 
+        // Created held back and enqueued once its report job is attached: see AcceptingState.
         var workJobId = _jobs.Create<ScenarioWorkJob>(
             job => job.RunAsync(action.Key, taskInstanceId, workflowInstanceId, statusUrl, argumentsJson, traceParent, null, CancellationToken.None),
-            new EnqueuedState(queue));
+            new AcceptingState());
 
         // A continuation fires when the work job ends Succeeded or Deleted (retries exhausted, timed out,
         // deleted from the dashboard): Scenario hears of every end. If the work already finished, Hangfire
@@ -57,6 +58,7 @@ internal sealed class TaskAcceptor
             job => job.DeliverAsync(taskInstanceId, workflowInstanceId, statusUrl, traceParent, null, CancellationToken.None),
             new EnqueuedState(queue),
             JobContinuationOptions.OnAnyFinishedState);
+        _jobs.ChangeState(workJobId, new EnqueuedState(queue), AcceptingState.StateName);
 
         locked.WriteAccepted(workflowInstanceId, workJobId, reportJobId, action.Key, _time.GetUtcNow());
         ScenarioTelemetry.AcceptedTasks.Add(1);

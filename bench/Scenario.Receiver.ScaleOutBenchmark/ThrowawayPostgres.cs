@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Scenario.Receiver.ScaleOutBenchmark;
+
+/// <summary>
+/// A PostgreSQL server for the run: either one given by connection string, or a throwaway one (initdb into a
+/// temporary folder, pg_ctl on a free loopback port, removed at the end), as the tests start theirs. As root,
+/// the binaries run as the postgres user, because initdb refuses root. Each measurement gets a fresh database.
+/// </summary>
+internal sealed class ThrowawayPostgres : IAsyncDisposable
+{
+    private readonly string _adminConnectionString;
+    private readonly string? _folder;
+    private readonly string? _pgCtl;
+    private readonly bool _asPostgresUser;
+    private int _databases;
+
+    private ThrowawayPostgres(string adminConnectionString, string? folder, string? pgCtl, bool asPostgresUser)
+    {
+        _adminConnectionString = adminConnectionString;
+        _folder = folder;
+        _pgCtl = pgCtl;
+        _asPostgresUser = asPostgresUser;
+    }
+
+    /// <summary>What it is, for the results: the server's version string and whether it was started here.</summary>
+    public string Description { get; private set; } = string.Empty;
+
+    public static async Task<ThrowawayPostgres> StartAsync(string? existing)
+    {
+        ThrowawayPostgres server;
+        if (existing is not null)
+        {
+            server = new ThrowawayPostgres(existing, null, null, false);
+        }
+        else
+        {
+            var bin = Directory.Exists("/usr/lib/postgresql")
+                ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "pg_ctl"))).OrderDescending().FirstOrDefault()
+                : null;
+            if (bin is null)
+            {
+                throw new InvalidOperationException("No PostgreSQL server binaries under /usr/lib/postgresql/*/bin: install Debian's postgresql package or pass --postgres \"<connection string>\".");
+            }
+
+            var asPostgresUser = (await RunAsync("id", ["-u"], false)).Trim() == "0";
+            var folder = Path.Combine(asPostgresUser ? "/tmp" : Path.GetTempPath(), "scenario-bench-pg-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(Path.Combine(folder, "socket"));
+            if (asPostgresUser)
+            {
+                await RunAsync("chown", ["-R", "postgres:", folder], false);
+            }
+
+            var data = Path.Combine(folder, "data");
+            await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"], asPostgresUser);
+            var port = FreePort();
+
+            // Durable settings as a production server keeps them (fsync on): the numbers should hold for one.
+            var serverOptions = $"-p {port.ToString(CultureInfo.InvariantCulture)} -c listen_addresses=127.0.0.1 -c unix_socket_directories={Path.Combine(folder, "socket")} -c max_connections=300";
+            await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(folder, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"], asPostgresUser);
+            var admin = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Database = "postgres" }.ConnectionString;
+            server = new ThrowawayPostgres(admin, folder, Path.Combine(bin, "pg_ctl"), asPostgresUser);
+        }
+
+        await using var connection = new NpgsqlConnection(server._adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT version()", connection);
+        server.Description = $"{await command.ExecuteScalarAsync()}{(server._folder is null ? string.Empty : " (throwaway server started by the run, fsync on, defaults otherwise)")}";
+        return server;
+    }
+
+    /// <summary>A new, empty database; its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"scaleout_{Interlocked.Increment(ref _databases).ToString(CultureInfo.InvariantCulture)}_{Guid.NewGuid().ToString("N")[..8]}";
+        await using (var connection = new NpgsqlConnection(_adminConnectionString))
+        {
+            await connection.OpenAsync();
+#pragma warning disable CA2100 // The name is made above from a counter and a GUID.
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+#pragma warning restore CA2100
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_folder is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await RunAsync(_pgCtl!, ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"], _asPostgresUser);
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<string> RunAsync(string fileName, IReadOnlyList<string> arguments, bool asPostgresUser)
+    {
+        var start = new ProcessStartInfo(asPostgresUser ? "runuser" : fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (asPostgresUser)
+        {
+            foreach (var argument in new[] { "-u", "postgres", "--", fileName })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["LC_ALL"] = "C";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return process.ExitCode == 0
+            ? await output
+            : throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await output}{await error}");
+    }
+}

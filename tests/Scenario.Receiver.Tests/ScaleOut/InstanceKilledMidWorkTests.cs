@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Net;
+using Hangfire.Storage.Monitoring;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Scenario.Receiver.Tests.ScaleOut;
+
+/// <summary>
+/// The sample service, twice, in processes of its own on one PostgreSQL storage: one is killed (no
+/// shutdown, as with <c>kill -9</c>) while it runs ten tasks, and the other finishes them.
+/// </summary>
+[Collection(PostgresTestGroup.Name)]
+public sealed class InstanceKilledMidWorkTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int TaskCount = 10;
+
+    // Long enough that none ends before the kill (the second instance starts in between), short enough to
+    // keep the re-run after the takeover brief.
+    private const int DurationMs = 20_000;
+
+    // The takeover waits for the sample's InvisibilityTimeout (one minute) after the last renewal of each
+    // claim, then the work runs again from the start.
+    private static readonly TimeSpan TakeoverTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private readonly List<SampleProcess> _instances = [];
+    private ScenarioStandIn? _scenario;
+
+    public async Task InitializeAsync()
+    {
+        if (postgres.IsAvailable)
+        {
+            _scenario = await ScenarioStandIn.StartAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var instance in _instances)
+        {
+            instance.Dispose();
+        }
+
+        if (_scenario is not null)
+        {
+            await _scenario.DisposeAsync();
+        }
+    }
+
+    [SkippableFact]
+    public async Task InstanceKilledWhileTenTasksRun_SurvivorCompletesAllTenAndScenarioGetsOneTerminalStatusEach()
+    {
+        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        var database = await postgres.CreateDatabaseAsync();
+        var scenario = _scenario!;
+        var victim = await StartAsync("victim", database);
+
+        // Sent while the victim is the only instance, so that it claims all ten.
+        var tasks = new List<(string TaskId, string JobId, string Portfolio)>();
+        for (var i = 0; i < TaskCount; i++)
+        {
+            var portfolio = $"EQ-{i}";
+            var response = await victim.RestCall.PostAsync("/api/pricing/runs", new { portfolio, durationMs = DurationMs });
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{portfolio}: {response.StatusCode} {response.Body}{victim.RecentOutput()}");
+            tasks.Add((response.TaskInstanceId, response.JobId!, portfolio));
+        }
+
+        // The pricing reports 0 % as it starts: each task runs on the victim.
+        await scenario.WaitForStatusesAsync(statuses => tasks.All(t => statuses.Any(s => s.TaskInstanceId == t.TaskId && s.Status == "InProgress")), Timeout);
+
+        var survivor = await StartAsync("survivor", database);
+        Assert.True(scenario.Statuses.All(s => !s.IsTerminal), $"A task ended before the kill; DurationMs is too short for this machine.{victim.RecentOutput()}");
+
+        var killedAt = DateTimeOffset.UtcNow;
+        victim.Kill();
+
+        try
+        {
+            await scenario.WaitForStatusesAsync(statuses => tasks.All(t => statuses.Any(s => s.TaskInstanceId == t.TaskId && s.IsTerminal)), TakeoverTimeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}{survivor.RecentOutput()}", ex);
+        }
+
+        // Every work and report job done, so no second report can still be on its way.
+        var monitoring = ScaleOutStorage.Create(database).GetMonitoringApi();
+        await Await.UntilAsync(
+            () => monitoring.SucceededListCount() == 2 * TaskCount && monitoring.ProcessingCount() == 0 && monitoring.ScheduledCount() == 0,
+            "every work and report job succeeded",
+            Timeout);
+
+        var takeovers = new List<TimeSpan>();
+        foreach (var (taskId, jobId, portfolio) in tasks)
+        {
+            var terminal = Assert.Single(scenario.StatusesFor(taskId), s => s.IsTerminal);
+            Assert.Equal("Completed", terminal.Status);
+            Assert.Equal("200", terminal.OutputStatusCode);
+            Assert.Equal(portfolio, terminal.OutputValues["portfolio"]);
+            Assert.True(scenario.StatusesFor(taskId)[^1].IsTerminal, "Nothing may follow the terminal status.");
+
+            // Hangfire's history of the work job: processed by the victim, then again by the survivor.
+            var processedBy = ProcessingServers(monitoring.JobDetails(jobId));
+            Assert.Equal(2, processedBy.Count);
+            Assert.StartsWith(victim.ServerName + ":", processedBy[0], StringComparison.Ordinal);
+            Assert.StartsWith(survivor.ServerName + ":", processedBy[1], StringComparison.Ordinal);
+
+            // The survivor starts the pricing over, at 0 %; the victim had got further before it died.
+            takeovers.Add(scenario.StatusesFor(taskId).First(s => s.ReceivedAt > killedAt && s.ProgressPercentage == 0).ReceivedAt - killedAt);
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Takeover (kill → the survivor's first progress post per task): {takeovers.Min().TotalSeconds:0.0} s to {takeovers.Max().TotalSeconds:0.0} s"));
+    }
+
+    private async Task<SampleProcess> StartAsync(string serverName, string database)
+    {
+        var instance = await SampleProcess.StartAsync(serverName, database, _scenario!, workerCount: TaskCount + 2);
+        _instances.Add(instance);
+        return instance;
+    }
+
+    /// <summary>The server ids of the job's Processing states, oldest first.</summary>
+    private static List<string> ProcessingServers(JobDetailsDto? details)
+    {
+        Assert.NotNull(details);
+        return details.History
+            .Where(state => state.StateName == "Processing")
+            .OrderBy(state => state.CreatedAt)
+            .Select(state => state.Data["ServerId"])
+            .ToList();
+    }
+}
