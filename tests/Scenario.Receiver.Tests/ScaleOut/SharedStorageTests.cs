@@ -80,7 +80,8 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Single(_scenario.StatusesFor(response.TaskInstanceId));
         Assert.Equal(0, front.Probe.CountFor(response.TaskInstanceId));
         Assert.Equal(1, worker.Probe.CountFor(response.TaskInstanceId));
-        Assert.Equal("Succeeded", worker.Storage.StateOf(response.JobId!));
+        // Awaited: Hangfire may start the report continuation a moment before it stores the work job's final state.
+        await Await.UntilAsync(() => worker.Storage.StateOf(response.JobId!) == "Succeeded", "the work job succeeded", Timeout);
     }
 
     [SkippableFact]
@@ -170,6 +171,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
         a.Probe.Gate.SetResult();
         await _scenario!.WaitForTerminalStatusAsync(blocked.TaskInstanceId, Timeout);
         await Await.UntilAsync(() => b.Services.GetRequiredService<TaskRecordStore>().Find(blocked.TaskInstanceId)?.IsReported == true, "the task's record says reported", Timeout);
+        await Await.UntilAsync(() => b.Storage.StateOf(blocked.JobId!) == "Succeeded", "the work job succeeded", Timeout);
 
         var doneOnA = await StatusAsync(a, blocked.TaskInstanceId);
         var doneOnB = await StatusAsync(b, blocked.TaskInstanceId);
@@ -288,6 +290,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
 
         var call = await instance.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         await _scenario!.WaitForTerminalStatusAsync(call.TaskInstanceId, Timeout);
+        await Await.UntilAsync(() => instance.Storage.StateOf(call.JobId!) == "Succeeded", "the work job succeeded", Timeout);
 
         // Were the work job enqueued at once, a worker could take it while the report job is being attached:
         // both need the job's state lock, and on PostgreSQL the loser waits up to a second for it.
