@@ -8,6 +8,7 @@ return args switch
 {
     ["load", .. var rest] => await LoadBenchmark.RunAsync(LoadOptions.Parse(rest)),
     ["memory-probe", .. var rest] => await MemoryProbe.RunInThisProcessAsync(rest),
+    ["memory-parts", .. var rest] => MemoryParts.RunInThisProcess(rest),
     ["micro", .. var rest] => Micro(rest),
     _ => Usage(),
 };

@@ -51,14 +51,15 @@ internal static class LoadBenchmark
         var accepts = options.Phases.Contains("accept") ? await MeasureAcceptsAsync(options, scenario) : [];
         var endToEnd = options.Phases.Contains("e2e") ? await MeasureEndToEndAsync(options, scenario, counter) : [];
         var memory = options.Phases.Contains("memory") ? await MeasureMemoryAsync(options) : [];
+        var memoryParts = options.Phases.Contains("memory") ? await MemoryParts.RunChildAsync(options.MemoryTasks) : [];
 
         Say("### Accepted requests per second (no Hangfire server: the request path alone)");
         Say(string.Empty);
-        Say("| variant | accepts/s (median) | per round | p50 ms | p99 ms | failed |");
-        Say("| --- | ---: | --- | ---: | ---: | ---: |");
+        Say("| variant | accepts/s (median) | per round | p50 ms | p99 ms | CPU µs/request (process, client included) | failed |");
+        Say("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
         foreach (var (variant, runs) in accepts)
         {
-            Say(string.Create(Invariant, $"| {variant.Label()} | {Median(runs.Select(r => r.AcceptsPerSecond)):0} | {string.Join(" / ", runs.Select(r => r.AcceptsPerSecond.ToString("0", Invariant)))} | {Median(runs.Select(r => r.P50Ms)):0.00} | {Median(runs.Select(r => r.P99Ms)):0.00} | {runs.Sum(r => r.Failed)} |"));
+            Say(string.Create(Invariant, $"| {variant.Label()} | {Median(runs.Select(r => r.AcceptsPerSecond)):0} | {string.Join(" / ", runs.Select(r => r.AcceptsPerSecond.ToString("0", Invariant)))} | {Median(runs.Select(r => r.P50Ms)):0.00} | {Median(runs.Select(r => r.P99Ms)):0.00} | {Median(runs.Select(r => r.CpuMicrosecondsPerRequest)):0.0} | {runs.Sum(r => r.Failed)} |"));
         }
 
         Say(string.Empty);
@@ -81,8 +82,22 @@ internal static class LoadBenchmark
             Say(string.Create(Invariant, $"| {variant.Label()} | {Median(samples.Select(s => s.HeapBytesPerTask)):0} | {Median(samples.Select(s => s.WorkingSetBytesPerTask)):0} | {samples[0].PendingJobs} for {samples[0].Accepted} tasks |"));
         }
 
+        if (memoryParts.Count > 0)
+        {
+            Say(string.Empty);
+            Say(string.Create(Invariant, $"What each part weighs, measured apart ({options.MemoryTasks} of each on InMemory storage, no HTTP; the calls TaskAcceptor makes):"));
+            Say(string.Empty);
+            Say("| part | GC heap bytes each |");
+            Say("| --- | ---: |");
+            foreach (var (part, bytes) in memoryParts)
+            {
+                Say(string.Create(Invariant, $"| {part} | {bytes:0} |"));
+            }
+        }
+
         // A phase left out gives NaN.
         double AcceptsOf(Variant v) => accepts.TryGetValue(v, out var runs) ? Median(runs.Select(r => r.AcceptsPerSecond)) : double.NaN;
+        double BareCpu() => accepts.TryGetValue(Variant.Bare, out var runs) ? Median(runs.Select(r => r.CpuMicrosecondsPerRequest)) : double.NaN;
 
         Say(string.Empty);
         Say("### Ratios");
@@ -112,8 +127,8 @@ internal static class LoadBenchmark
         Ratio("completions/s (c)/(b)", CompletionRates(Variant.Library), CompletionRates(Variant.HandWritten), "≥ 0.95");
         Ratio("GC heap per pending task (c)/(b)", HeapPerTask(Variant.Library), HeapPerTask(Variant.HandWritten), "≤ 1.2");
         Say(string.Empty);
-        Say(string.Create(Invariant, $"CPU time of a bare request, for the middleware's share: {options.Concurrency} concurrent on {Environment.ProcessorCount} cores, (a) at {AcceptsOf(Variant.Bare):0}/s "
-            + $"is at most {Environment.ProcessorCount * 1e6 / AcceptsOf(Variant.Bare):0.0} µs of CPU per request (load client included)."));
+        Say(string.Create(Invariant, $"For the middleware's share: a bare request (a) took {BareCpu():0.0} µs of this process's CPU (load client included), "
+            + $"and at most {Environment.ProcessorCount * 1e6 / AcceptsOf(Variant.Bare):0.0} µs ({Environment.ProcessorCount} cores ÷ its accepts/s)."));
         Say(string.Create(Invariant, $"Total load run: {total.Elapsed.TotalSeconds:0} s."));
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(options.Output));
@@ -147,7 +162,9 @@ internal static class LoadBenchmark
                 using var client = new LoadClient(options.Concurrency);
                 await client.RunAsync(host.WorkUrl, options.Warmup, int.MaxValue);
                 Collect();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var result = await client.RunAsync(host.WorkUrl, options.Measure, int.MaxValue);
+                result = result with { CpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore };
                 results[variant].Add(result);
                 Console.WriteLine(string.Create(Invariant, $"accept round {round + 1} {variant.Label()}: {result.AcceptsPerSecond:0}/s p50 {result.P50Ms:0.00} ms p99 {result.P99Ms:0.00} ms failed {result.Failed}, load average {LoadAverage()}"));
             }

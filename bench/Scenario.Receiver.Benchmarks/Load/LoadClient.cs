@@ -93,7 +93,12 @@ internal sealed class LoadClient : IDisposable
 /// <summary>One measured burst: accepted (202) requests, failures, wall time, sorted latencies in ms.</summary>
 internal sealed record LoadResult(int Accepted, int Failed, TimeSpan Elapsed, double[] SortedLatenciesMs)
 {
+    /// <summary>The whole process's CPU time during the burst (servers, client, runtime), when measured.</summary>
+    public TimeSpan CpuTime { get; init; }
+
     public double AcceptsPerSecond => Accepted / Elapsed.TotalSeconds;
+
+    public double CpuMicrosecondsPerRequest => CpuTime.TotalMicroseconds / Math.Max(1, Accepted + Failed);
 
     public double P50Ms => Percentile(0.50);
 

@@ -19,33 +19,9 @@ internal static class MemoryProbe
     /// <summary>Runs one probe in a child process and returns what it measured.</summary>
     public static async Task<MemorySample> RunChildAsync(Variant variant, int tasks, int concurrency)
     {
-        var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("No process path to start the memory probe with.");
-        var start = new ProcessStartInfo(processPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(MemoryProbe).Assembly.Location);
-        }
-
-        foreach (var argument in new[] { "memory-probe", variant.Letter(), tasks.ToString(CultureInfo.InvariantCulture), concurrency.ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("The memory probe did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        var line = (await stdout).Split('\n').FirstOrDefault(l => l.StartsWith(OutputPrefix, StringComparison.Ordinal));
-        if (process.ExitCode != 0 || line is null)
-        {
-            throw new InvalidOperationException($"The memory probe for {variant.Label()} failed (exit {process.ExitCode}): {await stderr}");
-        }
-
+        var output = await ChildProcess.RunAsync(["memory-probe", variant.Letter(), tasks.ToString(CultureInfo.InvariantCulture), concurrency.ToString(CultureInfo.InvariantCulture)]);
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(OutputPrefix, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"The memory probe for {variant.Label()} printed no result: {output}");
         return JsonSerializer.Deserialize<MemorySample>(line[OutputPrefix.Length..])!;
     }
 
@@ -86,6 +62,9 @@ internal static class MemoryProbe
         GC.KeepAlive(host);
         return 0;
     }
+
+    /// <summary>The managed heap after a full, compacting, blocking collection.</summary>
+    public static long SettledHeap() => Settle().Heap;
 
     private static (long Heap, long WorkingSet) Settle()
     {
