@@ -66,15 +66,10 @@ internal static class MemoryParts
                 ["(c) work job"] = BytesEach(n, i => workJobIds[i] = jobs.Create<ScenarioWorkJob>(
                     job => job.RunAsync(action.Key, taskIds[i], "wf-bench", null, argumentsJson, null, null, CancellationToken.None),
                     new EnqueuedState(queue))),
-                ["(c) report continuation"] = BytesEach(n, i => jobs.ContinueJobWith<ScenarioReportJob>(
-                    workJobIds[i],
-                    job => job.DeliverAsync(taskIds[i], "wf-bench", null, null, null, CancellationToken.None),
-                    new EnqueuedState(queue),
-                    JobContinuationOptions.OnAnyFinishedState)),
                 ["(c) task record"] = BytesEach(n, i =>
                 {
                     using var locked = records.LockForAccept(taskIds[i]);
-                    locked.WriteAccepted("wf-bench", workJobIds[i], workJobIds[i], action.Key, DateTimeOffset.UtcNow);
+                    locked.WriteAccepted("wf-bench", workJobIds[i], queue, action.Key, DateTimeOffset.UtcNow);
                 }),
             };
         }

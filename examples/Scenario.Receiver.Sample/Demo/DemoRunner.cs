@@ -94,8 +94,8 @@ internal static class DemoRunner
     }
 
     /// <summary>
-    /// The task's record once its report is recorded: Scenario receives the status a moment before the
-    /// receiver writes down that it was delivered.
+    /// The task's record once its job is over: Scenario receives the status a moment before the job writes
+    /// down that it was delivered and ends.
     /// </summary>
     private static async Task<string> ReportedTaskAsync(HttpClient http, string taskInstanceId)
     {
@@ -103,7 +103,8 @@ internal static class DemoRunner
         while (true)
         {
             var body = await http.GetStringAsync($"scenario/tasks/{taskInstanceId}");
-            if (body.Contains("\"reportedStatus\":\"", StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            var over = body.Contains("\"reportedStatus\":\"", StringComparison.Ordinal) && !body.Contains("\"state\":\"Processing\"", StringComparison.Ordinal);
+            if (over || DateTime.UtcNow > deadline)
             {
                 return body;
             }

@@ -64,6 +64,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddSingleton<StatusUrlPolicy>();
         services.TryAddTransient<ScenarioWorkJob>();
         services.TryAddTransient<ScenarioReportJob>();
+        services.TryAddTransient<TerminalStatusDelivery>();
 
         // HttpClient's own timeout is off: each post has its own, from Scenario:Reporting:RequestTimeout.
         // Header values are redacted in HttpClient's logs: the Authorization header carries the API key.

@@ -5,8 +5,8 @@ namespace Scenario.Receiver.Jobs;
 
 /// <summary>
 /// Turns the library's job exceptions into Hangfire states: <see cref="RetryLaterException"/> into
-/// Scheduled after its delay, <see cref="WorkAbandonedException"/> into Deleted (a final state, so the
-/// report continuation runs). Any other failure stays Failed, visible in the dashboard.
+/// Scheduled after its delay, <see cref="WorkAbandonedException"/> into Deleted (the work is over; its
+/// outcome was stored and reported before the exception). Any other failure stays Failed, visible in the dashboard.
 /// It sits on the job methods (with <c>AutomaticRetry(Attempts = 0)</c>, which switches Hangfire's global
 /// retries off for them), so it needs no global filter registration and no static state.
 /// </summary>
@@ -28,30 +28,15 @@ internal sealed class ScenarioJobStateFilterAttribute : JobFilterAttribute, IEle
             case RetryLaterException retry:
                 var retryCount = context.GetJobParameter<int>(RetryCountParameter, allowStale: true) + 1;
                 context.SetJobParameter(RetryCountParameter, retryCount);
-                context.CandidateState = new ScheduledState(NotBefore(retry.Delay))
+                context.CandidateState = new ScheduledState(RetrySchedule.NotBefore(retry.Delay))
                 {
-                    Reason = $"Retry {retryCount} in {retry.Delay.TotalSeconds:0.#} s: {retry.Message}",
+                    Reason = RetrySchedule.Reason(retryCount, retry),
                 };
                 break;
             case WorkAbandonedException abandoned:
                 context.CandidateState = new DeletedState { Reason = abandoned.Message };
                 break;
         }
-    }
-
-    /// <summary>
-    /// Storages keep a scheduled job's time in whole seconds and run it once that second has begun, up to a
-    /// second early; rounding up to the next second keeps a Retry-After from Scenario honoured in full.
-    /// </summary>
-    private static DateTime NotBefore(TimeSpan delay)
-    {
-        var at = DateTime.UtcNow + delay;
-        if (delay <= TimeSpan.Zero || at.Ticks % TimeSpan.TicksPerSecond == 0)
-        {
-            return at;
-        }
-
-        return new DateTime((at.Ticks / TimeSpan.TicksPerSecond + 1) * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
     }
 
     private static Exception? Unwrap(Exception? exception)

@@ -17,8 +17,8 @@ namespace Scenario.Receiver.Jobs;
 /// <summary>
 /// Runs a long-running action in Hangfire: in the job's own DI scope (Hangfire's activator creates one
 /// per job), with the task context restored, the arguments deserialized and the job's cancellation token
-/// passed to the action. It stores the outcome in the task record; the report job, its continuation,
-/// delivers it. Hangfire runs a job at least once, so this may run again: the action must be idempotent.
+/// passed to the action. It stores the outcome in the task record and delivers it to Scenario at once;
+/// a delivery that fails is handed to a report job. Hangfire runs a job at least once, so this may run again: the action must be idempotent.
 /// </summary>
 internal sealed class ScenarioWorkJob
 {
@@ -27,6 +27,7 @@ internal sealed class ScenarioWorkJob
     private readonly ActionArgumentCodec _codec;
     private readonly ActionOutcomeMapper _mapper;
     private readonly TaskRecordStore _records;
+    private readonly TerminalStatusDelivery _delivery;
     private readonly ScenarioStatusClient _statusClient;
     private readonly StatusUrlPolicy _statusUrlPolicy;
     private readonly TimeProvider _time;
@@ -39,6 +40,7 @@ internal sealed class ScenarioWorkJob
         ActionArgumentCodec codec,
         ActionOutcomeMapper mapper,
         TaskRecordStore records,
+        TerminalStatusDelivery delivery,
         ScenarioStatusClient statusClient,
         StatusUrlPolicy statusUrlPolicy,
         TimeProvider time,
@@ -50,6 +52,7 @@ internal sealed class ScenarioWorkJob
         _codec = codec;
         _mapper = mapper;
         _records = records;
+        _delivery = delivery;
         _statusClient = statusClient;
         _statusUrlPolicy = statusUrlPolicy;
         _time = time;
@@ -60,6 +63,7 @@ internal sealed class ScenarioWorkJob
     /// <summary>Hangfire's entry point. Public because Hangfire invokes only public methods.</summary>
     [AutomaticRetry(Attempts = 0, LogEvents = false)]
     [ScenarioJobStateFilter]
+    [ReportWhenDeleted]
     [JobDisplayName("Scenario {1} · {0}")]
     public async Task RunAsync(
         string actionKey,
@@ -74,11 +78,19 @@ internal sealed class ScenarioWorkJob
         using var logScope = _logger.BeginScope(new TaskLogScope(taskInstanceId, workflowInstanceId));
         using var activity = ScenarioTelemetry.StartJobActivity("scenario.work", traceParent, taskInstanceId);
 
-        if (_records.Find(taskInstanceId) is { IsReported: true } done)
+        var record = _records.Find(taskInstanceId);
+        if (record is { IsReported: true })
         {
             // Hangfire ran the job again (a crash, an invisibility timeout) after the task was reported:
             // nothing may follow the terminal status, so the work is not repeated.
-            Log.WorkSkippedAlreadyReported(_logger, taskInstanceId, done.ReportedStatus);
+            Log.WorkSkippedAlreadyReported(_logger, taskInstanceId, record.ReportedStatus);
+            return;
+        }
+
+        if (record?.OutcomeJson is not null)
+        {
+            // A previous run finished the work and stored its outcome, then died before reporting it.
+            await ReportAsync(taskInstanceId, workflowInstanceId, statusUrl, traceParent).ConfigureAwait(false);
             return;
         }
 
@@ -87,6 +99,7 @@ internal sealed class ScenarioWorkJob
         {
             var unknown = TaskOutcome.Error(StatusCodes.Status500InternalServerError, $"No [ScenarioLongRunning] action '{actionKey}' exists in this version of the service.");
             SaveOutcome(taskInstanceId, unknown);
+            await ReportAsync(taskInstanceId, workflowInstanceId, statusUrl, traceParent).ConfigureAwait(false);
             throw new WorkAbandonedException(unknown.Message!);
         }
 
@@ -116,7 +129,7 @@ internal sealed class ScenarioWorkJob
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // Hangfire is shutting down (it will requeue the job) or the job was deleted (its continuation
+                // Hangfire is shutting down (it will requeue the job) or the job was deleted (ReportWhenDeleted
                 // reports the cancellation). Either way this run reports nothing.
                 Log.WorkInterrupted(_logger, taskInstanceId);
                 throw;
@@ -147,11 +160,20 @@ internal sealed class ScenarioWorkJob
         // Progress is flushed and closed above, so the outcome (and the terminal status) comes after it.
         SaveOutcome(taskInstanceId, outcome);
         Log.WorkFinished(_logger, taskInstanceId, outcome.Status, outcome.StatusCode);
+        await ReportAsync(taskInstanceId, workflowInstanceId, statusUrl, traceParent).ConfigureAwait(false);
         if (abandonedBecause is not null)
         {
-            // Deleted, not Failed: only a final state fires the report continuation.
+            // Deleted, not Failed: the task is over and reported; a requeue would only run the work again.
             throw new WorkAbandonedException(outcome.Message ?? outcome.Status, abandonedBecause);
         }
+    }
+
+    /// <summary>The first attempt to deliver the stored outcome; a failure becomes a report job, not a rerun.</summary>
+    private async Task ReportAsync(string taskInstanceId, string? workflowInstanceId, string? statusUrl, string? traceParent)
+    {
+        using var activity = ScenarioTelemetry.Source.StartActivity("scenario.report");
+        activity?.SetTag("scenario.task_instance_id", taskInstanceId);
+        await _delivery.DeliverFromWorkAsync(taskInstanceId, workflowInstanceId, statusUrl, traceParent).ConfigureAwait(false);
     }
 
     private async Task<object?> InvokeAsync(LongRunningAction action, string argumentsJson, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ internal sealed record TaskRecord(
     string? WorkflowInstanceId,
     string? JobId,
     string? ReportJobId,
+    string? Queue,
     string? ActionKey,
     DateTimeOffset? AcceptedAt,
     string? OutcomeJson,

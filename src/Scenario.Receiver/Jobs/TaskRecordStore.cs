@@ -16,7 +16,8 @@ internal sealed class TaskRecordStore
     private const string AcceptLockSuffix = ":accept-lock";
     private const string ReportLockSuffix = ":report-lock";
     private const string JobIdField = "JobId";
-    private const string ReportJobIdField = "ReportJobId";
+    internal const string ReportJobIdField = "ReportJobId";
+    private const string QueueField = "Queue";
     private const string UndeliveredSetKey = "scenario:undelivered";
     private const string WorkflowField = "WorkflowInstanceId";
     private const string ActionField = "Action";
@@ -83,6 +84,7 @@ internal sealed class TaskRecordStore
             fields.GetValueOrDefault(WorkflowField),
             fields.GetValueOrDefault(JobIdField),
             fields.GetValueOrDefault(ReportJobIdField),
+            fields.GetValueOrDefault(QueueField),
             fields.GetValueOrDefault(ActionField),
             ParseTime(fields.GetValueOrDefault(AcceptedAtField)),
             fields.GetValueOrDefault(OutcomeField),
@@ -90,11 +92,11 @@ internal sealed class TaskRecordStore
             ParseTime(fields.GetValueOrDefault(ReportedAtField)));
     }
 
-    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string reportJobId, string actionKey, DateTimeOffset acceptedAt)
+    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string queue, string actionKey, DateTimeOffset acceptedAt)
         => Write(connection, taskInstanceId,
         [
             new(JobIdField, jobId),
-            new(ReportJobIdField, reportJobId),
+            new(QueueField, queue),
             new(WorkflowField, workflowInstanceId ?? string.Empty),
             new(ActionField, actionKey),
             new(AcceptedAtField, FormatTime(acceptedAt)),
@@ -116,6 +118,13 @@ internal sealed class TaskRecordStore
             new(ReportedAtField, FormatTime(reportedAt)),
         ],
         transaction => transaction.RemoveFromSet(UndeliveredSetKey, taskInstanceId.ToLowerInvariant()));
+
+    /// <summary>Records the report job that retries a delivery, for the dashboard and the tests.</summary>
+    public void WriteReportJob(string taskInstanceId, string reportJobId)
+    {
+        using var connection = _storage.GetConnection();
+        Write(connection, taskInstanceId, [new(ReportJobIdField, reportJobId)]);
+    }
 
     /// <summary>
     /// Remembers, across instances, that a terminal status is waiting for Scenario (retrying or refused);
@@ -160,7 +169,7 @@ internal sealed class TaskRecordStore
     }
 
     /// <summary>Task ids arrive in any letter case; the record is one per GUID.</summary>
-    private static string Key(string taskInstanceId) => KeyPrefix + taskInstanceId.ToLowerInvariant();
+    internal static string Key(string taskInstanceId) => KeyPrefix + taskInstanceId.ToLowerInvariant();
 
     private static string FormatTime(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
 

@@ -2,8 +2,9 @@ namespace Scenario.Receiver.Jobs;
 
 /// <summary>
 /// Thrown by the work job when the work is over for good (retries exhausted, timed out) after it stored
-/// the <c>Error</c> outcome. <see cref="ScenarioJobStateFilterAttribute"/> moves the job to Deleted rather
-/// than Failed, because only a final state fires the report continuation.
+/// and reported the <c>Error</c> outcome. <see cref="ScenarioJobStateFilterAttribute"/> moves the job to
+/// Deleted rather than Failed: the task is finished, and a Failed job invites a requeue that would only
+/// run the work again.
 /// </summary>
 internal sealed class WorkAbandonedException : Exception
 {

@@ -10,7 +10,7 @@ namespace Scenario.Receiver.LongRunning;
 /// <summary>
 /// Accepts a task once. Under the task's distributed lock in job storage it either finds the task's
 /// existing job (Scenario retried, a proxy replayed, another instance got the same call) or enqueues the
-/// work job, attaches the report job as its continuation, and records both.
+/// work job and records it.
 /// </summary>
 internal sealed class TaskAcceptor
 {
@@ -45,22 +45,14 @@ internal sealed class TaskAcceptor
         var queue = action.Attribute.Queue ?? EnqueuedState.DefaultQueue;
         var traceParent = System.Diagnostics.Activity.Current?.Id;
 
-        // Created held back and enqueued once its report job is attached: see AcceptingState.
+        // One job per task. The terminal status is delivered by the work job itself when it ends; a report
+        // job is created only when that delivery fails (to retry it) or when the work job is deleted before
+        // it could report (ReportWhenDeletedAttribute).
         var workJobId = _jobs.Create<ScenarioWorkJob>(
             job => job.RunAsync(action.Key, taskInstanceId, workflowInstanceId, statusUrl, argumentsJson, traceParent, null, CancellationToken.None),
-            new AcceptingState());
+            new EnqueuedState(queue));
 
-        // A continuation fires when the work job ends Succeeded or Deleted (retries exhausted, timed out,
-        // deleted from the dashboard): Scenario hears of every end. If the work already finished, Hangfire
-        // enqueues the continuation at once.
-        var reportJobId = _jobs.ContinueJobWith<ScenarioReportJob>(
-            workJobId,
-            job => job.DeliverAsync(taskInstanceId, workflowInstanceId, statusUrl, traceParent, null, CancellationToken.None),
-            new EnqueuedState(queue),
-            JobContinuationOptions.OnAnyFinishedState);
-        _jobs.ChangeState(workJobId, new EnqueuedState(queue), AcceptingState.StateName);
-
-        locked.WriteAccepted(workflowInstanceId, workJobId, reportJobId, action.Key, _time.GetUtcNow());
+        locked.WriteAccepted(workflowInstanceId, workJobId, queue, action.Key, _time.GetUtcNow());
         ScenarioTelemetry.AcceptedTasks.Add(1);
         Log.TaskAccepted(_logger, taskInstanceId, action.Key, workJobId);
         return new AcceptedTask(taskInstanceId, workJobId);

@@ -74,11 +74,11 @@ public sealed class LogScopeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReportJob_LinesCarryTheIds()
+    public async Task Delivery_LinesCarryTheIds()
     {
         var call = await RunLoggedTaskAsync("wf-report-scope");
 
-        AssertScoped(LinesOf<ScenarioReportJob>(), call.TaskInstanceId, "wf-report-scope");
+        AssertScoped(LinesOf<TerminalStatusDelivery>(), call.TaskInstanceId, "wf-report-scope");
     }
 
     [Fact]

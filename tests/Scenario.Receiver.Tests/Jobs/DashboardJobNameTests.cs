@@ -21,7 +21,7 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _scenario = await ScenarioStandIn.StartAsync();
-        // No Hangfire server: the jobs stay Enqueued and Awaiting, as an operator finds them during an outage.
+        // No Hangfire server: the jobs stay Enqueued, as an operator finds them during an outage.
         _host = await ReceiverTestHost.StartAsync(
             _scenario,
             [typeof(TaskWorkController)],
@@ -48,10 +48,18 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
         return WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<(RestCallResponse Call, string ReportJobId)> AcceptAsync()
+    private async Task<RestCallResponse> AcceptAsync()
     {
         var call = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody, workflowInstanceId: WorkflowInstanceId);
         Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
+        return call;
+    }
+
+    /// <summary>A task whose work job an operator deleted: its report job waits to tell Scenario it was cancelled.</summary>
+    private async Task<(RestCallResponse Call, string ReportJobId)> AcceptAndDeleteAsync()
+    {
+        var call = await AcceptAsync();
+        _host.Services.GetRequiredService<IBackgroundJobClient>().Delete(call.JobId!);
         var record = _host.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId);
         return (call, record!.ReportJobId!);
     }
@@ -59,7 +67,7 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
     [Fact]
     public async Task WorkJobPage_NamesTheTaskAndActionAndShowsTheWorkflow()
     {
-        var (call, _) = await AcceptAsync();
+        var call = await AcceptAsync();
 
         var html = await PageAsync($"/hangfire/jobs/details/{call.JobId}");
 
@@ -70,7 +78,7 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
     [Fact]
     public async Task ReportJobPage_NamesTheTask()
     {
-        var (call, reportJobId) = await AcceptAsync();
+        var (call, reportJobId) = await AcceptAndDeleteAsync();
 
         var html = await PageAsync($"/hangfire/jobs/details/{reportJobId}");
 
@@ -81,26 +89,28 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
     [Fact]
     public async Task JobLists_NameEachJobByItsTask()
     {
-        var (call, _) = await AcceptAsync();
+        var call = await AcceptAsync();
+        var (cancelled, _) = await AcceptAndDeleteAsync();
 
         var enqueued = await PageAsync("/hangfire/jobs/enqueued/default");
-        var awaiting = await PageAsync("/hangfire/jobs/awaiting");
 
         Assert.Contains($"Scenario {call.TaskInstanceId} · TaskWork.OkResult", enqueued, StringComparison.Ordinal);
-        Assert.Contains($"Report → Scenario {call.TaskInstanceId}", awaiting, StringComparison.Ordinal);
+        Assert.Contains($"Report → Scenario {cancelled.TaskInstanceId}", enqueued, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task JobPages_NeverShowTheApiKey()
     {
-        var (call, reportJobId) = await AcceptAsync();
+        var call = await AcceptAsync();
+        var (cancelled, reportJobId) = await AcceptAndDeleteAsync();
 
         var pages = new[]
         {
             await PageAsync($"/hangfire/jobs/details/{call.JobId}"),
+            await PageAsync($"/hangfire/jobs/details/{cancelled.JobId}"),
             await PageAsync($"/hangfire/jobs/details/{reportJobId}"),
             await PageAsync("/hangfire/jobs/enqueued/default"),
-            await PageAsync("/hangfire/jobs/awaiting"),
+            await PageAsync("/hangfire/jobs/deleted"),
         };
 
         Assert.All(pages, html => Assert.DoesNotContain(_scenario.ApiKey, html, StringComparison.Ordinal));

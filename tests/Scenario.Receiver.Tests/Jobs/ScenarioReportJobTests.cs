@@ -16,8 +16,16 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _scenario.DisposeAsync();
 
-    private static string ReportJobIdOf(ReceiverTestHost host, string taskInstanceId)
-        => host.Services.GetRequiredService<TaskRecordStore>().Find(taskInstanceId)!.ReportJobId!;
+    /// <summary>The report job the work job created when its own delivery failed.</summary>
+    private static async Task<string> ReportJobIdOf(ReceiverTestHost host, string taskInstanceId)
+    {
+        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        await Await.UntilAsync(() => records.Find(taskInstanceId)?.ReportJobId is not null, "a report job was created");
+        return records.Find(taskInstanceId)!.ReportJobId!;
+    }
+
+    private static bool IsReported(ReceiverTestHost host, string taskInstanceId)
+        => host.Services.GetRequiredService<TaskRecordStore>().Find(taskInstanceId) is { IsReported: true };
 
     [Fact]
     public async Task ScenarioDownForSomePosts_EveryTaskEndsWithOneDeliveredTerminalStatus()
@@ -47,7 +55,7 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
 
         var refused = _scenario.Requests.Single(r => r.AnsweredStatusCode == 503);
         Assert.True(delivered.ReceivedAt - refused.ReceivedAt >= TimeSpan.FromSeconds(1.9), $"retried after {(delivered.ReceivedAt - refused.ReceivedAt).TotalSeconds} s");
-        var history = host.Storage.JobDetails(ReportJobIdOf(host, call.TaskInstanceId))!.History;
+        var history = host.Storage.JobDetails(await ReportJobIdOf(host, call.TaskInstanceId))!.History;
         Assert.Contains(history, h => h.StateName == "Scheduled" && h.Reason.StartsWith("Retry 1 in 2 s: attempt 1 of 60: Scenario answered 503", StringComparison.Ordinal));
     }
 
@@ -58,7 +66,7 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
         _scenario.FailNext(1, 401);
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
-        var reportJobId = ReportJobIdOf(host, call.TaskInstanceId);
+        var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Failed", "the report job is Failed");
 
         Assert.Single(_scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
@@ -76,7 +84,7 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
         await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
         _scenario.FailNext(1, 403);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
-        var reportJobId = ReportJobIdOf(host, call.TaskInstanceId);
+        var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Failed", "the report job is Failed");
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(reportJobId);
@@ -94,7 +102,7 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
         _scenario.FailAll(502);
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
-        var reportJobId = ReportJobIdOf(host, call.TaskInstanceId);
+        var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Failed", "the report job is Failed");
         _scenario.FailAll(null);
 
@@ -107,12 +115,25 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReportJobRunTwice_PostsOnce()
+    public async Task ScenarioAvailable_TheWorkJobReportsItselfAndNoReportJobIsCreated()
     {
         await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
-        var reportJobId = ReportJobIdOf(host, call.TaskInstanceId);
+        await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Succeeded", "the work job succeeded");
+
+        Assert.Equal(1, host.Storage.TotalJobs());
+        Assert.Null(host.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)!.ReportJobId);
+    }
+
+    [Fact]
+    public async Task ReportJobRunTwice_PostsOnce()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        _scenario.FailNext(1, 503);
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
+        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Succeeded", "the report job succeeded");
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(reportJobId);
@@ -120,7 +141,8 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
             () => host.Storage.JobDetails(reportJobId)!.History.Count(h => h.StateName == "Succeeded") == 2,
             "the report job ran a second time");
 
-        Assert.Single(_scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        Assert.Equal(2, _scenario.Requests.Count(r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal))); // the 503, then the delivery
+        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
         Assert.Contains(host.Logs.Lines, l => l.EventId == 1305 && l.Message.Contains(call.TaskInstanceId, StringComparison.Ordinal));
     }
 
@@ -130,7 +152,7 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
         await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
-        await Await.UntilAsync(() => host.Storage.StateOf(ReportJobIdOf(host, call.TaskInstanceId)) == "Succeeded", "the report job succeeded");
+        await Await.UntilAsync(() => IsReported(host, call.TaskInstanceId) && host.Storage.StateOf(call.JobId!) == "Succeeded", "the task is reported");
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(call.JobId!);
         await Await.UntilAsync(

@@ -26,7 +26,7 @@ public sealed class TaskAcceptorTests : IAsyncLifetime
 
         Assert.All(calls, c => Assert.Equal(HttpStatusCode.Accepted, c.StatusCode));
         Assert.Single(calls.Select(c => c.JobId).Distinct());
-        Assert.Equal(2, host.Storage.TotalJobs()); // the work job and its report continuation
+        Assert.Equal(1, host.Storage.TotalJobs()); // the work job, which also reported
         Assert.Equal(1, host.Probe.CountFor(taskId));
         Assert.Single(_scenario.StatusesFor(taskId));
         Assert.Equal(19, host.Logs.Lines.Count(l => l.EventId == 1102));
@@ -43,7 +43,7 @@ public sealed class TaskAcceptorTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         Assert.Equal(first.JobId, again.JobId);
-        Assert.Equal(2, host.Storage.TotalJobs());
+        Assert.Equal(1, host.Storage.TotalJobs());
         Assert.Single(_scenario.StatusesFor(first.TaskInstanceId));
     }
 }

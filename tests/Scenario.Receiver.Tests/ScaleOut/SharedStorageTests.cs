@@ -110,8 +110,8 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
             Assert.Equal(1, a.Probe.CountFor(taskId) + b.Probe.CountFor(taskId));
         }
 
-        // One work job and one report job per task, nothing else.
-        Assert.Equal(2 * taskIds.Length, await CountJobsAsync());
+        // One job per task, nothing else: the work job, which also reported.
+        Assert.Equal(taskIds.Length, await CountJobsAsync());
     }
 
     [SkippableFact]
@@ -283,7 +283,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task TaskAccepted_WorkJobIsEnqueuedOnlyOnceItsReportJobIsAttached()
+    public async Task TaskAccepted_OneJobWorksAndReportsIt()
     {
         Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
         var instance = await StartInstanceAsync();
@@ -292,15 +292,10 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
         await _scenario!.WaitForTerminalStatusAsync(call.TaskInstanceId, Timeout);
         await Await.UntilAsync(() => instance.Storage.StateOf(call.JobId!) == "Succeeded", "the work job succeeded", Timeout);
 
-        // Were the work job enqueued at once, a worker could take it while the report job is being attached:
-        // both need the job's state lock, and on PostgreSQL the loser waits up to a second for it.
-        var monitoring = instance.Storage.GetMonitoringApi();
-        var work = monitoring.JobDetails(call.JobId!);
-        var states = work.History.OrderBy(h => h.CreatedAt).Select(h => h.StateName).ToArray();
-        Assert.Equal(["Accepting", "Enqueued", "Processing", "Succeeded"], states);
-        var reportJobId = instance.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)!.ReportJobId!;
-        var attached = monitoring.JobDetails(reportJobId).History.Single(h => h.StateName == "Awaiting").CreatedAt;
-        Assert.True(attached <= work.History.Single(h => h.StateName == "Enqueued").CreatedAt, "The report job was attached after the work was enqueued.");
+        var work = instance.Storage.GetMonitoringApi().JobDetails(call.JobId!);
+        Assert.Equal(["Enqueued", "Processing", "Succeeded"], work.History.OrderBy(h => h.CreatedAt).Select(h => h.StateName));
+        Assert.Null(instance.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)!.ReportJobId);
+        Assert.Equal(1, await CountJobsAsync());
     }
 
     /// <summary>When the job's queue entry was last claimed by a worker, by the database's clock; null once it left the queue.</summary>

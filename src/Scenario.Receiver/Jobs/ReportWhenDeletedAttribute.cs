@@ -1,0 +1,53 @@
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Hangfire.Storage;
+
+namespace Scenario.Receiver.Jobs;
+
+/// <summary>
+/// Makes sure Scenario hears of a work job deleted before it reported: from the dashboard while it was
+/// queued, scheduled for a retry, failed or running. Such a task has no outcome in its record, so a report
+/// job is created, which tells Scenario the work was cancelled. A work job that ended by itself stored its
+/// outcome first and reports on its own, so its deletion (after a timeout or its last retry) adds nothing.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplyStateFilter
+{
+    // ScenarioWorkJob.RunAsync(actionKey, taskInstanceId, workflowInstanceId, statusUrl, argumentsJson, traceParent, …)
+    private const int TaskInstanceIdArgument = 1;
+    private const int WorkflowInstanceIdArgument = 2;
+    private const int StatusUrlArgument = 3;
+    private const int TraceParentArgument = 5;
+
+    public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
+    {
+        if (context.NewState is not DeletedState)
+        {
+            return;
+        }
+
+        var args = context.BackgroundJob.Job.Args;
+        var taskInstanceId = (string)args[TaskInstanceIdArgument];
+        var record = TaskRecordStore.Read(context.Connection, taskInstanceId);
+        if (record is null || record.OutcomeJson is not null || record.IsReported)
+        {
+            return;
+        }
+
+        var queue = string.IsNullOrEmpty(record.Queue) ? EnqueuedState.DefaultQueue : record.Queue;
+        var reportJobId = TerminalStatusDelivery.CreateReportJob(
+            new BackgroundJobClient(context.Storage),
+            taskInstanceId,
+            (string?)args[WorkflowInstanceIdArgument],
+            (string?)args[StatusUrlArgument],
+            (string?)args[TraceParentArgument],
+            priorAttempts: 0,
+            new EnqueuedState(queue) { Reason = "The work job was deleted before it reported: Scenario hears it was cancelled." });
+        transaction.SetRangeInHash(TaskRecordStore.Key(taskInstanceId), [new(TaskRecordStore.ReportJobIdField, reportJobId)]);
+    }
+
+    public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
+    {
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Reporting;
+
+namespace Scenario.Receiver.Jobs;
+
+/// <summary>
+/// Delivers a task's terminal status exactly once per task id. One attempt posts the outcome stored in the
+/// task record under the task's report lock, and marks the record reported; a second attempt, from any run
+/// of any job on any instance, finds the mark and posts nothing. The work job makes the first attempt as
+/// soon as the work ends; a failed first attempt becomes a <see cref="ScenarioReportJob"/> (scheduled for a
+/// transient failure, Failed in the dashboard for a refusal), so a Scenario outage loses nothing.
+/// </summary>
+internal sealed class TerminalStatusDelivery
+{
+    private readonly TaskRecordStore _records;
+    private readonly ScenarioStatusClient _client;
+    private readonly StatusUrlPolicy _statusUrlPolicy;
+    private readonly IBackgroundJobClient _jobs;
+    private readonly TimeProvider _time;
+    private readonly ScenarioReportingOptions _options;
+    private readonly ILogger<TerminalStatusDelivery> _logger;
+
+    public TerminalStatusDelivery(
+        TaskRecordStore records,
+        ScenarioStatusClient client,
+        StatusUrlPolicy statusUrlPolicy,
+        IBackgroundJobClient jobs,
+        TimeProvider time,
+        IOptions<ScenarioReceiverOptions> options,
+        ILogger<TerminalStatusDelivery> logger)
+    {
+        _records = records;
+        _client = client;
+        _statusUrlPolicy = statusUrlPolicy;
+        _jobs = jobs;
+        _time = time;
+        _options = options.Value.Reporting;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// The work job's attempt, as soon as the outcome is stored. A failure is handed to a report job rather
+    /// than thrown: the work is done and must not run again because Scenario was unreachable.
+    /// </summary>
+    public async Task DeliverFromWorkAsync(string taskInstanceId, string? workflowInstanceId, string? statusUrl, string? traceParent)
+    {
+        try
+        {
+            // Not the work's token: the work is over, and a deletion or shutdown now must not lose its report.
+            await DeliverAsync(taskInstanceId, statusUrl, attempt: 1, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RetryLaterException retry)
+        {
+            CreateReportJob(taskInstanceId, workflowInstanceId, statusUrl, traceParent,
+                new ScheduledState(RetrySchedule.NotBefore(retry.Delay)) { Reason = RetrySchedule.Reason(1, retry) });
+        }
+        catch (ScenarioDeliveryException refused)
+        {
+            CreateReportJob(taskInstanceId, workflowInstanceId, statusUrl, traceParent,
+                new FailedState(refused) { Reason = refused.Message });
+        }
+    }
+
+    /// <summary>
+    /// One attempt. Throws <see cref="RetryLaterException"/> for a transient failure worth another attempt, and
+    /// <see cref="ScenarioDeliveryException"/> for a refusal or the last attempt.
+    /// </summary>
+    public async Task DeliverAsync(string taskInstanceId, string? statusUrl, int attempt, CancellationToken cancellationToken)
+    {
+        LockedTask locked;
+        try
+        {
+            locked = _records.LockForReport(taskInstanceId);
+        }
+        catch (DistributedLockTimeoutException ex)
+        {
+            // Another delivery of this task holds the lock while it posts; try again once it is done.
+            throw new RetryLaterException(_options.DelayBeforeRetry(1), "another delivery of this task is in progress", ex);
+        }
+
+        using (locked)
+        {
+            var record = locked.Read();
+            if (record is { IsReported: true })
+            {
+                Log.ReportSkippedAlreadyReported(_logger, taskInstanceId, record.ReportedStatus);
+                return;
+            }
+
+            var outcome = record?.OutcomeJson is { } json
+                ? JsonSerializer.Deserialize(json, ScenarioJsonContext.Default.TaskOutcome)!
+                : ActionOutcomeMapper.Cancelled();
+
+            // Checked again at delivery: the allow-list may have changed since the task was accepted.
+            var target = statusUrl is null ? null : _statusUrlPolicy.AllowedOrNull(new Uri(statusUrl));
+            var started = Stopwatch.GetTimestamp();
+            ScenarioTelemetry.ReportAttempts.Add(1);
+            var result = await _client.PostAsync(outcome.ToStatusEvent(taskInstanceId), target, cancellationToken).ConfigureAwait(false);
+            ScenarioTelemetry.ReportLatency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+
+            switch (result.Kind)
+            {
+                case DeliveryResultKind.Delivered:
+                    locked.WriteReported(outcome.Status, _time.GetUtcNow());
+                    (outcome.Status == TaskStatusNames.Completed ? ScenarioTelemetry.CompletedTasks : ScenarioTelemetry.ErroredTasks).Add(1);
+                    Log.StatusDelivered(_logger, outcome.Status, taskInstanceId, result.StatusCode, attempt);
+                    return;
+
+                case DeliveryResultKind.Transient when attempt < _options.MaxAttempts:
+                    ScenarioTelemetry.ReportFailures.Add(1);
+                    _records.MarkUndelivered(taskInstanceId);
+                    var delay = _options.DelayBeforeRetry(attempt);
+                    if (result.RetryAfter is { } retryAfter && retryAfter > delay)
+                    {
+                        delay = retryAfter;
+                    }
+
+                    Log.DeliveryWillRetry(_logger, outcome.Status, taskInstanceId, attempt, result.Reason, delay.TotalSeconds);
+                    throw new RetryLaterException(delay, $"attempt {attempt} of {_options.MaxAttempts}: {result.Reason}");
+
+                case DeliveryResultKind.Transient:
+                    ScenarioTelemetry.ReportFailures.Add(1);
+                    _records.MarkUndelivered(taskInstanceId);
+                    Log.DeliveryGaveUp(_logger, outcome.Status, taskInstanceId, attempt, result.Reason);
+                    throw new ScenarioDeliveryException(
+                        $"Gave up delivering the {outcome.Status} status of task {taskInstanceId} after {attempt} attempts (Scenario:Reporting:MaxAttempts); the last one failed with: {result.Reason}. Requeue this job once Scenario is reachable.");
+
+                default:
+                    ScenarioTelemetry.ReportFailures.Add(1);
+                    _records.MarkUndelivered(taskInstanceId);
+                    var fix = FixFor(result.StatusCode);
+                    Log.DeliveryRefused(_logger, outcome.Status, taskInstanceId, result.StatusCode, fix);
+                    throw new ScenarioDeliveryException(
+                        $"Scenario refused the {outcome.Status} status of task {taskInstanceId} with {result.StatusCode} {result.Reason}: {fix} Requeue this job from the dashboard once fixed.");
+            }
+        }
+    }
+
+    private void CreateReportJob(string taskInstanceId, string? workflowInstanceId, string? statusUrl, string? traceParent, IState state)
+    {
+        var reportJobId = CreateReportJob(_jobs, taskInstanceId, workflowInstanceId, statusUrl, traceParent, priorAttempts: 1, state);
+        _records.WriteReportJob(taskInstanceId, reportJobId);
+    }
+
+    /// <summary>Creates the job that carries on delivering a task's status.</summary>
+    internal static string CreateReportJob(
+        IBackgroundJobClient jobs, string taskInstanceId, string? workflowInstanceId, string? statusUrl, string? traceParent, int priorAttempts, IState state)
+        => jobs.Create<ScenarioReportJob>(
+            job => job.DeliverAsync(taskInstanceId, workflowInstanceId, statusUrl, traceParent, priorAttempts, null, CancellationToken.None),
+            state);
+
+    private static string FixFor(int statusCode) => statusCode switch
+    {
+        401 => "the worker token was missing or not recognised; check Scenario:ApiKey.",
+        403 => "the worker token is not authorized to update this task; ask the Scenario administrators for a worker token with that right and set Scenario:ApiKey.",
+        404 => "the TaskStatus API was not found; check Scenario:BaseUrl.",
+        400 => "Scenario did not take the status (the task may be finished or cancelled already, or the body was refused).",
+        _ => "Scenario did not take the status.",
+    };
+}
