@@ -6,14 +6,8 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.DependencyInjection;
 
 /// <summary>Misconfiguration stops the host at start-up with a message that names the setting.</summary>
-public sealed class ScenarioReceiverOptionsValidatorTests : IAsyncLifetime
+public sealed class ScenarioReceiverOptionsValidatorTests : StandInTest
 {
-    private ScenarioStandIn _scenario = null!;
-
-    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _scenario.DisposeAsync();
-
     [Theory]
     [InlineData("Scenario:BaseUrl", "", "Scenario:BaseUrl is missing. Set it to the address of X4B Scenario, e.g. https://scenario.example.com (environment variable Scenario__BaseUrl).")]
     [InlineData("Scenario:BaseUrl", "ftp://scenario.example.com", "Scenario:BaseUrl must be an absolute http or https URL, e.g. https://scenario.example.com.")]
@@ -23,7 +17,7 @@ public sealed class ScenarioReceiverOptionsValidatorTests : IAsyncLifetime
     public async Task Host_WithInvalidSetting_FailsAtStartNamingIt(string key, string value, string message)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(
-            () => ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], new() { [key] = value }));
+            () => ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], new() { [key] = value }));
 
         Assert.Contains(message, error.Failures);
     }

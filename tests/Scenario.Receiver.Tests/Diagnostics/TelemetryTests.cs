@@ -14,25 +14,10 @@ namespace Scenario.Receiver.Tests.Diagnostics;
 /// them: through an ActivityListener and a MeterListener.
 /// </summary>
 [Collection(GlobalTelemetryGroup.Name)]
-public sealed class TelemetryTests : IAsyncLifetime
+public sealed class TelemetryTests : HostedTaskWorkTest
 {
     private const string SourceName = "Scenario.Receiver";
     private const string TaskTag = "scenario.task_instance_id";
-
-    private ScenarioStandIn _scenario = null!;
-    private ReceiverTestHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _scenario = await ScenarioStandIn.StartAsync();
-        _host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _scenario.DisposeAsync();
-    }
 
     [Fact]
     public async Task OneTask_IsOneTraceFromTheRequestThroughTheWorkAndItsReport()
@@ -46,8 +31,8 @@ public sealed class TelemetryTests : IAsyncLifetime
         };
         ActivitySource.AddActivityListener(listener);
 
-        var call = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var call = await Host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         // Listeners are process-wide: only the activities tagged with this task are this test's.
         Activity? Find(string name) => stopped.SingleOrDefault(a => a.OperationName == name && (a.GetTagItem(TaskTag) as string) == call.TaskInstanceId);
         await Await.UntilAsync(() => Find("scenario.report") is not null && Find("scenario.work") is not null, "the work job's activities stop");
@@ -80,10 +65,14 @@ public sealed class TelemetryTests : IAsyncLifetime
             ActivityStopped = stopped.Enqueue,
         };
         ActivitySource.AddActivityListener(listener);
-        var first = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(first.TaskInstanceId, Await.DefaultTimeout);
+        var first = await Host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        await Scenario.WaitForTerminalStatusAsync(first.TaskInstanceId, Await.DefaultTimeout);
+        // The work job reports before it ends: its activity stops a moment after Scenario has the status.
+        await Await.UntilAsync(
+            () => stopped.Any(a => a.OperationName == "scenario.work" && (a.GetTagItem(TaskTag) as string) == first.TaskInstanceId),
+            "the work job's activity stops");
 
-        var again = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody, taskInstanceId: first.TaskInstanceId);
+        var again = await Host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody, taskInstanceId: first.TaskInstanceId);
 
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         var mine = stopped.Where(a => (a.GetTagItem(TaskTag) as string) == first.TaskInstanceId).ToArray();
@@ -118,16 +107,16 @@ public sealed class TelemetryTests : IAsyncLifetime
         int Recorded(string name) => recordings.GetValueOrDefault("scenario.receiver." + name);
 
         // A: completed on the first attempt, then sent again by Scenario.
-        var a = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(a.TaskInstanceId, Await.DefaultTimeout);
-        await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody, taskInstanceId: a.TaskInstanceId);
+        var a = await Host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        await Scenario.WaitForTerminalStatusAsync(a.TaskInstanceId, Await.DefaultTimeout);
+        await Host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody, taskInstanceId: a.TaskInstanceId);
         // B: the action throws.
-        var b = await _host.RestCall.PostAsync("/tasks/throw", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(b.TaskInstanceId, Await.DefaultTimeout);
+        var b = await Host.RestCall.PostAsync("/tasks/throw", TestData.ValidBody);
+        await Scenario.WaitForTerminalStatusAsync(b.TaskInstanceId, Await.DefaultTimeout);
         // C: Scenario answers the first post with 503, takes the second.
-        _scenario.FailNext(1, 503);
-        var c = await _host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(c.TaskInstanceId, Await.DefaultTimeout);
+        Scenario.FailNext(1, 503);
+        var c = await Host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        await Scenario.WaitForTerminalStatusAsync(c.TaskInstanceId, Await.DefaultTimeout);
         // The counters move after the stand-in has the status (once the delivery is written down).
         await Await.UntilAsync(() => Count("tasks.completed") >= 2 && Count("tasks.errored") >= 1, "the delivered statuses are counted");
 

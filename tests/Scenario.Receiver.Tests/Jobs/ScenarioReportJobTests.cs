@@ -8,14 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>Durable delivery: faults answered by the stand-in, and report jobs that run more than once.</summary>
-public sealed class ScenarioReportJobTests : IAsyncLifetime
+public sealed class ScenarioReportJobTests : StandInTest
 {
-    private ScenarioStandIn _scenario = null!;
-
-    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _scenario.DisposeAsync();
-
     /// <summary>The report job the work job created when its own delivery failed.</summary>
     private static async Task<string> ReportJobIdOf(ReceiverTestHost host, string taskInstanceId)
     {
@@ -30,30 +24,30 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
     [Fact]
     public async Task ScenarioDownForSomePosts_EveryTaskEndsWithOneDeliveredTerminalStatus()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
-        _scenario.FailNext(4, 503);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        Scenario.FailNext(4, 503);
 
         var calls = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => host.RestCall.PostAsync("/tasks/value", TestData.ValidBody)));
         foreach (var call in calls)
         {
-            await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+            await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         }
 
-        Assert.Equal(9, _scenario.Requests.Count(r => r.Path.EndsWith("task-statuses", StringComparison.Ordinal)));
-        Assert.All(calls, call => Assert.Single(_scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal));
-        Assert.All(calls, call => Assert.Equal("Completed", _scenario.StatusesFor(call.TaskInstanceId).Single().Status));
+        Assert.Equal(9, Scenario.Requests.Count(r => r.Path.EndsWith("task-statuses", StringComparison.Ordinal)));
+        Assert.All(calls, call => Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal));
+        Assert.All(calls, call => Assert.Equal("Completed", Scenario.StatusesFor(call.TaskInstanceId).Single().Status));
     }
 
     [Fact]
     public async Task ScenarioAnswering503WithRetryAfter_NextAttemptWaitsThatLong()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
-        _scenario.FailNext(1, 503, TimeSpan.FromSeconds(2));
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        Scenario.FailNext(1, 503, TimeSpan.FromSeconds(2));
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
-        var delivered = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var delivered = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
-        var refused = _scenario.Requests.Single(r => r.AnsweredStatusCode == 503);
+        var refused = Scenario.Requests.Single(r => r.AnsweredStatusCode == 503);
         Assert.True(delivered.ReceivedAt - refused.ReceivedAt >= TimeSpan.FromSeconds(1.9), $"retried after {(delivered.ReceivedAt - refused.ReceivedAt).TotalSeconds} s");
         var history = host.Storage.JobDetails(await ReportJobIdOf(host, call.TaskInstanceId))!.History;
         Assert.Contains(history, h => h.StateName == "Scheduled" && h.Reason.StartsWith("Retry 1 in 2 s: attempt 1 of 60: Scenario answered 503", StringComparison.Ordinal));
@@ -62,15 +56,15 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
     [Fact]
     public async Task ScenarioAnswering401_OneAttemptAndTheReportJobFailsWithTheReason()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
-        _scenario.FailNext(1, 401);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        Scenario.FailNext(1, 401);
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Failed", "the report job is Failed");
 
-        Assert.Single(_scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
-        Assert.Empty(_scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
         var failed = host.Storage.JobDetails(reportJobId)!.History.First(h => h.StateName == "Failed");
         Assert.Equal(
             $"Scenario refused the Completed status of task {call.TaskInstanceId} with 401 Unauthorized: the worker token was missing or not recognised; check Scenario:ApiKey. Requeue this job from the dashboard once fixed.",
@@ -81,32 +75,32 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
     [Fact]
     public async Task RefusedReport_RequeuedAfterTheFix_IsDeliveredOnce()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
-        _scenario.FailNext(1, 403);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        Scenario.FailNext(1, 403);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Failed", "the report job is Failed");
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(reportJobId);
-        var delivered = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var delivered = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal("Completed", delivered.Status);
-        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
     }
 
     [Fact]
     public async Task ScenarioDownLongerThanMaxAttempts_ReportJobGivesUpFailedAndVisible()
     {
         await using var host = await ReceiverTestHost.StartAsync(
-            _scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:MaxAttempts"] = "3" });
-        _scenario.FailAll(502);
+            Scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:MaxAttempts"] = "3" });
+        Scenario.FailAll(502);
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Failed", "the report job is Failed");
-        _scenario.FailAll(null);
+        Scenario.FailAll(null);
 
-        Assert.Equal(3, _scenario.Requests.Count(r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal)));
+        Assert.Equal(3, Scenario.Requests.Count(r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal)));
         var failed = host.Storage.JobDetails(reportJobId)!.History.First(h => h.StateName == "Failed");
         Assert.StartsWith(
             $"Gave up delivering the Completed status of task {call.TaskInstanceId} after 3 attempts (Scenario:Reporting:MaxAttempts)",
@@ -117,9 +111,9 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
     [Fact]
     public async Task ScenarioAvailable_TheWorkJobReportsItselfAndNoReportJobIsCreated()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Succeeded", "the work job succeeded");
 
         Assert.Equal(1, host.Storage.TotalJobs());
@@ -129,11 +123,11 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
     [Fact]
     public async Task ReportJobRunTwice_PostsOnce()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
-        _scenario.FailNext(1, 503);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        Scenario.FailNext(1, 503);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
-        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Succeeded", "the report job succeeded");
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(reportJobId);
@@ -141,17 +135,17 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
             () => host.Storage.JobDetails(reportJobId)!.History.Count(h => h.StateName == "Succeeded") == 2,
             "the report job ran a second time");
 
-        Assert.Equal(2, _scenario.Requests.Count(r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal))); // the 503, then the delivery
-        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Equal(2, Scenario.Requests.Count(r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal))); // the 503, then the delivery
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
         Assert.Contains(host.Logs.Lines, l => l.EventId == 1305 && l.Message.Contains(call.TaskInstanceId, StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task WorkJobRunAgainAfterTheReport_DoesNotRepeatTheWorkOrPostAgain()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await Await.UntilAsync(() => IsReported(host, call.TaskInstanceId) && host.Storage.StateOf(call.JobId!) == "Succeeded", "the task is reported");
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(call.JobId!);
@@ -160,7 +154,7 @@ public sealed class ScenarioReportJobTests : IAsyncLifetime
             "the work job ran a second time");
 
         Assert.Equal(1, host.Probe.CountFor(call.TaskInstanceId));
-        Assert.Single(_scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
         Assert.Contains(host.Logs.Lines, l => l.EventId == 1205);
     }
 }

@@ -8,26 +8,20 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>Time limits, cancellation and shutdown of the work.</summary>
-public sealed class ScenarioWorkJobTests : IAsyncLifetime
+public sealed class ScenarioWorkJobTests : StandInTest
 {
-    private ScenarioStandIn _scenario = null!;
-
-    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _scenario.DisposeAsync();
-
     [Fact]
     public async Task WorkPastItsTimeout_IsCancelledAndReportsOneErrorTimedOut()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
 
         var call = await host.RestCall.PostAsync("/tasks/slow", null);
-        var status = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal("Error", status.Status);
         Assert.Equal("504", status.OutputValues["statusCode"]);
         Assert.Equal("The work timed out after 1 s and was cancelled.", status.Message);
-        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
         // Hangfire may start the continuation a moment before it stores the parent's final state.
         await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Deleted", "the work job is Deleted");
     }
@@ -36,10 +30,10 @@ public sealed class ScenarioWorkJobTests : IAsyncLifetime
     public async Task DefaultTimeoutOption_AppliesToActionsWithoutTheirOwn()
     {
         await using var host = await ReceiverTestHost.StartAsync(
-            _scenario, [typeof(TaskWorkController)], new() { ["Scenario:DefaultTimeout"] = "00:00:00.500" });
+            Scenario, [typeof(TaskWorkController)], new() { ["Scenario:DefaultTimeout"] = "00:00:00.500" });
 
         var call = await host.RestCall.PostAsync("/tasks/blocked", null);
-        var status = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal("The work timed out after 0.5 s and was cancelled.", status.Message);
     }
@@ -47,37 +41,37 @@ public sealed class ScenarioWorkJobTests : IAsyncLifetime
     [Fact]
     public async Task WorkJobDeletedFromTheDashboard_ReportsOneErrorSayingItWasCancelled()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/blocked", null);
         await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Processing", "the work is running");
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Delete(call.JobId!);
-        var status = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await Await.UntilAsync(() => host.Logs.Lines.Any(l => l.EventId == 1204), "the work noticed the deletion");
 
         Assert.Equal("Error", status.Status);
         Assert.Equal("The work was cancelled: its background job was deleted before it finished.", status.Message);
-        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
     }
 
     [Fact]
     public async Task ServerShutdownMidWork_ReportsNothingAndTheJobCompletesOnTheNextServer()
     {
         var storage = new InMemoryStorage();
-        var first = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], storage: storage);
+        var first = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
         var call = await first.RestCall.PostAsync("/tasks/blocked", null);
         await Await.UntilAsync(() => first.Probe.CountFor(call.TaskInstanceId) == 1, "the work is running");
 
         await first.DisposeAsync();
         Assert.Contains(first.Logs.Lines, l => l.EventId == 1204);
-        Assert.Empty(_scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
 
-        await using var second = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], storage: storage);
+        await using var second = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
         second.Probe.Gate.SetResult();
-        var status = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal("Completed", status.Status);
         Assert.Equal("true", status.OutputValues["released"]);
-        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
     }
 }

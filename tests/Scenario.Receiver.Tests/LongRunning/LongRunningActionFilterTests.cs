@@ -7,19 +7,13 @@ using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.LongRunning;
 
-public sealed class LongRunningActionFilterTests : IAsyncLifetime
+public sealed class LongRunningActionFilterTests : StandInTest
 {
-    private ScenarioStandIn _scenario = null!;
-
-    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _scenario.DisposeAsync();
-
     [Fact]
     public async Task RestCall_ToLongRunningAction_Answers202WithTheJobAndRunsNothingInTheRequest()
     {
         // No Hangfire server: whatever ran, ran in the request.
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
 
         var response = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var body = JsonDocument.Parse(response.Body).RootElement;
@@ -34,7 +28,7 @@ public sealed class LongRunningActionFilterTests : IAsyncLifetime
     [Fact]
     public async Task RestCall_WithInvalidBody_Answers400AndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
 
         var response = await host.RestCall.PostAsync("/tasks/ok", new { quantity = 5000 });
 
@@ -47,7 +41,7 @@ public sealed class LongRunningActionFilterTests : IAsyncLifetime
     [Fact]
     public async Task RestCall_WithBodyThatIsNotJson_Answers400AndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/tasks/ok")
         {
             Content = new StringContent("{\"portfolio\": ", System.Text.Encoding.UTF8, "application/json"),
@@ -63,7 +57,7 @@ public sealed class LongRunningActionFilterTests : IAsyncLifetime
     [Fact]
     public async Task PlainController_WithInvalidBody_Answers400FromTheFilterAndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(PlainController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(PlainController)], runHangfireServer: false);
 
         var response = await host.RestCall.PostAsync("/plain", new { quantity = 5 });
 
@@ -76,7 +70,7 @@ public sealed class LongRunningActionFilterTests : IAsyncLifetime
     [Fact]
     public async Task Call_WithoutTaskInstanceId_Answers400ProblemAndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
 
         using var response = await host.Client.PostAsJsonAsync("/tasks/ok", TestData.ValidBody);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -91,7 +85,7 @@ public sealed class LongRunningActionFilterTests : IAsyncLifetime
     public async Task Call_WithoutTaskInstanceId_WhenRunInlineIsOn_RunsTheActionInTheRequest()
     {
         await using var host = await ReceiverTestHost.StartAsync(
-            _scenario, [typeof(TaskWorkController)], new() { ["Scenario:RunInlineWithoutTaskInstanceId"] = "true" }, runHangfireServer: false);
+            Scenario, [typeof(TaskWorkController)], new() { ["Scenario:RunInlineWithoutTaskInstanceId"] = "true" }, runHangfireServer: false);
 
         using var response = await host.Client.PostAsJsonAsync("/tasks/ok", TestData.ValidBody);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -105,10 +99,10 @@ public sealed class LongRunningActionFilterTests : IAsyncLifetime
     [Fact]
     public async Task RestCall_WithoutTheMiddleware_StillCapturesTheTask()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], useMiddleware: false);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], useMiddleware: false);
 
         var response = await host.RestCall.PostAsync("/tasks/context", null, workflowInstanceId: "wf-7");
-        var status = await _scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
+        var status = await Scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(response.TaskInstanceId, status.OutputValues["task"]);
@@ -119,7 +113,7 @@ public sealed class LongRunningActionFilterTests : IAsyncLifetime
     public async Task Host_WithActionTakingAFile_FailsAtStartNamingTheActionAndParameter()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => ReceiverTestHost.StartAsync(_scenario, [typeof(FileUploadController)]));
+            () => ReceiverTestHost.StartAsync(Scenario, [typeof(FileUploadController)]));
 
         Assert.StartsWith(
             "The [ScenarioLongRunning] action FileUpload.Upload (Scenario.Receiver.Tests.Controllers.FileUploadController.Upload) has a parameter 'document' of type IFormFile that cannot be carried to a background job",
@@ -131,7 +125,7 @@ public sealed class LongRunningActionFilterTests : IAsyncLifetime
     public async Task RestCall_WhenTheJobStorageIsDown_Answers503ProblemWithRetryAfter()
     {
         await using var host = await ReceiverTestHost.StartAsync(
-            _scenario, [typeof(TaskWorkController)], runHangfireServer: false, storage: new UnreachableStorage());
+            Scenario, [typeof(TaskWorkController)], runHangfireServer: false, storage: new UnreachableStorage());
 
         var response = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var problem = JsonDocument.Parse(response.Body).RootElement;

@@ -6,44 +6,38 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.LongRunning;
 
 /// <summary>Duplicate RestCalls for one task id.</summary>
-public sealed class TaskAcceptorTests : IAsyncLifetime
+public sealed class TaskAcceptorTests : StandInTest
 {
-    private ScenarioStandIn _scenario = null!;
-
-    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _scenario.DisposeAsync();
-
     [Fact]
     public async Task TwentyIdenticalRestCallsAtOnce_MakeOneJobAndOneTerminalStatus()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], useKestrel: true);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], useKestrel: true);
         var taskId = TestData.NewTaskId();
 
         var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => host.RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskId)));
-        await _scenario.WaitForTerminalStatusAsync(taskId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(taskId, Await.DefaultTimeout);
         await Await.UntilAsync(() => host.Storage.StateOf(calls[0].JobId!) == "Succeeded", "the work job succeeded");
 
         Assert.All(calls, c => Assert.Equal(HttpStatusCode.Accepted, c.StatusCode));
         Assert.Single(calls.Select(c => c.JobId).Distinct());
         Assert.Equal(1, host.Storage.TotalJobs()); // the work job, which also reported
         Assert.Equal(1, host.Probe.CountFor(taskId));
-        Assert.Single(_scenario.StatusesFor(taskId));
+        Assert.Single(Scenario.StatusesFor(taskId));
         Assert.Equal(19, host.Logs.Lines.Count(l => l.EventId == 1102));
     }
 
     [Fact]
     public async Task RestCallRepeatedAfterTheTaskIsDone_Answers202WithTheSameJobAndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
         var first = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(first.TaskInstanceId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(first.TaskInstanceId, Await.DefaultTimeout);
 
         var again = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody, first.TaskInstanceId.ToUpperInvariant());
 
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         Assert.Equal(first.JobId, again.JobId);
         Assert.Equal(1, host.Storage.TotalJobs());
-        Assert.Single(_scenario.StatusesFor(first.TaskInstanceId));
+        Assert.Single(Scenario.StatusesFor(first.TaskInstanceId));
     }
 }

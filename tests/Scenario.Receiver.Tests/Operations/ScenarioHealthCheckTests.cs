@@ -14,20 +14,14 @@ namespace Scenario.Receiver.Tests.Operations;
 /// The Scenario health check, read as a probe reads it (<c>GET /health</c>) and as code reads it
 /// (<see cref="HealthCheckService"/>), with Scenario up, down, gone, hanging, and refusing reports.
 /// </summary>
-public sealed class ScenarioHealthCheckTests : IAsyncLifetime
+public sealed class ScenarioHealthCheckTests : StandInTest
 {
-    private ScenarioStandIn _scenario = null!;
-
-    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _scenario.DisposeAsync();
-
     private Task<ReceiverTestHost> StartHostAsync(
         long undeliveredThreshold = ScenarioHealthChecksBuilderExtensions.DefaultUndeliveredThreshold,
         HealthStatus? failureStatus = null,
         Dictionary<string, string?>? settings = null)
         => ReceiverTestHost.StartAsync(
-            _scenario,
+            Scenario,
             [typeof(TaskWorkController)],
             settings,
             configure: builder => builder.Services.AddHealthChecks().AddScenario(failureStatus: failureStatus, undeliveredThreshold: undeliveredThreshold),
@@ -57,14 +51,14 @@ public sealed class ScenarioHealthCheckTests : IAsyncLifetime
         Assert.Equal(HealthStatus.Healthy, entry.Status);
         Assert.Equal("Scenario's TaskStatus service is up.", entry.Description);
         Assert.Equal(0L, entry.Data["undeliveredStatuses"]);
-        Assert.Contains(_scenario.Requests, r => r.Method == "GET" && r.Path == "/taskstatus/api/ServiceStatus");
+        Assert.Contains(Scenario.Requests, r => r.Method == "GET" && r.Path == "/taskstatus/api/ServiceStatus");
     }
 
     [Fact]
     public async Task ScenarioDown_ServiceStatus503_IsUnhealthy()
     {
         await using var host = await StartHostAsync();
-        _scenario.IsDown = true;
+        Scenario.IsDown = true;
 
         var probe = await ProbeAsync(host);
         var entry = await CheckAsync(host);
@@ -78,10 +72,10 @@ public sealed class ScenarioHealthCheckTests : IAsyncLifetime
     public async Task ScenarioBackUp_IsHealthyAgain()
     {
         await using var host = await StartHostAsync();
-        _scenario.IsDown = true;
+        Scenario.IsDown = true;
         Assert.Equal(HealthStatus.Unhealthy, (await CheckAsync(host)).Status);
 
-        _scenario.IsDown = false;
+        Scenario.IsDown = false;
 
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host)).Status);
     }
@@ -90,7 +84,7 @@ public sealed class ScenarioHealthCheckTests : IAsyncLifetime
     public async Task ScenarioUnreachable_IsUnhealthy()
     {
         await using var host = await StartHostAsync();
-        await _scenario.DisposeAsync();
+        await Scenario.DisposeAsync();
 
         var probe = await ProbeAsync(host);
         var entry = await CheckAsync(host);
@@ -104,7 +98,7 @@ public sealed class ScenarioHealthCheckTests : IAsyncLifetime
     public async Task ScenarioHanging_IsUnhealthyWithinTheRequestTimeout()
     {
         await using var host = await StartHostAsync(settings: new() { ["Scenario:Reporting:RequestTimeout"] = "00:00:01" });
-        _scenario.ResponseDelay = TimeSpan.FromSeconds(20);
+        Scenario.ResponseDelay = TimeSpan.FromSeconds(20);
 
         var clock = Stopwatch.StartNew();
         var entry = await CheckAsync(host);
@@ -119,7 +113,7 @@ public sealed class ScenarioHealthCheckTests : IAsyncLifetime
     public async Task ScenarioDown_WithFailureStatusDegraded_IsDegraded()
     {
         await using var host = await StartHostAsync(failureStatus: HealthStatus.Degraded);
-        _scenario.IsDown = true;
+        Scenario.IsDown = true;
 
         var probe = await ProbeAsync(host);
 
@@ -131,7 +125,7 @@ public sealed class ScenarioHealthCheckTests : IAsyncLifetime
     public async Task ReportRefused_BeyondTheThreshold_IsDegraded()
     {
         await using var host = await StartHostAsync(undeliveredThreshold: 0);
-        _scenario.FailAll(401);
+        Scenario.FailAll(401);
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<TaskRecordStore>();
         await Await.UntilAsync(() => records.CountUndelivered() == 1, "the refused report is counted as undelivered");
@@ -143,7 +137,7 @@ public sealed class ScenarioHealthCheckTests : IAsyncLifetime
         Assert.Equal(HealthStatus.Degraded, entry.Status);
         Assert.Equal("1 terminal statuses wait for delivery to Scenario (threshold 0).", entry.Description);
         Assert.Equal(1L, entry.Data["undeliveredStatuses"]);
-        Assert.Empty(_scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
     }
 
     [Fact]
@@ -151,14 +145,14 @@ public sealed class ScenarioHealthCheckTests : IAsyncLifetime
     {
         // One second between attempts: enough to read the health while the report waits for its next try.
         await using var host = await StartHostAsync(undeliveredThreshold: 0, settings: new() { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" });
-        _scenario.FailAll(503);
+        Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<TaskRecordStore>();
         await Await.UntilAsync(() => records.CountUndelivered() == 1, "the retrying report is counted as undelivered");
 
         var whileRetrying = await CheckAsync(host);
-        _scenario.FailAll(null);
-        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        Scenario.FailAll(null);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await Await.UntilAsync(() => records.CountUndelivered() == 0, "the delivered report is no longer counted");
         var afterDelivery = await CheckAsync(host);
 
@@ -170,7 +164,7 @@ public sealed class ScenarioHealthCheckTests : IAsyncLifetime
     public async Task ReportRefused_WithinTheThreshold_IsHealthy()
     {
         await using var host = await StartHostAsync(undeliveredThreshold: 1);
-        _scenario.FailAll(401);
+        Scenario.FailAll(401);
         await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<TaskRecordStore>();
         await Await.UntilAsync(() => records.CountUndelivered() == 1, "the refused report is counted as undelivered");

@@ -10,17 +10,11 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Operations;
 
 /// <summary><c>GET /scenario/tasks/{taskInstanceId}</c> for a task in each state it can be in.</summary>
-public sealed class TaskStatusEndpointTests : IAsyncLifetime
+public sealed class TaskStatusEndpointTests : StandInTest
 {
-    private ScenarioStandIn _scenario = null!;
-
-    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _scenario.DisposeAsync();
-
     private Task<ReceiverTestHost> StartHostAsync(bool runHangfireServer = true, string? prefix = null)
         => ReceiverTestHost.StartAsync(
-            _scenario,
+            Scenario,
             [typeof(TaskWorkController)],
             runHangfireServer: runHangfireServer,
             map: app =>
@@ -95,7 +89,7 @@ public sealed class TaskStatusEndpointTests : IAsyncLifetime
         await using var host = await StartHostAsync();
         var before = DateTimeOffset.UtcNow;
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await AwaitReportedAndSettledAsync(host, call.JobId!, call.TaskInstanceId);
 
         var (status, _, body) = await GetAsync(host, $"/scenario/tasks/{call.TaskInstanceId}");

@@ -5,29 +5,14 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>Results Scenario cannot take become a clear Error, not a crash loop.</summary>
-public sealed class ActionOutcomeMapperTests : IAsyncLifetime
+public sealed class ActionOutcomeMapperTests : HostedTaskWorkTest
 {
-    private ScenarioStandIn _scenario = null!;
-    private ReceiverTestHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _scenario = await ScenarioStandIn.StartAsync();
-        _host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _scenario.DisposeAsync();
-    }
-
     private async Task<ReceivedTaskStatus> RunAsync(string path)
     {
-        var call = await _host.RestCall.PostAsync(path, null);
-        var status = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
-        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
-        Assert.Equal(1, _host.Probe.CountFor(call.TaskInstanceId));
+        var call = await Host.RestCall.PostAsync(path, null);
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Equal(1, Host.Probe.CountFor(call.TaskInstanceId));
         return status;
     }
 

@@ -6,29 +6,14 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>A RestCall in, the action run in Hangfire, the outcome out to the stand-in: each kind of result.</summary>
-public sealed class OutcomeRoundTripTests : IAsyncLifetime
+public sealed class OutcomeRoundTripTests : HostedTaskWorkTest
 {
-    private ScenarioStandIn _scenario = null!;
-    private ReceiverTestHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _scenario = await ScenarioStandIn.StartAsync();
-        _host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _scenario.DisposeAsync();
-    }
-
     private async Task<ReceivedTaskStatus> RoundTripAsync(string path)
     {
-        var response = await _host.RestCall.PostAsync(path, TestData.ValidBody, workflowInstanceId: "wf-1");
+        var response = await Host.RestCall.PostAsync(path, TestData.ValidBody, workflowInstanceId: "wf-1");
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var status = await _scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
-        Assert.Single(_scenario.StatusesFor(response.TaskInstanceId), s => s.IsTerminal);
+        var status = await Scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
+        Assert.Single(Scenario.StatusesFor(response.TaskInstanceId), s => s.IsTerminal);
         return status;
     }
 
@@ -92,35 +77,35 @@ public sealed class OutcomeRoundTripTests : IAsyncLifetime
         Assert.Equal("Error", status.Status);
         Assert.Equal("500", status.OutputValues["statusCode"]);
         Assert.Equal("InvalidOperationException: Pricing engine unavailable for EQ-1", status.Message);
-        Assert.Equal(1, _host.Probe.CountFor(status.TaskInstanceId));
+        Assert.Equal(1, Host.Probe.CountFor(status.TaskInstanceId));
     }
 
     [Fact]
     public async Task ActionWithRetries2_FailingEveryTime_ReportsOneErrorAfterTheThirdAttempt()
     {
         var body = new { portfolio = "EQ-1", urgent = true }; // urgent: the flaky action fails every time
-        var response = await _host.RestCall.PostAsync("/tasks/flaky", body);
+        var response = await Host.RestCall.PostAsync("/tasks/flaky", body);
 
-        var status = await _scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
+        var status = await Scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal("Error", status.Status);
         Assert.Equal("TimeoutException: Attempt 3 failed", status.Message);
-        Assert.Equal(3, _host.Probe.CountFor(response.TaskInstanceId));
-        Assert.Single(_scenario.StatusesFor(response.TaskInstanceId));
+        Assert.Equal(3, Host.Probe.CountFor(response.TaskInstanceId));
+        Assert.Single(Scenario.StatusesFor(response.TaskInstanceId));
         // Hangfire may start the continuation a moment before it stores the parent's final state.
-        await Await.UntilAsync(() => _host.Storage.StateOf(response.JobId!) == "Deleted", "the work job is Deleted");
+        await Await.UntilAsync(() => Host.Storage.StateOf(response.JobId!) == "Deleted", "the work job is Deleted");
     }
 
     [Fact]
     public async Task ActionWithRetries2_SucceedingOnTheThirdAttempt_ReportsOneCompleted()
     {
-        var response = await _host.RestCall.PostAsync("/tasks/flaky", TestData.ValidBody);
+        var response = await Host.RestCall.PostAsync("/tasks/flaky", TestData.ValidBody);
 
-        var status = await _scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
+        var status = await Scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal("Completed", status.Status);
-        Assert.Equal(3, _host.Probe.CountFor(response.TaskInstanceId));
-        Assert.Single(_scenario.StatusesFor(response.TaskInstanceId));
+        Assert.Equal(3, Host.Probe.CountFor(response.TaskInstanceId));
+        Assert.Single(Scenario.StatusesFor(response.TaskInstanceId));
     }
 
     [Fact]
@@ -130,6 +115,6 @@ public sealed class OutcomeRoundTripTests : IAsyncLifetime
 
         Assert.Equal(status.TaskInstanceId, status.OutputValues["task"]);
         Assert.Equal("wf-1", status.OutputValues["workflow"]);
-        Assert.False(Assert.Single(_host.Probe.Invocations).InRequest);
+        Assert.False(Assert.Single(Host.Probe.Invocations).InRequest);
     }
 }

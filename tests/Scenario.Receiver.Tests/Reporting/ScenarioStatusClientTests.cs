@@ -6,31 +6,25 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>What goes on the wire matches the request Scenario's own client sends (TestData/complete_http.request.json).</summary>
-public sealed class ScenarioStatusClientTests : IAsyncLifetime
+public sealed class ScenarioStatusClientTests : StandInTest
 {
     private static readonly JsonElement Official = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "complete_http.request.json"))).RootElement;
-
-    private ScenarioStandIn _scenario = null!;
-
-    public async Task InitializeAsync() => _scenario = await ScenarioStandIn.StartAsync();
-
-    public async Task DisposeAsync() => await _scenario.DisposeAsync();
 
     [Fact]
     public async Task CompletedStatus_HasTheOfficialClientsMethodPathHeadersAndBodyShape()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/void", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
-        var request = Assert.Single(_scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        var request = Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
         var officialHeaders = Official.GetProperty("headers");
         Assert.Equal(Official.GetProperty("method").GetString(), request.Method);
         Assert.Equal(Official.GetProperty("path").GetString(), request.Path);
         Assert.Equal(officialHeaders.GetProperty("accept").GetString(), request.GetHeader("accept"));
         Assert.Equal(officialHeaders.GetProperty("content-type").GetString(), request.GetHeader("content-type"));
         Assert.Equal(
-            officialHeaders.GetProperty("authorization").GetString()!.Replace("secret-key", _scenario.ApiKey, StringComparison.Ordinal),
+            officialHeaders.GetProperty("authorization").GetString()!.Replace("secret-key", Scenario.ApiKey, StringComparison.Ordinal),
             request.GetHeader("authorization"));
 
         var body = JsonDocument.Parse(request.Body).RootElement;
@@ -51,11 +45,11 @@ public sealed class ScenarioStatusClientTests : IAsyncLifetime
     [Fact]
     public async Task ErrorStatus_CarriesTheMessageAsAStringLikeTheOfficialClient()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/throw", TestData.ValidBody);
-        await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
-        var body = JsonDocument.Parse(_scenario.StatusesFor(call.TaskInstanceId).Single().RawBody).RootElement;
+        var body = JsonDocument.Parse(Scenario.StatusesFor(call.TaskInstanceId).Single().RawBody).RootElement;
 
         Assert.Equal(JsonValueKind.String, body.GetProperty("message").ValueKind);
         Assert.Equal("{\"statusCode\":\"500\"}", body.GetProperty("outputValues").GetRawText());
