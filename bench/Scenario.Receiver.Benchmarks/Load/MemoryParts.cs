@@ -12,7 +12,7 @@ namespace Scenario.Receiver.Benchmarks.Load;
 
 /// <summary>
 /// What each thing a pending task leaves in storage weighs, measured apart (a child process of its own, no
-/// HTTP): the hand-written job, the library's work job, its report continuation, its task record. The
+/// HTTP): the hand-written job, the library's work job and its task record. The
 /// calls are the ones TaskAcceptor makes; each part is N of them between two full compacting collections.
 /// </summary>
 internal static class MemoryParts

@@ -12,8 +12,9 @@ namespace Scenario.Receiver.Benchmarks.Micro;
 
 /// <summary>
 /// The accept path taken apart, step by step, to see which step costs what (the profile behind
-/// docs/benchmarks.md): argument capture, the task's lock with the dedupe read, the work job, the
-/// report continuation, the record write. Fresh storage per iteration, as in <see cref="AcceptPathBenchmarks"/>.
+/// docs/benchmarks.md): argument capture, the task's lock with the dedupe read, the work job, the record
+/// write, and the report continuation the accept path made before the work job reported by itself (kept to
+/// show what that change removed). Fresh storage per iteration, as in <see cref="AcceptPathBenchmarks"/>.
 /// It calls the jobs' internal signatures the way TaskAcceptor does, so it follows TaskAcceptor when that changes.
 /// "3b" builds the Hangfire Job from a cached MethodInfo instead of an expression tree: the saving that
 /// change would bring, measured rather than guessed.

@@ -22,7 +22,7 @@ public sealed class ScenarioWorkJobTests : StandInTest
         Assert.Equal("504", status.OutputValues["statusCode"]);
         Assert.Equal("The work timed out after 1 s and was cancelled.", status.Message);
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
-        // Hangfire may start the continuation a moment before it stores the parent's final state.
+        // The work job reports before it ends: its final state is stored a moment after Scenario has the status.
         await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Deleted", "the work job is Deleted");
     }
 

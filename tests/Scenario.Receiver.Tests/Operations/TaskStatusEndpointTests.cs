@@ -38,8 +38,8 @@ public sealed class TaskStatusEndpointTests : StandInTest
 
     /// <summary>
     /// Waits, in storage rather than through the endpoint, until the report is recorded and the work job has
-    /// left Processing. Hangfire starts a continuation while it elects the parent's final state, before it
-    /// commits it, so on a busy machine the report can be done while the work job still reads Processing.
+    /// left Processing. The work job reports before it ends, so the report is recorded while the job still
+    /// reads Processing.
     /// </summary>
     private static async Task AwaitReportedAndSettledAsync(ReceiverTestHost host, string jobId, string taskInstanceId)
     {
@@ -109,7 +109,7 @@ public sealed class TaskStatusEndpointTests : StandInTest
 
         var (_, _, body) = await GetAsync(host, $"/scenario/tasks/{call.TaskInstanceId}");
 
-        // Deleted, not Failed: that is how the work job lets its report continuation run.
+        // Deleted, not Failed: the task is over and reported; a requeue would only run the work again.
         Assert.Equal("Deleted", body.GetProperty("state").GetString());
         Assert.Equal("Error", body.GetProperty("reportedStatus").GetString());
     }

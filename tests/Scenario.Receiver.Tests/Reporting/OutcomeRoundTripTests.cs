@@ -92,7 +92,7 @@ public sealed class OutcomeRoundTripTests : HostedTaskWorkTest
         Assert.Equal("TimeoutException: Attempt 3 failed", status.Message);
         Assert.Equal(3, Host.Probe.CountFor(response.TaskInstanceId));
         Assert.Single(Scenario.StatusesFor(response.TaskInstanceId));
-        // Hangfire may start the continuation a moment before it stores the parent's final state.
+        // The work job reports before it ends: its final state is stored a moment after Scenario has the status.
         await Await.UntilAsync(() => Host.Storage.StateOf(response.JobId!) == "Deleted", "the work job is Deleted");
     }
 

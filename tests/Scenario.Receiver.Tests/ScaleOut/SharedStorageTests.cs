@@ -80,7 +80,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Single(_scenario.StatusesFor(response.TaskInstanceId));
         Assert.Equal(0, front.Probe.CountFor(response.TaskInstanceId));
         Assert.Equal(1, worker.Probe.CountFor(response.TaskInstanceId));
-        // Awaited: Hangfire may start the report continuation a moment before it stores the work job's final state.
+        // Awaited: the work job reports before it ends, so Scenario has the status a moment before the job's final state is stored.
         await Await.UntilAsync(() => worker.Storage.StateOf(response.JobId!) == "Succeeded", "the work job succeeded", Timeout);
     }
 
