@@ -9,10 +9,14 @@ public static class Await
     /// For state that raises no event (Hangfire's storage, a probe's counter): re-checks on a short
     /// interval until the condition holds, and fails with what was awaited at the timeout.
     /// </summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+        => UntilAsync(() => Task.FromResult(condition()), what, timeout);
+
+    /// <summary>The same, for a condition that needs I/O to check (a query, an HTTP probe).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.Versioning;
 using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.ScaleOut;
 
@@ -119,28 +120,32 @@ public sealed class SampleProcess : IDisposable
 
     private async Task WaitUntilAnsweringAsync()
     {
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (true)
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The sample {ServerName} exited with {_process.ExitCode} while starting.{RecentOutput()}");
-            }
+            await Await.UntilAsync(IsAnsweringAsync, $"the sample {ServerName} answers", StartTimeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"The sample {ServerName} did not answer within {StartTimeout.TotalSeconds} s.{RecentOutput()}", ex);
+        }
+    }
 
-            try
-            {
-                // Any answer will do (the root is 404): Kestrel is listening and the app is built.
-                using var response = await Client.GetAsync(new Uri("/", UriKind.Relative));
-                return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new TimeoutException($"The sample {ServerName} did not answer within {StartTimeout.TotalSeconds} s.{RecentOutput()}", ex);
-            }
+    private async Task<bool> IsAnsweringAsync()
+    {
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"The sample {ServerName} exited with {_process.ExitCode} while starting.{RecentOutput()}");
+        }
+
+        try
+        {
+            // Any answer will do (the root is 404): Kestrel is listening and the app is built.
+            using var response = await Client.GetAsync(new Uri("/", UriKind.Relative));
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 

@@ -224,12 +224,10 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
         // The sliding timeout renews the claim while the job runs. Once it has been renewed to beyond the moment
         // the first claim would have expired, both instances have polled the queue many times past that moment.
         var expiredBy = claimedAt.Value + ScaleOutStorage.InvisibilityTimeout + TimeSpan.FromSeconds(1);
-        var deadline = DateTime.UtcNow + Timeout;
-        while (await FetchedAtAsync(call.JobId!) is { } renewed && renewed < expiredBy)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The claim on the running job was not renewed.");
-            await Task.Delay(100);
-        }
+        await Await.UntilAsync(
+            async () => await FetchedAtAsync(call.JobId!) is not { } renewed || renewed >= expiredBy,
+            "the claim on the running job is renewed past the moment the first claim would have expired",
+            Timeout);
 
         Assert.Equal(1, a.Probe.CountFor(call.TaskInstanceId) + b.Probe.CountFor(call.TaskInstanceId));
         a.Probe.Gate.SetResult();
