@@ -51,7 +51,7 @@ internal static class TaskHeaderReader
         }
 
         var value = values[0] ?? string.Empty;
-        if (value.Length != TaskInstanceIdLength || !Guid.TryParseExact(value, "D", out var guid) || guid == Guid.Empty)
+        if (!IsCanonicalGuid(value, out var guid) || guid == Guid.Empty)
         {
             problem = $"The {ScenarioHeaderNames.TaskInstanceId} header must be a GUID such as 364e21c2-25bf-497d-9583-3d359e7cbf91.";
             return false;
@@ -60,6 +60,13 @@ internal static class TaskHeaderReader
         taskInstanceId = value;
         problem = string.Empty;
         return true;
+    }
+
+    /// <summary>A GUID in its canonical "D" form only, checked for length before it is parsed.</summary>
+    internal static bool IsCanonicalGuid(string value, out Guid guid)
+    {
+        guid = Guid.Empty;
+        return value.Length == TaskInstanceIdLength && Guid.TryParseExact(value, "D", out guid);
     }
 
     private static bool TryReadWorkflowInstanceId(StringValues values, out string? workflowInstanceId, out string problem)

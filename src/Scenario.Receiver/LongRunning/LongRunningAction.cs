@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,8 +28,6 @@ internal sealed class LongRunningAction
     public string Key { get; }
 
     public ControllerActionDescriptor Descriptor { get; }
-
-    public MethodInfo Method => Descriptor.MethodInfo;
 
     public Type ControllerType => Descriptor.ControllerTypeInfo.AsType();
 

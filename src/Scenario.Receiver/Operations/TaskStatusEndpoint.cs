@@ -11,7 +11,7 @@ internal static class TaskStatusEndpoint
 {
     public static IResult Get(string taskInstanceId, TaskRecordStore records)
     {
-        if (taskInstanceId.Length != TaskHeaderReader.TaskInstanceIdLength || !Guid.TryParseExact(taskInstanceId, "D", out _))
+        if (!TaskHeaderReader.IsCanonicalGuid(taskInstanceId, out _))
         {
             return Results.Problem(
                 title: "Invalid task instance id",
