@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Hangfire;
-using Hangfire.InMemory;
 using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Work;
@@ -30,16 +29,7 @@ internal static class MemoryParts
     public static int RunInThisProcess(string[] args)
     {
         var count = int.Parse(args[0], CultureInfo.InvariantCulture);
-        var services = new ServiceCollection();
-        services.AddLogging();
-        IsolatedHangfire.Add(services, new InMemoryStorage());
-        services.AddScenarioReceiver(options =>
-        {
-            options.BaseUrl = new Uri("http://127.0.0.1:9/");
-            options.ApiKey = "bench-key";
-        });
-        services.AddControllers().ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllerFeatureProvider(typeof(LibraryController))));
-        using var provider = services.BuildServiceProvider();
+        using var provider = ReceiverServices.BuildAcceptingReceiver();
 
         var jobs = provider.GetRequiredService<IBackgroundJobClient>();
         var records = provider.GetRequiredService<TaskRecordStore>();

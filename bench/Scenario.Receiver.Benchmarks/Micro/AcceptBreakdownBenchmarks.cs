@@ -1,9 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Hangfire;
-using Hangfire.InMemory;
 using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
-using Scenario.Receiver.Benchmarks.Load;
 using Scenario.Receiver.Benchmarks.Work;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
@@ -41,16 +39,7 @@ public class AcceptBreakdownBenchmarks
     public void FreshStorage()
     {
         _services?.Dispose();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        IsolatedHangfire.Add(services, new InMemoryStorage());
-        services.AddScenarioReceiver(options =>
-        {
-            options.BaseUrl = new Uri("http://127.0.0.1:5999/");
-            options.ApiKey = "bench-key";
-        });
-        services.AddControllers().ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllerFeatureProvider(typeof(LibraryController))));
-        _services = services.BuildServiceProvider();
+        _services = ReceiverServices.BuildAcceptingReceiver();
 
         _jobs = _services.GetRequiredService<IBackgroundJobClient>();
         _codec = _services.GetRequiredService<ActionArgumentCodec>();

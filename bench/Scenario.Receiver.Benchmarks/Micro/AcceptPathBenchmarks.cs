@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Hangfire;
-using Hangfire.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Load;
 using Scenario.Receiver.Benchmarks.Work;
@@ -35,16 +34,7 @@ public class AcceptPathBenchmarks
     public void FreshStorage()
     {
         _services?.Dispose();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        IsolatedHangfire.Add(services, new InMemoryStorage());
-        services.AddScenarioReceiver(options =>
-        {
-            options.BaseUrl = new Uri("http://127.0.0.1:5999/");
-            options.ApiKey = "bench-key";
-        });
-        services.AddControllers().ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllerFeatureProvider(typeof(LibraryController))));
-        _services = services.BuildServiceProvider();
+        _services = ReceiverServices.BuildAcceptingReceiver();
 
         _jobs = _services.GetRequiredService<IBackgroundJobClient>();
         _codec = _services.GetRequiredService<ActionArgumentCodec>();

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Scenario.Receiver.Benchmarks.Work;
 
 namespace Scenario.Receiver.Benchmarks.Micro;
 
@@ -23,14 +24,7 @@ public class MiddlewareBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _services = new ServiceCollection()
-            .AddLogging()
-            .AddScenarioReceiver(options =>
-            {
-                options.BaseUrl = new Uri("http://127.0.0.1:5999/");
-                options.ApiKey = "bench-key";
-            })
-            .BuildServiceProvider();
+        _services = new ServiceCollection().AddBenchReceiver().BuildServiceProvider();
 
         // ASP.NET Core creates the request scope before any middleware runs: not the middleware's cost.
         _scope = _services.CreateScope();

@@ -22,14 +22,7 @@ public class OutcomeMappingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _services = new ServiceCollection()
-            .AddLogging()
-            .AddScenarioReceiver(options =>
-            {
-                options.BaseUrl = new Uri("http://127.0.0.1:5999/");
-                options.ApiKey = "bench-key";
-            })
-            .BuildServiceProvider();
+        _services = new ServiceCollection().AddBenchReceiver().BuildServiceProvider();
         _mapper = _services.GetRequiredService<ActionOutcomeMapper>();
 
         // What LibraryController.Post returns: ActionResult<WorkResult> wrapping Ok(result).
