@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Work;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
+using Scenario.Receiver.LongRunning.Mvc;
 
 namespace Scenario.Receiver.Benchmarks.Load;
 
@@ -33,10 +34,9 @@ internal static class MemoryParts
 
         var jobs = provider.GetRequiredService<IBackgroundJobClient>();
         var records = provider.GetRequiredService<TaskRecordStore>();
-        var codec = provider.GetRequiredService<ActionArgumentCodec>();
-        var action = provider.GetRequiredService<LongRunningActionCatalog>().Actions.Single();
+        var action = provider.GetRequiredService<LongRunningEntryCatalog>().Entries.Single();
         var request = PricingWork.SampleRequest();
-        var argumentsJson = codec.Serialize(action, new Dictionary<string, object?> { ["request"] = request });
+        var argumentsJson = ArgumentCodec.Serialize(action, new MvcBoundArguments(new Dictionary<string, object?> { ["request"] = request }));
         var queue = EnqueuedState.DefaultQueue;
 
         // Warm every path once, so the first measurement does not carry JIT and storage set-up.
@@ -54,7 +54,7 @@ internal static class MemoryParts
             {
                 ["(b) hand-written job"] = BytesEach(n, i => jobs.Enqueue<HandWrittenJob>(job => job.RunAsync(taskIds[i], request, CancellationToken.None))),
                 ["(c) work job"] = BytesEach(n, i => workJobIds[i] = jobs.Create<ScenarioWorkJob>(
-                    job => job.RunAsync(action.Key, taskIds[i], "wf-bench", null, argumentsJson, null, null, CancellationToken.None),
+                    job => job.RunAsync(action.Key, taskIds[i], argumentsJson, null, CancellationToken.None),
                     new EnqueuedState(queue))),
                 ["(c) task record"] = BytesEach(n, i =>
                 {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Work;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
+using Scenario.Receiver.LongRunning.Mvc;
 
 namespace Scenario.Receiver.Benchmarks.Micro;
 
@@ -27,9 +28,8 @@ public class AcceptBreakdownBenchmarks
 
     private ServiceProvider? _services;
     private IBackgroundJobClient _jobs = null!;
-    private ActionArgumentCodec _codec = null!;
-    private TaskRecordStore _records = null!;
-    private LongRunningAction _action = null!;
+        private TaskRecordStore _records = null!;
+    private ILongRunningEntry _action = null!;
     private Dictionary<string, object?> _arguments = null!;
     private string[] _taskIds = [];
     private string[] _parentJobIds = [];
@@ -42,9 +42,8 @@ public class AcceptBreakdownBenchmarks
         _services = ReceiverServices.BuildAcceptingReceiver();
 
         _jobs = _services.GetRequiredService<IBackgroundJobClient>();
-        _codec = _services.GetRequiredService<ActionArgumentCodec>();
         _records = _services.GetRequiredService<TaskRecordStore>();
-        _action = _services.GetRequiredService<LongRunningActionCatalog>().Actions.Single();
+        _action = _services.GetRequiredService<LongRunningEntryCatalog>().Entries.Single();
         _arguments = new Dictionary<string, object?> { ["request"] = PricingWork.SampleRequest() };
         _taskIds = Enumerable.Range(0, InvocationsPerIteration).Select(_ => Guid.NewGuid().ToString("D")).ToArray();
 
@@ -57,7 +56,7 @@ public class AcceptBreakdownBenchmarks
     public void Cleanup() => _services?.Dispose();
 
     [Benchmark(Description = "1 capture arguments (codec)")]
-    public string CaptureArguments() => _codec.Serialize(_action, _arguments);
+    public string CaptureArguments() => ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments));
 
     [Benchmark(Description = "2 lock + dedupe read + release")]
     public object? LockAndRead()
@@ -73,7 +72,7 @@ public class AcceptBreakdownBenchmarks
     public string CreateWorkPrebuilt()
     {
         var taskInstanceId = _taskIds[_next++];
-        var job = new Hangfire.Common.Job(typeof(ScenarioWorkJob), RunAsyncMethod, _action.Key, taskInstanceId, "wf-7781", null, "{}", null, null, CancellationToken.None);
+        var job = new Hangfire.Common.Job(typeof(ScenarioWorkJob), RunAsyncMethod, _action.Key, taskInstanceId, "{}", null, CancellationToken.None);
         return _jobs.Create(job, new EnqueuedState(EnqueuedState.DefaultQueue));
     }
 
@@ -85,7 +84,7 @@ public class AcceptBreakdownBenchmarks
         var taskInstanceId = _taskIds[i];
         return _jobs.ContinueJobWith<ScenarioReportJob>(
             _parentJobIds[i],
-            job => job.DeliverAsync(taskInstanceId, "wf-7781", null, null, 0, null, CancellationToken.None),
+            job => job.DeliverAsync(taskInstanceId, 0, null, CancellationToken.None),
             new EnqueuedState(EnqueuedState.DefaultQueue),
             JobContinuationOptions.OnAnyFinishedState);
     }
@@ -100,6 +99,6 @@ public class AcceptBreakdownBenchmarks
 
     private string CreateWorkJob(string taskInstanceId)
         => _jobs.Create<ScenarioWorkJob>(
-            job => job.RunAsync(_action.Key, taskInstanceId, "wf-7781", null, "{}", null, null, CancellationToken.None),
+            job => job.RunAsync(_action.Key, taskInstanceId, "{}", null, CancellationToken.None),
             new EnqueuedState(EnqueuedState.DefaultQueue));
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Load;
 using Scenario.Receiver.Benchmarks.Work;
 using Scenario.Receiver.LongRunning;
+using Scenario.Receiver.LongRunning.Mvc;
 
 namespace Scenario.Receiver.Benchmarks.Micro;
 
@@ -21,9 +22,8 @@ public class AcceptPathBenchmarks
     private readonly WorkRequest _request = PricingWork.SampleRequest();
     private ServiceProvider? _services;
     private IBackgroundJobClient _jobs = null!;
-    private ActionArgumentCodec _codec = null!;
-    private TaskAcceptor _acceptor = null!;
-    private LongRunningAction _action = null!;
+        private TaskAcceptor _acceptor = null!;
+    private ILongRunningEntry _action = null!;
     private Dictionary<string, object?> _arguments = null!;
     private ScenarioTaskContext _task = null!;
     private ScenarioTaskContext _duplicate = null!;
@@ -37,9 +37,8 @@ public class AcceptPathBenchmarks
         _services = ReceiverServices.BuildAcceptingReceiver();
 
         _jobs = _services.GetRequiredService<IBackgroundJobClient>();
-        _codec = _services.GetRequiredService<ActionArgumentCodec>();
         _acceptor = _services.GetRequiredService<TaskAcceptor>();
-        _action = _services.GetRequiredService<LongRunningActionCatalog>().Actions.Single();
+        _action = _services.GetRequiredService<LongRunningEntryCatalog>().Entries.Single();
         _arguments = new Dictionary<string, object?> { ["request"] = _request };
 
         _taskIds = Enumerable.Range(0, InvocationsPerIteration).Select(_ => Guid.NewGuid().ToString("D")).ToArray();
@@ -47,7 +46,7 @@ public class AcceptPathBenchmarks
         _task = new ScenarioTaskContext();
         _duplicate = new ScenarioTaskContext();
         _duplicate.Capture(Guid.NewGuid().ToString("D"), "wf-7781", null);
-        _acceptor.Accept(_action, _duplicate, _codec.Serialize(_action, _arguments));
+        _acceptor.Accept(_action, _duplicate, ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments)));
     }
 
     [GlobalCleanup]
@@ -64,14 +63,14 @@ public class AcceptPathBenchmarks
     public string Library_CaptureAndAccept()
     {
         _task.Capture(_taskIds[_next++], "wf-7781", null);
-        var argumentsJson = _codec.Serialize(_action, _arguments);
+        var argumentsJson = ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments));
         return _acceptor.Accept(_action, _task, argumentsJson).JobId;
     }
 
     [Benchmark(Description = "library: duplicate task id")]
     public string Library_DuplicateAccept()
     {
-        var argumentsJson = _codec.Serialize(_action, _arguments);
+        var argumentsJson = ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments));
         return _acceptor.Accept(_action, _duplicate, argumentsJson).JobId;
     }
 }

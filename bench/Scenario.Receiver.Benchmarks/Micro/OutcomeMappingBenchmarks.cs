@@ -3,12 +3,13 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Work;
+using Scenario.Receiver.LongRunning.Mvc;
 using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Benchmarks.Micro;
 
 /// <summary>
-/// What the action returned → <c>outputValues</c> (ActionOutcomeMapper.FromResult on <c>Ok(result)</c>),
+/// What the action returned → <c>outputValues</c> (MVC's answer of <c>Ok(result)</c>, then EndpointOutcomeMapper.FromAnswer),
 /// against the dictionary a hand-written job builds property by property.
 /// </summary>
 [Config(typeof(MicroConfig))]
@@ -16,14 +17,16 @@ public class OutcomeMappingBenchmarks
 {
     private readonly WorkResult _result = PricingWork.Run(PricingWork.SampleRequest());
     private ServiceProvider _services = null!;
-    private ActionOutcomeMapper _mapper = null!;
+    private EndpointOutcomeMapper _mapper = null!;
     private object _okResult = null!;
+    private System.Text.Json.JsonSerializerOptions _jsonOptions = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _services = new ServiceCollection().AddBenchReceiver().BuildServiceProvider();
-        _mapper = _services.GetRequiredService<ActionOutcomeMapper>();
+        _mapper = _services.GetRequiredService<EndpointOutcomeMapper>();
+        _jsonOptions = _services.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.JsonSerializerOptions;
 
         // What LibraryController.Post returns: ActionResult<WorkResult> wrapping Ok(result).
         _okResult = new ActionResult<WorkResult>(new OkObjectResult(_result));
@@ -43,6 +46,6 @@ public class OutcomeMappingBenchmarks
         ["asOf"] = _result.AsOf.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
     };
 
-    [Benchmark(Description = "ActionOutcomeMapper.FromResult(Ok(x))")]
-    public object Library_FromResult() => _mapper.FromResult(_okResult);
+    [Benchmark(Description = "EndpointOutcomeMapper.FromAnswer(Ok(x))")]
+    public object Library_FromResult() => _mapper.FromAnswer(MvcAnswer.From(_okResult), _jsonOptions);
 }

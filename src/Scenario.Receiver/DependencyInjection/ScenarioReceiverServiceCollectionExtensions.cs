@@ -4,7 +4,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver;
 using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.LongRunning;
+using Scenario.Receiver.LongRunning.MinimalApis;
+using Scenario.Receiver.LongRunning.Mvc;
+using Scenario.Receiver.LongRunning.OpenApi;
 using Scenario.Receiver.Reporting;
 
 // In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
@@ -55,14 +59,24 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<ScenarioTaskContext>();
         services.TryAddSingleton<TaskContextCapture>();
-        services.TryAddSingleton<LongRunningActionCatalog>();
-        services.TryAddSingleton<LongRunningActionFilter>();
-        services.TryAddSingleton<ActionArgumentCodec>();
-        services.TryAddSingleton<ActionOutcomeMapper>();
+        services.AddMetrics();
+        services.TryAddSingleton<ScenarioMetrics>();
+
+        // The task core, and one adapter per entry point.
+        services.TryAddSingleton<LongRunningEntryCatalog>();
+        services.TryAddSingleton<RequestAcceptance>();
         services.TryAddSingleton<TaskAcceptor>();
+        MvcEntryPoint.Register(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILongRunningEntrySource, MinimalApiEntrySource>());
+        OpenApiDescription.Register(services);
+
+        // The jobs.
+        services.TryAddSingleton<EndpointOutcomeMapper>();
         services.TryAddSingleton<TaskRecordStore>();
         services.TryAddSingleton<StatusUrlPolicy>();
+        services.TryAddSingleton<ProgressReporterFactory>();
         services.TryAddTransient<ScenarioWorkJob>();
+        services.TryAddTransient<WorkRunner>();
         services.TryAddTransient<ScenarioReportJob>();
         services.TryAddTransient<TerminalStatusDelivery>();
 

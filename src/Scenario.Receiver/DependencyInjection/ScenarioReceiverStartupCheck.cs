@@ -24,7 +24,7 @@ internal sealed class ScenarioReceiverStartupCheck : IHostedService
                 "The Scenario receiver runs work in Hangfire, which is not registered: call builder.Services.AddHangfire(c => c.UseInMemoryStorage()) (or another storage) and builder.Services.AddHangfireServer().");
         }
 
-        _services.GetRequiredService<LongRunningActionCatalog>().EnsureBuilt();
+        _services.GetRequiredService<LongRunningEntryCatalog>().EnsureBuilt();
         return Task.CompletedTask;
     }
 

@@ -14,12 +14,6 @@ namespace Scenario.Receiver.Jobs;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplyStateFilter
 {
-    // ScenarioWorkJob.RunAsync(actionKey, taskInstanceId, workflowInstanceId, statusUrl, argumentsJson, traceParent, …)
-    private const int TaskInstanceIdArgument = 1;
-    private const int WorkflowInstanceIdArgument = 2;
-    private const int StatusUrlArgument = 3;
-    private const int TraceParentArgument = 5;
-
     public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
     {
         if (context.NewState is not DeletedState)
@@ -27,8 +21,12 @@ internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplySta
             return;
         }
 
-        var args = context.BackgroundJob.Job.Args;
-        var taskInstanceId = (string)args[TaskInstanceIdArgument];
+        var jobId = context.BackgroundJob.Id;
+        if (TaskJobParameters.Read(context.Connection, jobId, TaskJobParameters.TaskInstanceId) is not { } taskInstanceId)
+        {
+            return;
+        }
+
         var record = TaskRecordStore.Read(context.Connection, taskInstanceId);
         if (record is null || record.OutcomeJson is not null || record.IsReported)
         {
@@ -39,9 +37,7 @@ internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplySta
         var reportJobId = TerminalStatusDelivery.CreateReportJob(
             new BackgroundJobClient(context.Storage),
             taskInstanceId,
-            (string?)args[WorkflowInstanceIdArgument],
-            (string?)args[StatusUrlArgument],
-            (string?)args[TraceParentArgument],
+            TaskJobParameters.Read(context.Connection, jobId),
             priorAttempts: 0,
             new EnqueuedState(queue) { Reason = "The work job was deleted before it reported: Scenario hears it was cancelled." });
         transaction.SetRangeInHash(TaskRecordStore.Key(taskInstanceId), [new(TaskRecordStore.ReportJobIdField, reportJobId)]);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
@@ -17,53 +18,44 @@ namespace Scenario.Receiver.Jobs;
 /// soon as the work ends; a failed first attempt becomes a <see cref="ScenarioReportJob"/> (scheduled for a
 /// transient failure, Failed in the dashboard for a refusal), so a Scenario outage loses nothing.
 /// </summary>
-internal sealed class TerminalStatusDelivery
+internal sealed class TerminalStatusDelivery(
+    TaskRecordStore records,
+    ScenarioStatusClient client,
+    StatusUrlPolicy statusUrlPolicy,
+    IBackgroundJobClient jobs,
+    ScenarioMetrics metrics,
+    TimeProvider time,
+    IOptions<ScenarioReceiverOptions> options,
+    ILogger<TerminalStatusDelivery> logger)
 {
-    private readonly TaskRecordStore _records;
-    private readonly ScenarioStatusClient _client;
-    private readonly StatusUrlPolicy _statusUrlPolicy;
-    private readonly IBackgroundJobClient _jobs;
-    private readonly TimeProvider _time;
-    private readonly ScenarioReportingOptions _options;
-    private readonly ILogger<TerminalStatusDelivery> _logger;
-
-    public TerminalStatusDelivery(
-        TaskRecordStore records,
-        ScenarioStatusClient client,
-        StatusUrlPolicy statusUrlPolicy,
-        IBackgroundJobClient jobs,
-        TimeProvider time,
-        IOptions<ScenarioReceiverOptions> options,
-        ILogger<TerminalStatusDelivery> logger)
-    {
-        _records = records;
-        _client = client;
-        _statusUrlPolicy = statusUrlPolicy;
-        _jobs = jobs;
-        _time = time;
-        _options = options.Value.Reporting;
-        _logger = logger;
-    }
+    private readonly TaskRecordStore _records = records;
+    private readonly ScenarioStatusClient _client = client;
+    private readonly StatusUrlPolicy _statusUrlPolicy = statusUrlPolicy;
+    private readonly TimeProvider _time = time;
+    private readonly ScenarioReportingOptions _options = options.Value.Reporting;
+    private readonly ILogger<TerminalStatusDelivery> _logger = logger;
 
     /// <summary>
     /// The work job's attempt, as soon as the outcome is stored. A failure is handed to a report job rather
     /// than thrown: the work is done and must not run again because Scenario was unreachable.
     /// </summary>
-    public async Task DeliverFromWorkAsync(string taskInstanceId, string? workflowInstanceId, string? statusUrl, string? traceParent)
+    public async Task DeliverFromWorkAsync(string taskInstanceId, TaskAmbient ambient)
     {
+        using var activity = ScenarioTelemetry.Source.StartActivity("scenario.report");
+        activity?.SetTag("scenario.task_instance_id", taskInstanceId);
         try
         {
             // Not the work's token: the work is over, and a deletion or shutdown now must not lose its report.
-            await DeliverAsync(taskInstanceId, statusUrl, attempt: 1, CancellationToken.None).ConfigureAwait(false);
+            await DeliverAsync(taskInstanceId, ambient.StatusUrl, attempt: 1, CancellationToken.None).ConfigureAwait(false);
         }
         catch (RetryLaterException retry)
         {
-            CreateReportJob(taskInstanceId, workflowInstanceId, statusUrl, traceParent,
+            CreateReportJob(taskInstanceId, ambient,
                 new ScheduledState(RetrySchedule.NotBefore(retry.Delay)) { Reason = RetrySchedule.Reason(1, retry) });
         }
         catch (ScenarioDeliveryException refused)
         {
-            CreateReportJob(taskInstanceId, workflowInstanceId, statusUrl, traceParent,
+            CreateReportJob(taskInstanceId, ambient,
                 new FailedState(refused) { Reason = refused.Message });
         }
     }
@@ -96,25 +88,25 @@ internal sealed class TerminalStatusDelivery
 
             var outcome = record?.OutcomeJson is { } json
                 ? JsonSerializer.Deserialize(json, ScenarioJsonContext.Default.TaskOutcome)!
-                : ActionOutcomeMapper.Cancelled();
+                : EndpointOutcomeMapper.Cancelled();
 
             // Checked again at delivery: the allow-list may have changed since the task was accepted.
             var target = statusUrl is null ? null : _statusUrlPolicy.AllowedOrNull(new Uri(statusUrl));
             var started = Stopwatch.GetTimestamp();
-            ScenarioTelemetry.ReportAttempts.Add(1);
+            metrics.ReportAttempts.Add(1);
             var result = await _client.PostAsync(outcome.ToStatusEvent(taskInstanceId), target, cancellationToken).ConfigureAwait(false);
-            ScenarioTelemetry.ReportLatency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            metrics.ReportLatency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
 
             switch (result.Kind)
             {
                 case DeliveryResultKind.Delivered:
                     locked.WriteReported(outcome.Status, _time.GetUtcNow());
-                    (outcome.Status == TaskStatusNames.Completed ? ScenarioTelemetry.CompletedTasks : ScenarioTelemetry.ErroredTasks).Add(1);
+                    (outcome.Status == TaskStatusNames.Completed ? metrics.CompletedTasks : metrics.ErroredTasks).Add(1);
                     Log.StatusDelivered(_logger, outcome.Status, taskInstanceId, result.StatusCode, attempt);
                     return;
 
                 case DeliveryResultKind.Transient when attempt < _options.MaxAttempts:
-                    ScenarioTelemetry.ReportFailures.Add(1);
+                    metrics.ReportFailures.Add(1);
                     _records.MarkUndelivered(taskInstanceId);
                     var delay = _options.DelayBeforeRetry(attempt);
                     if (result.RetryAfter is { } retryAfter && retryAfter > delay)
@@ -126,14 +118,14 @@ internal sealed class TerminalStatusDelivery
                     throw new RetryLaterException(delay, $"attempt {attempt} of {_options.MaxAttempts}: {result.Reason}");
 
                 case DeliveryResultKind.Transient:
-                    ScenarioTelemetry.ReportFailures.Add(1);
+                    metrics.ReportFailures.Add(1);
                     _records.MarkUndelivered(taskInstanceId);
                     Log.DeliveryGaveUp(_logger, outcome.Status, taskInstanceId, attempt, result.Reason);
                     throw new ScenarioDeliveryException(
                         $"Gave up delivering the {outcome.Status} status of task {taskInstanceId} after {attempt} attempts (Scenario:Reporting:MaxAttempts); the last one failed with: {result.Reason}. Requeue this job once Scenario is reachable.");
 
                 default:
-                    ScenarioTelemetry.ReportFailures.Add(1);
+                    metrics.ReportFailures.Add(1);
                     _records.MarkUndelivered(taskInstanceId);
                     var fix = FixFor(result.StatusCode);
                     Log.DeliveryRefused(_logger, outcome.Status, taskInstanceId, result.StatusCode, fix);
@@ -143,18 +135,18 @@ internal sealed class TerminalStatusDelivery
         }
     }
 
-    private void CreateReportJob(string taskInstanceId, string? workflowInstanceId, string? statusUrl, string? traceParent, IState state)
+    private void CreateReportJob(string taskInstanceId, TaskAmbient ambient, IState state)
     {
-        var reportJobId = CreateReportJob(_jobs, taskInstanceId, workflowInstanceId, statusUrl, traceParent, priorAttempts: 1, state);
+        var reportJobId = CreateReportJob(jobs, taskInstanceId, ambient, priorAttempts: 1, state);
         _records.WriteReportJob(taskInstanceId, reportJobId);
     }
 
-    /// <summary>Creates the job that carries on delivering a task's status.</summary>
-    internal static string CreateReportJob(
-        IBackgroundJobClient jobs, string taskInstanceId, string? workflowInstanceId, string? statusUrl, string? traceParent, int priorAttempts, IState state)
-        => jobs.Create<ScenarioReportJob>(
-            job => job.DeliverAsync(taskInstanceId, workflowInstanceId, statusUrl, traceParent, priorAttempts, null, CancellationToken.None),
-            state);
+    /// <summary>Creates the job that carries on delivering a task's status, with the task's ambient values as its parameters.</summary>
+    internal static string CreateReportJob(IBackgroundJobClient jobs, string taskInstanceId, TaskAmbient ambient, int priorAttempts, IState state)
+    {
+        var job = Job.FromExpression<ScenarioReportJob>(report => report.DeliverAsync(taskInstanceId, priorAttempts, null, CancellationToken.None));
+        return JobCreation.Create(jobs, job, state, TaskJobParameters.For(taskInstanceId, ambient));
+    }
 
     private static string FixFor(int statusCode) => statusCode switch
     {

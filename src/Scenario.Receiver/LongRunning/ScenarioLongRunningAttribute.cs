@@ -1,22 +1,21 @@
-using Microsoft.AspNetCore.Mvc.Filters;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Scenario.Receiver;
 
 /// <summary>
 /// Moves a controller action's body out of the request into a Hangfire job. The request still goes
 /// through routing, authorization, model binding and validation; then, instead of running the action,
-/// the filter enqueues one job for the Scenario task and answers <c>202 Accepted</c> with
+/// the library enqueues one job for the Scenario task and answers <c>202 Accepted</c> with
 /// <c>{"taskInstanceId": "…", "jobId": "…"}</c>. When the job ends, Scenario receives <c>Completed</c>
-/// or <c>Error</c> with the status code the action would have answered.
+/// or <c>Error</c> with the status code the action would have answered. For a minimal-API endpoint, call
+/// <c>WithScenarioLongRunning()</c> instead: this attribute on a handler alone stops the host at start-up
+/// with a message that says so, rather than being ignored.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
-public sealed class ScenarioLongRunningAttribute : Attribute, IFilterFactory, IOrderedFilter
+public sealed class ScenarioLongRunningAttribute : Attribute
 {
     /// <summary>
-    /// The filter runs after every other action filter (<see cref="int.MaxValue"/> minus a margin for a user
-    /// who needs to be later still): their checks decide before a task is accepted, and none of them runs
-    /// "around" an action that is not executed in the request.
+    /// The order of the action filter that accepts the task: after every other action filter
+    /// (<see cref="int.MaxValue"/> minus a margin for a user who needs to be later still), so their checks
+    /// decide before a task is accepted, and none of them runs "around" an action that is not executed in the request.
     /// </summary>
     public const int FilterOrder = int.MaxValue - 1000;
 
@@ -52,16 +51,4 @@ public sealed class ScenarioLongRunningAttribute : Attribute, IFilterFactory, IO
 
     /// <summary>The Hangfire queue the work goes to. Default <see langword="null"/>: Hangfire's "default" queue.</summary>
     public string? Queue { get; set; }
-
-    /// <inheritdoc />
-    public int Order => FilterOrder;
-
-    /// <inheritdoc />
-    public bool IsReusable => true;
-
-    /// <inheritdoc />
-    public IFilterMetadata CreateInstance(IServiceProvider serviceProvider)
-        => serviceProvider.GetService<LongRunning.LongRunningActionFilter>()
-            ?? throw new InvalidOperationException(
-                "[ScenarioLongRunning] needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(...) at start-up.");
 }

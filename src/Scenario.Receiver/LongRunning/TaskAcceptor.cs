@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.States;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
@@ -12,49 +13,43 @@ namespace Scenario.Receiver.LongRunning;
 /// existing job (Scenario retried, a proxy replayed, another instance got the same call) or enqueues the
 /// work job and records it.
 /// </summary>
-internal sealed class TaskAcceptor
+internal sealed class TaskAcceptor(
+    IBackgroundJobClient jobs,
+    TaskRecordStore records,
+    StatusUrlPolicy statusUrlPolicy,
+    ScenarioMetrics metrics,
+    TimeProvider time,
+    ILogger<TaskAcceptor> logger)
 {
-    private readonly IBackgroundJobClient _jobs;
-    private readonly TaskRecordStore _records;
-    private readonly StatusUrlPolicy _statusUrlPolicy;
-    private readonly TimeProvider _time;
-    private readonly ILogger<TaskAcceptor> _logger;
-
-    public TaskAcceptor(IBackgroundJobClient jobs, TaskRecordStore records, StatusUrlPolicy statusUrlPolicy, TimeProvider time, ILogger<TaskAcceptor> logger)
-    {
-        _jobs = jobs;
-        _records = records;
-        _statusUrlPolicy = statusUrlPolicy;
-        _time = time;
-        _logger = logger;
-    }
-
-    public AcceptedTask Accept(LongRunningAction action, ScenarioTaskContext task, string argumentsJson)
+    public AcceptedTask Accept(ILongRunningEntry entry, ScenarioTaskContext task, string argumentsJson)
     {
         var taskInstanceId = task.TaskInstanceId!;
-        using var locked = _records.LockForAccept(taskInstanceId);
+        using var locked = records.LockForAccept(taskInstanceId);
         if (locked.Read() is { JobId: { } existingJobId })
         {
-            ScenarioTelemetry.DuplicateTasks.Add(1);
-            Log.DuplicateTask(_logger, taskInstanceId, existingJobId);
+            metrics.DuplicateTasks.Add(1);
+            Log.DuplicateTask(logger, taskInstanceId, existingJobId);
             return new AcceptedTask(taskInstanceId, existingJobId) { IsDuplicate = true };
         }
 
-        var workflowInstanceId = task.WorkflowInstanceId;
-        var statusUrl = _statusUrlPolicy.AllowedOrNull(task.TaskStatusUrl)?.AbsoluteUri;
-        var queue = action.Attribute.Queue ?? EnqueuedState.DefaultQueue;
-        var traceParent = System.Diagnostics.Activity.Current?.Id;
+        var queue = entry.Settings.Queue ?? EnqueuedState.DefaultQueue;
+        var ambient = new TaskAmbient(
+            task.WorkflowInstanceId,
+            statusUrlPolicy.AllowedOrNull(task.TaskStatusUrl)?.AbsoluteUri,
+            System.Diagnostics.Activity.Current?.Id);
 
         // One job per task. The terminal status is delivered by the work job itself when it ends; a report
         // job is created only when that delivery fails (to retry it) or when the work job is deleted before
         // it could report (ReportWhenDeletedAttribute).
-        var workJobId = _jobs.Create<ScenarioWorkJob>(
-            job => job.RunAsync(action.Key, taskInstanceId, workflowInstanceId, statusUrl, argumentsJson, traceParent, null, CancellationToken.None),
-            new EnqueuedState(queue));
+        var workJobId = JobCreation.Create(
+            jobs,
+            Job.FromExpression<ScenarioWorkJob>(job => job.RunAsync(entry.Key, taskInstanceId, argumentsJson, null, CancellationToken.None)),
+            new EnqueuedState(queue),
+            TaskJobParameters.For(taskInstanceId, ambient));
 
-        locked.WriteAccepted(workflowInstanceId, workJobId, queue, action.Key, _time.GetUtcNow());
-        ScenarioTelemetry.AcceptedTasks.Add(1);
-        Log.TaskAccepted(_logger, taskInstanceId, action.Key, workJobId);
+        locked.WriteAccepted(task.WorkflowInstanceId, workJobId, queue, entry.Key, time.GetUtcNow());
+        metrics.AcceptedTasks.Add(1);
+        Log.TaskAccepted(logger, taskInstanceId, entry.Key, workJobId);
         return new AcceptedTask(taskInstanceId, workJobId);
     }
 }

@@ -8,6 +8,7 @@ namespace Scenario.Receiver.Reporting;
 /// </summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TaskStatusEvent))]
+[JsonSerializable(typeof(Scenario.Receiver.LongRunning.AcceptedTask))]
 [JsonSerializable(typeof(TaskOutcome))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ScenarioJsonContext : JsonSerializerContext;

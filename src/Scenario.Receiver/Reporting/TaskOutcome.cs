@@ -28,6 +28,9 @@ internal sealed class TaskOutcome
     internal static TaskOutcome Error(int statusCode, string message, Dictionary<string, string>? outputValues = null)
         => new() { Status = TaskStatusNames.Error, StatusCode = statusCode, OutputValues = outputValues, Message = message };
 
+    internal TaskOutcome WithMessage(string message)
+        => new() { Status = Status, StatusCode = StatusCode, OutputValues = OutputValues, Message = message };
+
     /// <summary>The wire event; <c>statusCode</c> always travels in <c>outputValues</c>, as a string, as RestCall requires.</summary>
     internal TaskStatusEvent ToStatusEvent(string taskInstanceId)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
@@ -86,11 +87,13 @@ public sealed class TelemetryTests : HostedTaskWorkTest
     {
         var counts = new ConcurrentDictionary<string, long>();
         var recordings = new ConcurrentDictionary<string, int>();
+        var meterFactory = Host.Services.GetRequiredService<IMeterFactory>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == SourceName)
+                // This host's meter only: each host takes its own from its IMeterFactory.
+                if (instrument.Meter.Name == SourceName && ReferenceEquals(instrument.Meter.Scope, meterFactory))
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
@@ -131,21 +134,21 @@ public sealed class TelemetryTests : HostedTaskWorkTest
     }
 
     [Fact]
-    public void Instruments_FollowOpenTelemetryNaming()
+    public void Instruments_FollowOpenTelemetryNaming_OnTheHostsOwnMeter()
     {
         var instruments = new List<Instrument>();
+        var meterFactory = Host.Services.GetRequiredService<IMeterFactory>();
+        _ = Host.Services.GetRequiredService<ScenarioMetrics>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, _) =>
             {
-                if (instrument.Meter.Name == SourceName)
+                if (instrument.Meter.Name == SourceName && ReferenceEquals(instrument.Meter.Scope, meterFactory))
                 {
                     instruments.Add(instrument);
                 }
             },
         };
-        // Published once the static Meter exists: make sure it does, whichever test ran first.
-        _ = ScenarioTelemetry.Source;
         listener.Start();
 
         Assert.Equal(

@@ -56,7 +56,7 @@ public sealed class OutcomeRoundTripTests : HostedTaskWorkTest
 
         Assert.Equal("Error", status.Status);
         Assert.Equal("404", status.OutputValues["statusCode"]);
-        Assert.Equal("The action answered 404 Not Found.", status.Message);
+        Assert.Equal("The endpoint answered 404 Not Found.", status.Message);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Linq.Expressions;
 using System.Reflection;
 
-namespace Scenario.Receiver.LongRunning;
+namespace Scenario.Receiver.LongRunning.Mvc;
 
 /// <summary>
 /// Compiles, once per action at start-up, a delegate that calls the action method and awaits whatever it

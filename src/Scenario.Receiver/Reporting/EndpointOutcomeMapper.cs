@@ -2,34 +2,30 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.LongRunning;
+
+// ProblemDetails lives in Microsoft.AspNetCore.Http.Abstractions (TypedResults.Problem returns it); only its namespace says Mvc.
+using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 
 namespace Scenario.Receiver.Reporting;
 
 /// <summary>
-/// Turns what an action returned or threw into the outcome Scenario receives. The status code is what
-/// the action would have answered in the request: <c>Ok(x)</c> 200, <c>Created</c> 201, a plain value or
+/// Turns what an endpoint answered or threw into the outcome Scenario receives. The status code is what
+/// the endpoint would have answered in the request: <c>Ok(x)</c> 200, <c>Created</c> 201, a plain value or
 /// <c>void</c> 200, a 4xx/5xx result an <c>Error</c> with that code, an exception an <c>Error</c> 500.
+/// Entry points differ only in how they say what they answered (<see cref="EndpointAnswer"/>).
 /// </summary>
-internal sealed class ActionOutcomeMapper
+internal sealed class EndpointOutcomeMapper(IOptions<ScenarioReceiverOptions> options)
 {
-    private readonly JsonSerializerOptions _jsonOptions;
-    private readonly ScenarioReceiverOptions _options;
+    private readonly ScenarioReceiverOptions _options = options.Value;
 
-    public ActionOutcomeMapper(IOptions<JsonOptions> mvcJsonOptions, IOptions<ScenarioReceiverOptions> options)
+    /// <param name="answer">What the endpoint would have answered.</param>
+    /// <param name="jsonOptions">The endpoint's JSON settings, so outputs are named as its JSON answer would be.</param>
+    public TaskOutcome FromAnswer(EndpointAnswer answer, JsonSerializerOptions jsonOptions)
     {
-        // The host's MVC JSON settings, so outputs are named as the action's JSON answer would be.
-        _jsonOptions = mvcJsonOptions.Value.JsonSerializerOptions;
-        _options = options.Value;
-    }
-
-    public TaskOutcome FromResult(object? result)
-    {
-        var (statusCode, value) = Unwrap(result);
+        var (statusCode, value) = answer;
         if (statusCode >= 400)
         {
             return TaskOutcome.Error(statusCode, Cap(ErrorMessageFor(statusCode, value)));
@@ -38,11 +34,11 @@ internal sealed class ActionOutcomeMapper
         Dictionary<string, string>? outputs;
         try
         {
-            outputs = ToOutputValues(value);
+            outputs = ToOutputValues(value, jsonOptions);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
-            return TaskOutcome.Error(StatusCodes.Status500InternalServerError, Cap($"The action's result could not be serialized into outputValues: {ex.Message}"));
+            return TaskOutcome.Error(StatusCodes.Status500InternalServerError, Cap($"The endpoint's result could not be serialized into outputValues: {ex.Message}"));
         }
 
         var size = FitsWithoutMeasuring(outputs, _options.MaxOutputValuesBytes) ? 0 : MeasureOutputs(outputs);
@@ -50,7 +46,7 @@ internal sealed class ActionOutcomeMapper
         {
             return TaskOutcome.Error(
                 StatusCodes.Status500InternalServerError,
-                $"The action's result is {size} bytes of outputValues, over the {_options.MaxOutputValuesBytes}-byte limit (Scenario:MaxOutputValuesBytes). Return a smaller result, e.g. a reference to the data.");
+                $"The endpoint's result is {size} bytes of outputValues, over the {_options.MaxOutputValuesBytes}-byte limit (Scenario:MaxOutputValuesBytes). Return a smaller result, e.g. a reference to the data.");
         }
 
         return TaskOutcome.Completed(statusCode, outputs);
@@ -69,46 +65,26 @@ internal sealed class ActionOutcomeMapper
     public string Cap(string message)
         => message.Length <= _options.MaxMessageLength ? message : string.Concat(message.AsSpan(0, _options.MaxMessageLength - 1), "…");
 
-    private static (int StatusCode, object? Value) Unwrap(object? result)
-    {
-        if (result is IConvertToActionResult convertible)
-        {
-            result = convertible.Convert();
-        }
-
-        return result switch
-        {
-            null => (StatusCodes.Status200OK, null),
-            ObjectResult objectResult => (objectResult.StatusCode ?? StatusCodes.Status200OK, objectResult.Value),
-            IStatusCodeActionResult statusCodeResult => (statusCodeResult.StatusCode ?? StatusCodes.Status200OK, null),
-            IResult httpResult => (
-                (httpResult as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK,
-                (httpResult as IValueHttpResult)?.Value),
-            IActionResult => (StatusCodes.Status200OK, null),
-            _ => (StatusCodes.Status200OK, result),
-        };
-    }
-
     private static string ErrorMessageFor(int statusCode, object? value) => value switch
     {
         ProblemDetails problem when !string.IsNullOrEmpty(problem.Detail) && !string.IsNullOrEmpty(problem.Title) => $"{problem.Title}: {problem.Detail}",
         ProblemDetails problem when !string.IsNullOrEmpty(problem.Title ?? problem.Detail) => (problem.Title ?? problem.Detail)!,
         string text when text.Length > 0 => text,
-        _ => $"The action answered {statusCode} {ReasonPhrases.GetReasonPhrase(statusCode)}.".Replace("  ", " ", StringComparison.Ordinal),
+        _ => $"The endpoint answered {statusCode} {ReasonPhrases.GetReasonPhrase(statusCode)}.".Replace("  ", " ", StringComparison.Ordinal),
     };
 
     /// <summary>
     /// The value's top-level properties, each as a string: Scenario takes only strings. Numbers and
     /// booleans keep their invariant JSON text, dates their ISO 8601 text, nested values become compact JSON.
     /// </summary>
-    private Dictionary<string, string>? ToOutputValues(object? value)
+    private static Dictionary<string, string>? ToOutputValues(object? value, JsonSerializerOptions jsonOptions)
     {
         if (value is null)
         {
             return null;
         }
 
-        var element = JsonSerializer.SerializeToElement(value, value.GetType(), _jsonOptions);
+        var element = JsonSerializer.SerializeToElement(value, value.GetType(), jsonOptions);
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
         if (element.ValueKind == JsonValueKind.Object)
         {

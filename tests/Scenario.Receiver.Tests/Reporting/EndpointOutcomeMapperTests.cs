@@ -5,7 +5,7 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>Results Scenario cannot take become a clear Error, not a crash loop.</summary>
-public sealed class ActionOutcomeMapperTests : HostedTaskWorkTest
+public sealed class EndpointOutcomeMapperTests : HostedTaskWorkTest
 {
     private async Task<ReceivedTaskStatus> RunAsync(string path)
     {
@@ -23,7 +23,7 @@ public sealed class ActionOutcomeMapperTests : HostedTaskWorkTest
 
         Assert.Equal("Error", status.Status);
         Assert.Equal("500", status.OutputValues["statusCode"]);
-        Assert.StartsWith("The action's result is 200", status.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The endpoint's result is 200", status.Message, StringComparison.Ordinal);
         Assert.EndsWith("bytes of outputValues, over the 65536-byte limit (Scenario:MaxOutputValuesBytes). Return a smaller result, e.g. a reference to the data.", status.Message, StringComparison.Ordinal);
     }
 
@@ -33,7 +33,7 @@ public sealed class ActionOutcomeMapperTests : HostedTaskWorkTest
         var status = await RunAsync("/tasks/cyclic");
 
         Assert.Equal("Error", status.Status);
-        Assert.StartsWith("The action's result could not be serialized into outputValues: A possible object cycle was detected.", status.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The endpoint's result could not be serialized into outputValues: A possible object cycle was detected.", status.Message, StringComparison.Ordinal);
     }
 
     [Fact]

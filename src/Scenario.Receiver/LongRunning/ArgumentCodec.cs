@@ -1,35 +1,32 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Scenario.Receiver.LongRunning;
 
 /// <summary>
-/// Carries an action's bound arguments to its job as JSON text: one object, a property per carried
-/// parameter, each written and read by the parameter's declared type with the host's MVC JSON settings.
+/// Carries an endpoint's bound arguments to its job as JSON text: one object, a property per carried
+/// parameter, each written and read by the parameter's declared type with the endpoint's own JSON settings.
 /// No type names travel, so job data cannot choose what gets instantiated.
 /// </summary>
-internal sealed class ActionArgumentCodec
+internal static class ArgumentCodec
 {
-    private readonly JsonSerializerOptions _jsonOptions;
-
-    public ActionArgumentCodec(IOptions<JsonOptions> mvcJsonOptions) => _jsonOptions = mvcJsonOptions.Value.JsonSerializerOptions;
-
-    public string Serialize(LongRunningAction action, IDictionary<string, object?> boundArguments)
+    public static string Serialize<TArguments>(ILongRunningEntry entry, TArguments boundArguments)
+        where TArguments : IBoundArguments
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            foreach (var parameter in action.Parameters)
+            var parameters = entry.Parameters;
+            for (var i = 0; i < parameters.Count; i++)
             {
-                if (parameter.Source == ParameterSource.Carried && boundArguments.TryGetValue(parameter.Name, out var value))
+                var parameter = parameters[i];
+                if (parameter.Source == ParameterSource.Carried && boundArguments.TryGet(i, parameter, out var value))
                 {
                     writer.WritePropertyName(parameter.Name);
-                    JsonSerializer.Serialize(writer, value, parameter.Type, _jsonOptions);
+                    JsonSerializer.Serialize(writer, value, parameter.Type, entry.JsonOptions);
                 }
             }
 
@@ -39,22 +36,23 @@ internal sealed class ActionArgumentCodec
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>The arguments in the method's order: carried ones deserialized, services resolved, the token passed.</summary>
-    public object?[] Deserialize(LongRunningAction action, string argumentsJson, IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>The arguments in the endpoint's order: carried ones deserialized, services resolved, the token passed.</summary>
+    public static object?[] Deserialize(ILongRunningEntry entry, string argumentsJson, IServiceProvider services, CancellationToken cancellationToken)
     {
         using var document = JsonDocument.Parse(argumentsJson);
         var root = document.RootElement;
-        var arguments = new object?[action.Parameters.Count];
+        var parameters = entry.Parameters;
+        var arguments = new object?[parameters.Count];
         for (var i = 0; i < arguments.Length; i++)
         {
-            var parameter = action.Parameters[i];
+            var parameter = parameters[i];
             arguments[i] = parameter.Source switch
             {
                 ParameterSource.CancellationToken => cancellationToken,
                 ParameterSource.Service => services.GetRequiredService(parameter.Type),
                 ParameterSource.KeyedService => services.GetRequiredKeyedService(parameter.Type, parameter.ServiceKey),
                 _ => root.TryGetProperty(parameter.Name, out var element)
-                    ? element.Deserialize(parameter.Type, _jsonOptions)
+                    ? element.Deserialize(parameter.Type, entry.JsonOptions)
                     : parameter.DefaultValue,
             };
         }
