@@ -35,6 +35,7 @@ public static class ScenarioLongRunningEndpointConventionBuilderExtensions
         }
 
         builder.Add(endpoint => LongRunningEndpointConvention.Apply(endpoint, requested));
+        builder.Finally(LongRunningEndpointConvention.Name);
         return builder;
     }
 }

@@ -69,17 +69,17 @@ internal sealed class ScenarioWorkJob(
         }
     }
 
-    private Task<WorkResult> RunWorkAsync(
+    private async Task<WorkResult> RunWorkAsync(
         string entryKey, string taskInstanceId, string argumentsJson, TaskAmbient ambient, PerformContext? performContext, CancellationToken cancellationToken)
     {
-        if (catalog.Find(entryKey) is not { } entry)
+        if (await catalog.FindAsync(entryKey, cancellationToken).ConfigureAwait(false) is not { } entry)
         {
             var unknown = TaskOutcome.Error(StatusCodes.Status500InternalServerError, $"No long-running endpoint '{entryKey}' exists in this version of the service.");
-            return Task.FromResult(new WorkResult(unknown, new InvalidOperationException(unknown.Message)));
+            return new WorkResult(unknown, new InvalidOperationException(unknown.Message));
         }
 
         taskContext.Capture(taskInstanceId, ambient.WorkflowInstanceId, null);
         var retryCount = performContext?.GetJobParameter<int>(ScenarioJobStateFilterAttribute.RetryCountParameter, allowStale: true) ?? 0;
-        return runner.RunAsync(entry, taskContext, argumentsJson, attempt: retryCount + 1, ambient.StatusUrl, cancellationToken);
+        return await runner.RunAsync(entry, taskContext, argumentsJson, attempt: retryCount + 1, ambient.StatusUrl, cancellationToken).ConfigureAwait(false);
     }
 }

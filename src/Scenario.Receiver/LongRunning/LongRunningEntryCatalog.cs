@@ -12,14 +12,37 @@ namespace Scenario.Receiver.LongRunning;
 /// </summary>
 internal sealed class LongRunningEntryCatalog(IEnumerable<ILongRunningEntrySource> sources, IServiceProvider services)
 {
-    private readonly Lazy<Dictionary<string, ILongRunningEntry>> _byKey = new(() => Build(sources.ToArray(), services));
+    /// <summary>How long a job that starts with the host waits for the catalog, built once the host has started.</summary>
+    internal static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
-    public IReadOnlyCollection<ILongRunningEntry> Entries => _byKey.Value.Values;
+    private readonly Lazy<Dictionary<string, ILongRunningEntry>> _byKey = new(() => Build(sources.ToArray(), services));
+    private readonly TaskCompletionSource _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyCollection<ILongRunningEntry> Entries
+    {
+        get
+        {
+            EnsureBuilt();
+            return _byKey.Value.Values;
+        }
+    }
 
     /// <summary>Builds the catalog now: at start-up, so a bad endpoint fails the host, not the first request or job.</summary>
-    public void EnsureBuilt() => _ = _byKey.Value;
+    public void EnsureBuilt()
+    {
+        _ = _byKey.Value;
+        _built.TrySetResult();
+    }
 
-    public ILongRunningEntry? Find(string key) => _byKey.Value.GetValueOrDefault(key);
+    /// <summary>
+    /// The entry a job names. A Hangfire server may pick a job up before the host has finished starting, when
+    /// the minimal-API endpoints are not registered yet: the job waits for the catalog rather than find it incomplete.
+    /// </summary>
+    public async Task<ILongRunningEntry?> FindAsync(string key, CancellationToken cancellationToken)
+    {
+        await _built.Task.WaitAsync(ReadyTimeout, cancellationToken).ConfigureAwait(false);
+        return _byKey.Value.GetValueOrDefault(key);
+    }
 
     private static Dictionary<string, ILongRunningEntry> Build(ILongRunningEntrySource[] sources, IServiceProvider services)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +12,8 @@ namespace Scenario.Receiver.LongRunning.MinimalApis;
 /// marks it long-running in its metadata, and adds the filter that accepts the task instead of running the
 /// handler. Endpoint filters run in the order they were added, so filters added before this call (and a
 /// group's) run in the request; filters added after it sit inside, around the handler, and run in the job.
+/// ASP.NET Core may build an endpoint more than once (each endpoint data source composite builds its own),
+/// so each build gets its own entry; all of them carry the same key and run the same handler.
 /// </summary>
 internal static class LongRunningEndpointConvention
 {
@@ -32,5 +35,27 @@ internal static class LongRunningEndpointConvention
             var filter = new LongRunningEndpointFilter(entry, acceptance);
             return invocation => filter.InvokeAsync(invocation, next);
         });
+    }
+
+    /// <summary>
+    /// Names the entry once every convention has run (a <c>WithName</c> after ours included): the endpoint
+    /// name when it has one, else its verbs and route, e.g. <c>POST /api/quotes</c>. Jobs carry this key.
+    /// </summary>
+    public static void Name(EndpointBuilder endpoint)
+    {
+        if (endpoint.Metadata.OfType<MinimalApiEntry>().LastOrDefault() is not { } entry)
+        {
+            return;
+        }
+
+        var key = endpoint.Metadata.OfType<IEndpointNameMetadata>().LastOrDefault()?.EndpointName;
+        if (key is null)
+        {
+            var methods = endpoint.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault()?.HttpMethods ?? [];
+            var route = (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText ?? endpoint.DisplayName ?? "?";
+            key = methods.Count == 0 ? route : $"{string.Join(',', methods)} {route}";
+        }
+
+        entry.Name(key, endpoint.DisplayName ?? key);
     }
 }

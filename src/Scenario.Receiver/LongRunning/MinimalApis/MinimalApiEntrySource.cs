@@ -6,8 +6,7 @@ namespace Scenario.Receiver.LongRunning.MinimalApis;
 
 /// <summary>
 /// The minimal-API entry point's long-running endpoints, found in the host's endpoint data sources at
-/// start-up (which builds them, so a job that starts before any request finds its endpoint). Names each one:
-/// its endpoint name when it has one (<c>WithName</c>), else its verbs and route, e.g. <c>POST /api/quotes</c>.
+/// start-up (which builds them, so a job that starts before any request finds its endpoint).
 /// </summary>
 internal sealed class MinimalApiEntrySource(IServiceProvider services) : ILongRunningEntrySource
 {
@@ -32,7 +31,6 @@ internal sealed class MinimalApiEntrySource(IServiceProvider services) : ILongRu
                     $"WithScenarioLongRunning() cannot make '{endpoint.DisplayName}' long-running: only a route handler (MapGet, MapPost… with a delegate) runs endpoint filters. Map it with a delegate, or, for a controller action, put [ScenarioLongRunning] on the action instead.");
             }
 
-            entry.Name(KeyOf(endpoint), endpoint.DisplayName ?? KeyOf(endpoint));
             entries.Add(entry);
         }
 
@@ -40,16 +38,4 @@ internal sealed class MinimalApiEntrySource(IServiceProvider services) : ILongRu
     }
 
     public bool Handles(Endpoint endpoint) => endpoint.Metadata.GetMetadata<MinimalApiEntry>() is not null;
-
-    private static string KeyOf(Endpoint endpoint)
-    {
-        if (endpoint.Metadata.GetMetadata<IEndpointNameMetadata>() is { } name)
-        {
-            return name.EndpointName;
-        }
-
-        var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [];
-        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? endpoint.DisplayName ?? "?";
-        return methods.Count == 0 ? route : $"{string.Join(',', methods)} {route}";
-    }
 }

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Infrastructure;
+
+namespace Scenario.Receiver.Tests.LongRunning.MinimalApis;
+
+/// <summary>A test class with a stand-in and a receiver host serving <see cref="TaskWorkEndpoints"/> and no controllers, for each test.</summary>
+public abstract class HostedMinimalApiTest : IAsyncLifetime
+{
+    protected ScenarioStandIn Scenario { get; private set; } = null!;
+
+    protected ReceiverTestHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Scenario = await ScenarioStandIn.StartAsync();
+        Host = await StartHostAsync(Scenario);
+    }
+
+    public static Task<ReceiverTestHost> StartHostAsync(ScenarioStandIn scenario, bool runHangfireServer = true, Hangfire.JobStorage? storage = null)
+        => ReceiverTestHost.StartAsync(
+            scenario,
+            [],
+            runHangfireServer: runHangfireServer,
+            storage: storage,
+            configure: builder => builder.Services.AddKeyedSingleton<IPriceSource>("eu", new PriceSource("eu-feed")),
+            map: TaskWorkEndpoints.Map);
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Scenario.DisposeAsync();
+    }
+}
