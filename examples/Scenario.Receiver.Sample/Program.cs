@@ -6,14 +6,16 @@
 //     runs in a Hangfire job and reports its progress, and Scenario then receives Completed
 //     (statusCode 200, portfolio, price, currency, pricedAt) or, when the engine throws, Error
 //     (statusCode 500 and the exception's message).
+//   * POST /api/pricing/quotes is the same work as a minimal-API endpoint with .WithScenarioLongRunning()
+//     (Endpoints/PricingQuotesEndpoint.cs): same body, same answers, same statuses in Scenario.
 //   * With no Scenario:BaseUrl configured, the Scenario.Receiver.Testing stand-in plays Scenario in-process
 //     and logs every status it receives, so the sample runs with nothing else installed.
 //   * Hangfire storage: in-memory by default; PostgreSQL, for several instances sharing the work, when
 //     ConnectionStrings:Hangfire is set (Hosting/HangfireStorage.cs). The dashboard is at /hangfire.
 //
 // How to see it
-//   The demo: starts the app, sends itself one RestCall that succeeds and one that fails, prints what
-//   Scenario received and exits:
+//   The demo: starts the app, sends itself a RestCall to each endpoint that succeeds and one that fails,
+//   prints what Scenario received and exits:
 //       dotnet run --project examples/Scenario.Receiver.Sample -- --demo
 //   By hand:
 //       dotnet run --project examples/Scenario.Receiver.Sample
@@ -29,6 +31,7 @@
 
 using Hangfire;
 using Scenario.Receiver.Sample.Demo;
+using Scenario.Receiver.Sample.Endpoints;
 using Scenario.Receiver.Sample.Hosting;
 using Scenario.Receiver.Sample.Pricing;
 using Scenario.Receiver.Testing;
@@ -93,6 +96,7 @@ scenarioLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Rec
 
 app.UseScenarioTaskContext();
 app.MapControllers();
+app.MapPricingQuotes();
 
 // The dashboard shows every job and its arguments, and can delete or requeue them. Without options Hangfire
 // serves it to local requests only; in production give it an authorization filter

@@ -9,9 +9,10 @@ using Scenario.Receiver.Testing;
 namespace Scenario.Receiver.Sample.Demo;
 
 /// <summary>
-/// <c>--demo</c>: starts the app on a free loopback port, sends it two RestCalls exactly as Scenario would
-/// (one that prices a portfolio, one the engine rejects), waits until the embedded Scenario has received
-/// the end of both, prints every status it received and stops the app.
+/// <c>--demo</c>: starts the app on a free loopback port, sends it three RestCalls exactly as Scenario would
+/// (one to the controller action and one to the minimal-API endpoint that price a portfolio, one the engine
+/// rejects), waits until the embedded Scenario has received the end of all three, prints every status it
+/// received and stops the app.
 /// </summary>
 internal static class DemoRunner
 {
@@ -22,6 +23,7 @@ internal static class DemoRunner
     public const string Url = "http://127.0.0.1:0";
 
     private const string PricingRunsPath = "api/pricing/runs";
+    private const string PricingQuotesPath = "api/pricing/quotes";
     private const int DurationMs = 1500;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -37,9 +39,10 @@ internal static class DemoRunner
 
             using var http = new HttpClient { BaseAddress = new Uri(address) };
             var restCall = new ScenarioRestCall(http);
-            var priced = await SendAsync(restCall, new PricingRunRequest { Portfolio = "EQ-1", DurationMs = DurationMs });
-            var rejected = await SendAsync(restCall, new PricingRunRequest { Portfolio = "EQ-2", DurationMs = DurationMs, Fail = true });
-            if (priced is null || rejected is null)
+            var priced = await SendAsync(restCall, PricingRunsPath, new PricingRunRequest { Portfolio = "EQ-1", DurationMs = DurationMs });
+            var rejected = await SendAsync(restCall, PricingRunsPath, new PricingRunRequest { Portfolio = "EQ-2", DurationMs = DurationMs, Fail = true });
+            var quoted = await SendAsync(restCall, PricingQuotesPath, new PricingRunRequest { Portfolio = "EQ-3", DurationMs = DurationMs });
+            if (priced is null || rejected is null || quoted is null)
             {
                 return 1;
             }
@@ -48,7 +51,7 @@ internal static class DemoRunner
             try
             {
                 statuses = await scenario.WaitForStatusesAsync(
-                    received => HasEnded(received, priced) && HasEnded(received, rejected),
+                    received => HasEnded(received, priced) && HasEnded(received, rejected) && HasEnded(received, quoted),
                     Timeout);
             }
             catch (TimeoutException ex)
@@ -63,7 +66,7 @@ internal static class DemoRunner
             }
 
             // What operators see: the task status endpoint of any instance, and the health check.
-            foreach (var taskInstanceId in new[] { priced, rejected })
+            foreach (var taskInstanceId in new[] { priced, rejected, quoted })
             {
                 Console.WriteLine($"GET /scenario/tasks/{taskInstanceId} → {await ReportedTaskAsync(http, taskInstanceId)}");
             }
@@ -79,11 +82,11 @@ internal static class DemoRunner
     }
 
     /// <returns>The task instance id, or <see langword="null"/> when the service did not accept the call.</returns>
-    private static async Task<string?> SendAsync(ScenarioRestCall restCall, PricingRunRequest request)
+    private static async Task<string?> SendAsync(ScenarioRestCall restCall, string path, PricingRunRequest request)
     {
-        var response = await restCall.PostAsync(PricingRunsPath, request);
+        var response = await restCall.PostAsync(path, request);
         var fail = request.Fail ? ", fail" : string.Empty;
-        Console.WriteLine($"RestCall: POST /{PricingRunsPath} {{{request.Portfolio}, {request.DurationMs} ms{fail}}} → {(int)response.StatusCode} task {response.TaskInstanceId} job {response.JobId}");
+        Console.WriteLine($"RestCall: POST /{path} {{{request.Portfolio}, {request.DurationMs} ms{fail}}} → {(int)response.StatusCode} task {response.TaskInstanceId} job {response.JobId}");
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
             await Console.Error.WriteLineAsync($"Demo failed: the service answered {(int)response.StatusCode} instead of 202 Accepted: {response.Body}");

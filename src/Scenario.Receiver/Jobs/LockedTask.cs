@@ -21,8 +21,8 @@ internal sealed class LockedTask : IDisposable
 
     public TaskRecord? Read() => TaskRecordStore.Read(_connection, TaskInstanceId);
 
-    public void WriteAccepted(string? workflowInstanceId, string jobId, string queue, string actionKey, DateTimeOffset acceptedAt)
-        => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, jobId, queue, actionKey, acceptedAt);
+    public void WriteAccepted(string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
+        => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, jobId, queue, entryKey, acceptedAt);
 
     public void WriteReported(string status, DateTimeOffset reportedAt)
         => _store.WriteReported(_connection, TaskInstanceId, status, reportedAt);

@@ -10,7 +10,7 @@ internal sealed record TaskRecord(
     string? JobId,
     string? ReportJobId,
     string? Queue,
-    string? ActionKey,
+    string? EntryKey,
     DateTimeOffset? AcceptedAt,
     string? OutcomeJson,
     string? ReportedStatus,

@@ -92,13 +92,13 @@ internal sealed class TaskRecordStore
             ParseTime(fields.GetValueOrDefault(ReportedAtField)));
     }
 
-    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string queue, string actionKey, DateTimeOffset acceptedAt)
+    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
         => Write(connection, taskInstanceId,
         [
             new(JobIdField, jobId),
             new(QueueField, queue),
             new(WorkflowField, workflowInstanceId ?? string.Empty),
-            new(ActionField, actionKey),
+            new(ActionField, entryKey),
             new(AcceptedAtField, FormatTime(acceptedAt)),
         ]);
 

@@ -31,6 +31,8 @@ internal static class TaskStatusEndpoint
         return Results.Ok(new TaskStatusView(
             taskInstanceId,
             string.IsNullOrEmpty(record.WorkflowInstanceId) ? null : record.WorkflowInstanceId,
+            record.EntryKey,
+            record.AcceptedAt,
             record.JobId,
             records.JobState(record.JobId),
             record.ReportedStatus,

@@ -6,6 +6,8 @@ namespace Scenario.Receiver.Operations;
 internal sealed record TaskStatusView(
     [property: JsonPropertyName("taskInstanceId")] string TaskInstanceId,
     [property: JsonPropertyName("workflowInstanceId")] string? WorkflowInstanceId,
+    [property: JsonPropertyName("endpoint")] string? Endpoint,
+    [property: JsonPropertyName("acceptedAt")] DateTimeOffset? AcceptedAt,
     [property: JsonPropertyName("jobId")] string? JobId,
     [property: JsonPropertyName("state")] string? State,
     [property: JsonPropertyName("reportedStatus")] string? ReportedStatus,

@@ -62,6 +62,8 @@ public sealed class TaskStatusEndpointTests : StandInTest
         Assert.Equal("application/json", contentType);
         Assert.Equal(call.TaskInstanceId, body.GetProperty("taskInstanceId").GetString());
         Assert.Equal("wf-queued", body.GetProperty("workflowInstanceId").GetString());
+        Assert.Equal("TaskWork.OkResult", body.GetProperty("endpoint").GetString());
+        Assert.True(body.GetProperty("acceptedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
         Assert.Equal(call.JobId, body.GetProperty("jobId").GetString());
         Assert.Equal("Enqueued", body.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("reportedStatus").ValueKind);

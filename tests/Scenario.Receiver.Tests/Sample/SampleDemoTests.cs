@@ -21,13 +21,14 @@ public sealed class SampleDemoTests
     private static readonly string[] SettingsToClear = ["Scenario__BaseUrl", "ConnectionStrings__Hangfire"];
 
     [Fact]
-    public async Task Demo_WithoutScenarioOrStorageConfigured_ReportsCompletedAndErrorToTheEmbeddedScenarioAndExitsZero()
+    public async Task Demo_WithoutScenarioOrStorageConfigured_ReportsCompletedFromBothEntryPointsAndErrorToTheEmbeddedScenarioAndExitsZero()
     {
         var run = await RunSampleAsync(["--demo"], environment: []);
 
         Assert.True(run.ExitCode == 0, $"The demo exited with {run.ExitCode}.{run}");
         var pricedTask = TaskOfRestCall(run, "EQ-1, 1500 ms}");
         var rejectedTask = TaskOfRestCall(run, "EQ-2, 1500 ms, fail}");
+        var quotedTask = TaskOfRestCall(run, "api/pricing/quotes {EQ-3, 1500 ms}");
 
         var completed = SingleReceived(run, "Completed", pricedTask);
         Assert.Matches(@"\sstatusCode=200\s", completed);
@@ -38,6 +39,14 @@ public sealed class SampleDemoTests
         var error = SingleReceived(run, "Error", rejectedTask);
         Assert.Matches(@"\sstatusCode=500\s", error);
         Assert.EndsWith(" message=\"InvalidOperationException: Pricing engine rejected portfolio EQ-2\"", error, StringComparison.Ordinal);
+
+        // The minimal-API endpoint: the same outcome as the controller action.
+        var quoted = SingleReceived(run, "Completed", quotedTask);
+        Assert.Matches(@"\sstatusCode=200\s", quoted);
+        Assert.Contains(" portfolio=EQ-3 ", quoted, StringComparison.Ordinal);
+        Assert.Matches(@"\sprice=\d+\.\d{1,2}\s", quoted);
+        Assert.Contains(" currency=EUR ", quoted, StringComparison.Ordinal);
+        Assert.Empty(ReceivedLines(run, "Error", quotedTask));
 
         Assert.Empty(ReceivedLines(run, "Completed", rejectedTask));
         Assert.Empty(ReceivedLines(run, "Error", pricedTask));
