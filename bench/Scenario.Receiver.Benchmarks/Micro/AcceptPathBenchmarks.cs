@@ -46,7 +46,7 @@ public class AcceptPathBenchmarks
         _task = new ScenarioTaskContext();
         _duplicate = new ScenarioTaskContext();
         _duplicate.Capture(Guid.NewGuid().ToString("D"), "wf-7781", null);
-        _acceptor.Accept(_action, _duplicate, ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments)));
+        _acceptor.Accept(_action, _duplicate, ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments)), null);
     }
 
     [GlobalCleanup]
@@ -64,13 +64,13 @@ public class AcceptPathBenchmarks
     {
         _task.Capture(_taskIds[_next++], "wf-7781", null);
         var argumentsJson = ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments));
-        return _acceptor.Accept(_action, _task, argumentsJson).JobId;
+        return _acceptor.Accept(_action, _task, argumentsJson, null).JobId;
     }
 
     [Benchmark(Description = "library: duplicate task id")]
     public string Library_DuplicateAccept()
     {
         var argumentsJson = ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments));
-        return _acceptor.Accept(_action, _duplicate, argumentsJson).JobId;
+        return _acceptor.Accept(_action, _duplicate, argumentsJson, null).JobId;
     }
 }

@@ -18,6 +18,9 @@ public sealed class ScenarioReceiverOptions
     /// <summary>Default of <see cref="MaxOutputValuesBytes"/>: 64 KiB of serialized <c>outputValues</c>.</summary>
     public const int DefaultMaxOutputValuesBytes = 64 * 1024;
 
+    /// <summary>Default of <see cref="MaxArgumentsBytes"/>: 1 MiB of carried arguments and request snapshot.</summary>
+    public const int DefaultMaxArgumentsBytes = 1024 * 1024;
+
     /// <summary>Default of <see cref="WorkRetryDelaySeconds"/>: 30 seconds.</summary>
     public const int DefaultWorkRetryDelaySeconds = 30;
 
@@ -71,6 +74,16 @@ public sealed class ScenarioReceiverOptions
     /// with a message that says so. Default 64 KiB.
     /// </summary>
     public int MaxOutputValuesBytes { get; set; } = DefaultMaxOutputValuesBytes;
+
+    /// <summary>
+    /// Largest size of what a task carries to its job: the bound arguments as JSON plus the request snapshot.
+    /// A larger call is answered 413 problem+json and nothing is enqueued: job storage is no place for bulk
+    /// data (store it and pass a reference). Default 1 MiB.
+    /// </summary>
+    public int MaxArgumentsBytes { get; set; } = DefaultMaxArgumentsBytes;
+
+    /// <summary>What of the accepting request is shown to the work in its job.</summary>
+    public ScenarioRequestSnapshotOptions RequestSnapshot { get; set; } = new();
 
     /// <summary>How statuses are delivered to Scenario.</summary>
     public ScenarioReportingOptions Reporting { get; set; } = new();

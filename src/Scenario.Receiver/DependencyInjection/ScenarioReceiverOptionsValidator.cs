@@ -49,6 +49,11 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:MaxOutputValuesBytes must be at least 1024 bytes.");
         }
 
+        if (options.MaxArgumentsBytes < 1024)
+        {
+            failures.Add("Scenario:MaxArgumentsBytes must be at least 1024 bytes.");
+        }
+
         if (options.WorkRetryDelaySeconds < 0)
         {
             failures.Add("Scenario:WorkRetryDelaySeconds must not be negative.");

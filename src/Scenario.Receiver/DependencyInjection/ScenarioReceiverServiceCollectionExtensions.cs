@@ -7,6 +7,7 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.LongRunning.MinimalApis;
+using Scenario.Receiver.LongRunning.RequestSnapshots;
 using Scenario.Receiver.LongRunning.Mvc;
 using Scenario.Receiver.LongRunning.OpenApi;
 using Scenario.Receiver.Reporting;
@@ -65,6 +66,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
         // The task core, and one adapter per entry point.
         services.TryAddSingleton<LongRunningEntryCatalog>();
         services.TryAddSingleton<RequestAcceptance>();
+        services.TryAddSingleton<RequestSnapshotCapture>();
         services.TryAddSingleton<TaskAcceptor>();
         MvcEntryPoint.Register(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILongRunningEntrySource, MinimalApiEntrySource>());

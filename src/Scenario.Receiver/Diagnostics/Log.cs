@@ -26,6 +26,15 @@ internal static partial class Log
     [LoggerMessage(1104, LogLevel.Error, "Scenario task {TaskInstanceId} for {Action} could not be accepted: the job storage failed; answered 503")]
     public static partial void TaskNotAccepted(ILogger logger, Exception exception, string taskInstanceId, string action);
 
+    [LoggerMessage(1105, LogLevel.Warning, "Scenario task {TaskInstanceId} arrived at {Action} but was accepted by {AcceptedBy}; answered 409, nothing enqueued")]
+    public static partial void TaskIdReusedAtAnotherEndpoint(ILogger logger, string taskInstanceId, string action, string acceptedBy);
+
+    [LoggerMessage(1106, LogLevel.Warning, "Scenario task {TaskInstanceId} for {Action} carries {Bytes} bytes of arguments and request, over the {Limit}-byte limit (Scenario:MaxArgumentsBytes); answered 413")]
+    public static partial void ArgumentsTooLarge(ILogger logger, string taskInstanceId, string action, long bytes, int limit);
+
+    [LoggerMessage(1206, LogLevel.Warning, "Work for Scenario task {TaskInstanceId} passed its {TimeoutSeconds} s deadline without stopping; Error 504 is reported now and its late result will be discarded")]
+    public static partial void WorkAbandonedAtDeadline(ILogger logger, string taskInstanceId, double timeoutSeconds);
+
     [LoggerMessage(1201, LogLevel.Information, "Work for Scenario task {TaskInstanceId} finished: {Status} {StatusCode}")]
     public static partial void WorkFinished(ILogger logger, string taskInstanceId, string status, int statusCode);
 

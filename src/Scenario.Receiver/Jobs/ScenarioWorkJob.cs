@@ -80,6 +80,7 @@ internal sealed class ScenarioWorkJob(
 
         taskContext.Capture(taskInstanceId, ambient.WorkflowInstanceId, null);
         var retryCount = performContext?.GetJobParameter<int>(ScenarioJobStateFilterAttribute.RetryCountParameter, allowStale: true) ?? 0;
-        return await runner.RunAsync(entry, taskContext, argumentsJson, attempt: retryCount + 1, ambient.StatusUrl, cancellationToken).ConfigureAwait(false);
+        var input = new WorkInput(argumentsJson, TaskJobParameters.ReadRequest(performContext), ambient.StatusUrl, Attempt: retryCount + 1);
+        return await runner.RunAsync(entry, taskContext, input, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -16,15 +16,21 @@ internal static class TaskJobParameters
     public const string StatusUrl = "Scenario.StatusUrl";
     public const string TraceParent = "Scenario.TraceParent";
 
+    /// <summary>The request snapshot (JSON): on the work job only, which shows it to the work.</summary>
+    public const string Request = "Scenario.Request";
+
     /// <summary>The parameters a new job of the task is created with (a null value is left out).</summary>
-    public static Dictionary<string, object> For(string taskInstanceId, TaskAmbient ambient)
+    public static Dictionary<string, object> For(string taskInstanceId, TaskAmbient ambient, string? requestSnapshot = null)
     {
-        var parameters = new Dictionary<string, object>(4, StringComparer.Ordinal) { [TaskInstanceId] = taskInstanceId };
+        var parameters = new Dictionary<string, object>(5, StringComparer.Ordinal) { [TaskInstanceId] = taskInstanceId };
         AddIfSet(parameters, WorkflowInstanceId, ambient.WorkflowInstanceId);
         AddIfSet(parameters, StatusUrl, ambient.StatusUrl);
         AddIfSet(parameters, TraceParent, ambient.TraceParent);
+        AddIfSet(parameters, Request, requestSnapshot);
         return parameters;
     }
+
+    public static string? ReadRequest(PerformContext? context) => context?.GetJobParameter<string>(Request, allowStale: true);
 
     public static TaskAmbient Read(PerformContext? context)
         => context is null

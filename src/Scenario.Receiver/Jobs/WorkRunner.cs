@@ -1,32 +1,34 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.LongRunning;
+using Scenario.Receiver.LongRunning.RequestSnapshots;
 using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
-/// Runs one attempt of a task's work: the entry invoked in the job's DI scope with its arguments, under
-/// the deadline, with progress sent to Scenario meanwhile. Says how the work ended, or throws
-/// <see cref="RetryLaterException"/> when a failed attempt has retries left, or lets a shutdown or a
-/// deletion's cancellation through (this run then reports nothing).
+/// Runs one attempt of a task's work: the entry invoked in the job's DI scope with its arguments and the
+/// request snapshot, under the deadline, with progress sent to Scenario meanwhile. Says how the work ended,
+/// or throws <see cref="RetryLaterException"/> when a failed attempt has retries left (after telling
+/// Scenario so), or lets a shutdown or a deletion's cancellation through (this run then reports nothing).
 /// </summary>
 internal sealed class WorkRunner(
     IServiceProvider services,
     EndpointOutcomeMapper mapper,
     ProgressReporterFactory progressReporters,
     ScenarioMetrics metrics,
+    TimeProvider time,
     IOptions<ScenarioReceiverOptions> options,
     ILogger<WorkRunner> logger)
 {
     private readonly ScenarioReceiverOptions _options = options.Value;
 
-    public async Task<WorkResult> RunAsync(
-        ILongRunningEntry entry, ScenarioTaskContext taskContext, string argumentsJson, int attempt, string? statusUrl, CancellationToken jobToken)
+    public async Task<WorkResult> RunAsync(ILongRunningEntry entry, ScenarioTaskContext taskContext, WorkInput input, CancellationToken jobToken)
     {
         var taskInstanceId = taskContext.TaskInstanceId!;
         var timeout = entry.Settings.Timeout(_options);
@@ -37,16 +39,16 @@ internal sealed class WorkRunner(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var progress = progressReporters.Create(taskInstanceId, statusUrl);
+        var progress = progressReporters.Create(taskInstanceId, input.StatusUrl);
         await using (progress.ConfigureAwait(false))
         {
             taskContext.AttachProgressSink(progress);
             try
             {
-                var answer = await InvokeAsync(entry, argumentsJson, deadline.Token).ConfigureAwait(false);
+                var answer = await InvokeUnderDeadlineAsync(entry, input, taskInstanceId, timeout, deadline.Token).ConfigureAwait(false);
                 var outcome = mapper.FromAnswer(answer, entry.JsonOptions);
                 return new WorkResult(outcome.Status == TaskStatusNames.Completed && outcome.Message is null
-                    ? outcome.WithMessage(CompletedTrace(entry, Stopwatch.GetElapsedTime(started), attempt))
+                    ? outcome.WithMessage(CompletedTrace(entry, Stopwatch.GetElapsedTime(started), input.Attempt))
                     : outcome);
             }
             catch (OperationCanceledException) when (jobToken.IsCancellationRequested)
@@ -60,14 +62,18 @@ internal sealed class WorkRunner(
             {
                 return new WorkResult(EndpointOutcomeMapper.TimedOut(timeout.Value), ex);
             }
-            catch (Exception ex) when (attempt <= entry.Settings.Retries)
+            catch (Exception ex) when (input.Attempt <= entry.Settings.Retries)
             {
-                Log.WorkAttemptFailed(logger, ex, taskInstanceId, attempt, entry.Settings.Retries + 1);
-                throw new RetryLaterException(TimeSpan.FromSeconds(_options.WorkRetryDelaySeconds), $"{ex.GetType().Name}: {ex.Message}", ex);
+                Log.WorkAttemptFailed(logger, ex, taskInstanceId, input.Attempt, entry.Settings.Retries + 1);
+                var delay = TimeSpan.FromSeconds(_options.WorkRetryDelaySeconds);
+
+                // Scenario hears of the failed attempt and of the next one, so a retry is never a silent gap.
+                await progress.ReportAsync(progress.LatestPercent, RetryNotice(ex, input.Attempt, entry.Settings.Retries + 1, delay), CancellationToken.None).ConfigureAwait(false);
+                throw new RetryLaterException(delay, $"{ex.GetType().Name}: {ex.Message}", ex);
             }
             catch (Exception ex)
             {
-                Log.WorkFailed(logger, ex, taskInstanceId, attempt);
+                Log.WorkFailed(logger, ex, taskInstanceId, input.Attempt);
                 return new WorkResult(mapper.FromException(ex), ex);
             }
             finally
@@ -78,13 +84,61 @@ internal sealed class WorkRunner(
         }
     }
 
-    private async Task<EndpointAnswer> InvokeAsync(ILongRunningEntry entry, string argumentsJson, CancellationToken cancellationToken)
+    /// <summary>
+    /// A deadline is a deadline: when it passes, the attempt ends now, whether or not the work watches its
+    /// token. Work that ignores it is abandoned: it may run on to its end in this process, but its result is
+    /// discarded, its progress goes nowhere (the reporter is closed) and its job's DI scope is disposed.
+    /// </summary>
+    private async Task<EndpointAnswer> InvokeUnderDeadlineAsync(
+        ILongRunningEntry entry, WorkInput input, string taskInstanceId, TimeSpan? timeout, CancellationToken token)
     {
-        var arguments = ArgumentCodec.Deserialize(entry, argumentsJson, services, cancellationToken);
+        if (timeout is null)
+        {
+            return await InvokeAsync(entry, input, token).ConfigureAwait(false);
+        }
 
-        // A stand-in for the request, over the job's scope, so code that reaches for the HttpContext finds one.
+        // On the thread pool: a handler that blocks before its first await must not hold the deadline up.
+        var work = Task.Run(() => InvokeAsync(entry, input, token), CancellationToken.None);
+        var deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (token.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), deadlinePassed))
+        {
+            if (await Task.WhenAny(work, deadlinePassed.Task).ConfigureAwait(false) == work)
+            {
+                return await work.ConfigureAwait(false);
+            }
+        }
+
+        if (!work.IsCompleted)
+        {
+            Log.WorkAbandonedAtDeadline(logger, taskInstanceId, timeout.Value.TotalSeconds);
+            _ = work.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+
+        throw new OperationCanceledException(token);
+    }
+
+    private async Task<EndpointAnswer> InvokeAsync(ILongRunningEntry entry, WorkInput input, CancellationToken cancellationToken)
+    {
+        // A stand-in for the request, over the job's scope, showing the request that accepted the task.
         var httpContext = new DefaultHttpContext { RequestServices = services, RequestAborted = cancellationToken };
+        RequestSnapshotRestore.Apply(httpContext, input.RequestSnapshot);
+        if (services.GetService<IHttpContextAccessor>() is { } accessor)
+        {
+            // Set inside this async method: the value flows to the work and is gone when it returns.
+            accessor.HttpContext = httpContext;
+        }
+
+        var arguments = ArgumentCodec.Deserialize(entry, input.ArgumentsJson, httpContext);
         return await entry.InvokeAsync(new EntryInvocation(httpContext, arguments)).ConfigureAwait(false);
+    }
+
+    private string RetryNotice(Exception exception, int attempt, int attempts, TimeSpan delay)
+    {
+        var next = time.GetUtcNow() + delay;
+        var notice = string.Create(
+            CultureInfo.InvariantCulture,
+            $"Attempt {attempt} of {attempts} failed ({exception.GetType().Name}: {exception.Message}); attempt {attempt + 1} starts at {next:HH:mm:ss} UTC, in {delay.TotalSeconds:0.#} s.");
+        return mapper.Cap(notice);
     }
 
     /// <summary>Scenario's own client always sends a message with Completed, and the cockpit shows it: a short trace.</summary>

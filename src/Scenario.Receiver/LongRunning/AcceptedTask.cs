@@ -10,4 +10,8 @@ internal sealed record AcceptedTask(
     /// <summary>Whether the task was already known, so this call enqueued nothing.</summary>
     [JsonIgnore]
     public bool IsDuplicate { get; init; }
+
+    /// <summary>When the task was accepted by another endpoint: that endpoint's key. Nothing was enqueued.</summary>
+    [JsonIgnore]
+    public string? AcceptedByOtherEntry { get; init; }
 }

@@ -37,8 +37,9 @@ internal static class ArgumentCodec
     }
 
     /// <summary>The arguments in the endpoint's order: carried ones deserialized, services resolved, the token passed.</summary>
-    public static object?[] Deserialize(ILongRunningEntry entry, string argumentsJson, IServiceProvider services, CancellationToken cancellationToken)
+    public static object?[] Deserialize(ILongRunningEntry entry, string argumentsJson, Microsoft.AspNetCore.Http.HttpContext httpContext)
     {
+        var services = httpContext.RequestServices;
         using var document = JsonDocument.Parse(argumentsJson);
         var root = document.RootElement;
         var parameters = entry.Parameters;
@@ -48,7 +49,10 @@ internal static class ArgumentCodec
             var parameter = parameters[i];
             arguments[i] = parameter.Source switch
             {
-                ParameterSource.CancellationToken => cancellationToken,
+                ParameterSource.CancellationToken => httpContext.RequestAborted,
+                ParameterSource.HttpContext => httpContext,
+                ParameterSource.HttpRequest => httpContext.Request,
+                ParameterSource.User => httpContext.User,
                 ParameterSource.Service => services.GetRequiredService(parameter.Type),
                 ParameterSource.KeyedService => services.GetRequiredKeyedService(parameter.Type, parameter.ServiceKey),
                 _ => root.TryGetProperty(parameter.Name, out var element)

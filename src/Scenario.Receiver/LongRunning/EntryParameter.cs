@@ -25,4 +25,13 @@ internal enum ParameterSource
 
     /// <summary>Resolved from the job's DI scope by key.</summary>
     KeyedService,
+
+    /// <summary>The job's <c>HttpContext</c>, showing the request snapshot.</summary>
+    HttpContext,
+
+    /// <summary>The job's <c>HttpRequest</c>, showing the request snapshot.</summary>
+    HttpRequest,
+
+    /// <summary>The caller's <c>ClaimsPrincipal</c>, from the request snapshot.</summary>
+    User,
 }

@@ -1,9 +1,11 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.LongRunning.RequestSnapshots;
 using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.LongRunning;
@@ -17,6 +19,7 @@ namespace Scenario.Receiver.LongRunning;
 internal sealed class RequestAcceptance(
     TaskAcceptor acceptor,
     TaskContextCapture capture,
+    RequestSnapshotCapture snapshots,
     IOptions<ScenarioReceiverOptions> options,
     ILogger<RequestAcceptance> logger)
 {
@@ -58,6 +61,18 @@ internal sealed class RequestAcceptance(
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
+        var requestSnapshot = snapshots.Capture(httpContext);
+        var size = (long)Encoding.UTF8.GetByteCount(argumentsJson) + Encoding.UTF8.GetByteCount(requestSnapshot);
+        var limit = options.Value.MaxArgumentsBytes;
+        if (size > limit)
+        {
+            Log.ArgumentsTooLarge(logger, task.TaskInstanceId!, entry.Key, size, limit);
+            return Results.Problem(
+                title: "The request is too large to carry to a background job",
+                detail: $"{entry.Key} would carry {size} bytes of arguments and request to its job, over the {limit}-byte limit (Scenario:MaxArgumentsBytes); nothing was enqueued. Send a reference to the data instead of the data.",
+                statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
         // The trace of the task starts here; the jobs continue it (the job's creation records this activity's id).
         using var activity = ScenarioTelemetry.Source.StartActivity("scenario.accept");
         activity?.SetTag("scenario.task_instance_id", task.TaskInstanceId);
@@ -65,7 +80,7 @@ internal sealed class RequestAcceptance(
         AcceptedTask accepted;
         try
         {
-            accepted = acceptor.Accept(entry, task, argumentsJson);
+            accepted = acceptor.Accept(entry, task, argumentsJson, requestSnapshot);
         }
 #pragma warning disable CA1031 // Any storage failure (its exception types depend on the storage) gets the same answer.
         catch (Exception ex)
@@ -78,6 +93,15 @@ internal sealed class RequestAcceptance(
                 title: "The task could not be accepted now",
                 detail: "The job storage did not answer in time; nothing was enqueued. Send the call again.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        if (accepted.AcceptedByOtherEntry is { } acceptedBy)
+        {
+            return Results.Problem(
+                title: "The task was accepted by another endpoint",
+                detail: $"Task {accepted.TaskInstanceId} was accepted by {acceptedBy} (job {accepted.JobId}); this call reached {entry.Key}. A task instance id belongs to one endpoint: nothing was enqueued.",
+                statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["acceptedBy"] = acceptedBy, ["endpoint"] = entry.Key });
         }
 
         activity?.SetTag("scenario.job_id", accepted.JobId);

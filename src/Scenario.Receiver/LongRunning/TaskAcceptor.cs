@@ -1,3 +1,4 @@
+using System.Reflection;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
@@ -21,12 +22,22 @@ internal sealed class TaskAcceptor(
     TimeProvider time,
     ILogger<TaskAcceptor> logger)
 {
-    public AcceptedTask Accept(ILongRunningEntry entry, ScenarioTaskContext task, string argumentsJson)
+    /// <summary>Looked up once: building the job from an expression tree on every accept cost measurably (docs/benchmarks.md).</summary>
+    private static readonly MethodInfo RunAsyncMethod = typeof(ScenarioWorkJob).GetMethod(nameof(ScenarioWorkJob.RunAsync))!;
+
+    public AcceptedTask Accept(ILongRunningEntry entry, ScenarioTaskContext task, string argumentsJson, string? requestSnapshot)
     {
         var taskInstanceId = task.TaskInstanceId!;
         using var locked = records.LockForAccept(taskInstanceId);
-        if (locked.Read() is { JobId: { } existingJobId })
+        if (locked.Read() is { JobId: { } existingJobId } existing)
         {
+            if (existing.EntryKey is { Length: > 0 } acceptedBy && !string.Equals(acceptedBy, entry.Key, StringComparison.Ordinal))
+            {
+                // One task, one endpoint: the same id at another endpoint is a caller's mistake, not a retry.
+                Log.TaskIdReusedAtAnotherEndpoint(logger, taskInstanceId, entry.Key, acceptedBy);
+                return new AcceptedTask(taskInstanceId, existingJobId) { IsDuplicate = true, AcceptedByOtherEntry = acceptedBy };
+            }
+
             metrics.DuplicateTasks.Add(1);
             Log.DuplicateTask(logger, taskInstanceId, existingJobId);
             return new AcceptedTask(taskInstanceId, existingJobId) { IsDuplicate = true };
@@ -43,9 +54,9 @@ internal sealed class TaskAcceptor(
         // it could report (ReportWhenDeletedAttribute).
         var workJobId = JobCreation.Create(
             jobs,
-            Job.FromExpression<ScenarioWorkJob>(job => job.RunAsync(entry.Key, taskInstanceId, argumentsJson, null, CancellationToken.None)),
+            new Job(typeof(ScenarioWorkJob), RunAsyncMethod, entry.Key, taskInstanceId, argumentsJson, null, CancellationToken.None),
             new EnqueuedState(queue),
-            TaskJobParameters.For(taskInstanceId, ambient));
+            TaskJobParameters.For(taskInstanceId, ambient, requestSnapshot));
 
         locked.WriteAccepted(task.WorkflowInstanceId, workJobId, queue, entry.Key, time.GetUtcNow());
         metrics.AcceptedTasks.Add(1);

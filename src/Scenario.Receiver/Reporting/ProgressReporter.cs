@@ -18,6 +18,7 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
     private readonly TaskRecordStore _records;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
+    private readonly int _maxMessageLength;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _flush = new();
     private readonly Lock _gate = new();
@@ -36,8 +37,10 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         TaskRecordStore records,
         TimeProvider time,
         ScenarioReportingOptions options,
-        ILogger logger)
+        ILogger logger,
+        int maxMessageLength = ScenarioReceiverOptions.DefaultMaxMessageLength)
     {
+        _maxMessageLength = maxMessageLength;
         _taskInstanceId = taskInstanceId;
         _statusUrl = statusUrl;
         _client = client;
@@ -51,8 +54,26 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         }
     }
 
+    /// <summary>The percentage last reported, so a status about the work (a failed attempt) keeps it.</summary>
+    public int LatestPercent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _latest.Percent;
+            }
+        }
+    }
+
     public Task ReportAsync(int percent, string? message, CancellationToken cancellationToken)
     {
+        if (message is not null && message.Length > _maxMessageLength)
+        {
+            // Cut like every other message, so a runaway progress text cannot bloat every post.
+            message = string.Concat(message.AsSpan(0, _maxMessageLength - 1), "…");
+        }
+
         lock (_gate)
         {
             if (_closed)

@@ -21,5 +21,6 @@ internal sealed class ProgressReporterFactory(
             records,
             time,
             options.Value.Reporting,
-            logger);
+            logger,
+            options.Value.MaxMessageLength);
 }

@@ -9,6 +9,7 @@ namespace Scenario.Receiver.Reporting;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TaskStatusEvent))]
 [JsonSerializable(typeof(Scenario.Receiver.LongRunning.AcceptedTask))]
+[JsonSerializable(typeof(Scenario.Receiver.LongRunning.RequestSnapshots.RequestSnapshot))]
 [JsonSerializable(typeof(TaskOutcome))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ScenarioJsonContext : JsonSerializerContext;

@@ -91,7 +91,7 @@ public sealed class OutcomeRoundTripTests : HostedTaskWorkTest
         Assert.Equal("Error", status.Status);
         Assert.Equal("TimeoutException: Attempt 3 failed", status.Message);
         Assert.Equal(3, Host.Probe.CountFor(response.TaskInstanceId));
-        Assert.Single(Scenario.StatusesFor(response.TaskInstanceId));
+        AssertOneTerminalStatusAfterAnInProgressPerFailedAttempt(Scenario.StatusesFor(response.TaskInstanceId), failedAttempts: 2);
         // The work job reports before it ends: its final state is stored a moment after Scenario has the status.
         await Await.UntilAsync(() => Host.Storage.StateOf(response.JobId!) == "Deleted", "the work job is Deleted");
     }
@@ -105,7 +105,7 @@ public sealed class OutcomeRoundTripTests : HostedTaskWorkTest
 
         Assert.Equal("Completed", status.Status);
         Assert.Equal(3, Host.Probe.CountFor(response.TaskInstanceId));
-        Assert.Single(Scenario.StatusesFor(response.TaskInstanceId));
+        AssertOneTerminalStatusAfterAnInProgressPerFailedAttempt(Scenario.StatusesFor(response.TaskInstanceId), failedAttempts: 2);
     }
 
     [Fact]
@@ -116,5 +116,17 @@ public sealed class OutcomeRoundTripTests : HostedTaskWorkTest
         Assert.Equal(status.TaskInstanceId, status.OutputValues["task"]);
         Assert.Equal("wf-1", status.OutputValues["workflow"]);
         Assert.False(Assert.Single(Host.Probe.Invocations).InRequest);
+    }
+
+    /// <summary>Between attempts Scenario hears which attempt failed, why, and when the next starts; then one terminal status.</summary>
+    private static void AssertOneTerminalStatusAfterAnInProgressPerFailedAttempt(IReadOnlyList<ReceivedTaskStatus> statuses, int failedAttempts)
+    {
+        Assert.True(statuses[^1].IsTerminal);
+        Assert.Single(statuses, s => s.IsTerminal);
+        for (var attempt = 1; attempt <= failedAttempts; attempt++)
+        {
+            var notice = Assert.Single(statuses, s => s.Status == "InProgress" && s.Message!.StartsWith($"Attempt {attempt} of 3 failed (TimeoutException: Attempt {attempt} failed); attempt {attempt + 1} starts at ", StringComparison.Ordinal));
+            Assert.EndsWith(" UTC, in 0 s.", notice.Message, StringComparison.Ordinal);
+        }
     }
 }

@@ -17,8 +17,7 @@ internal static class HandlerParameterClassifier
 {
     private static readonly Type[] RequestBoundTypes =
     [
-        typeof(IFormFile), typeof(IFormFileCollection), typeof(IFormCollection), typeof(Stream), typeof(PipeReader),
-        typeof(HttpContext), typeof(HttpRequest), typeof(HttpResponse), typeof(ClaimsPrincipal),
+        typeof(IFormFile), typeof(IFormFileCollection), typeof(IFormCollection), typeof(Stream), typeof(PipeReader), typeof(HttpResponse),
     ];
 
     public static EntryParameter[] Classify(MethodInfo method, IServiceProvider applicationServices, string endpoint)
@@ -34,6 +33,22 @@ internal static class HandlerParameterClassifier
         if (type == typeof(CancellationToken))
         {
             return new EntryParameter(name, type, ParameterSource.CancellationToken);
+        }
+
+        // The job's HttpContext shows the request snapshot: the caller, the headers (never credentials), the route.
+        if (type == typeof(HttpContext))
+        {
+            return new EntryParameter(name, type, ParameterSource.HttpContext);
+        }
+
+        if (type == typeof(HttpRequest))
+        {
+            return new EntryParameter(name, type, ParameterSource.HttpRequest);
+        }
+
+        if (type == typeof(ClaimsPrincipal))
+        {
+            return new EntryParameter(name, type, ParameterSource.User);
         }
 
         if (parameter.GetCustomAttribute<FromKeyedServicesAttribute>() is { } keyed)
@@ -75,7 +90,7 @@ internal static class HandlerParameterClassifier
         foreach (var (memberName, memberType, attributes) in members)
         {
             var explicitlyBound = attributes.Any(a => a is IFromBodyMetadata or IFromRouteMetadata or IFromQueryMetadata or IFromHeaderMetadata);
-            if (memberType == typeof(CancellationToken)
+            if (memberType == typeof(CancellationToken) || memberType == typeof(HttpContext) || memberType == typeof(HttpRequest) || memberType == typeof(ClaimsPrincipal)
                 || RequestBoundTypes.Any(t => t.IsAssignableFrom(memberType))
                 || attributes.Any(a => a is IFromServiceMetadata or IFromFormMetadata or FromKeyedServicesAttribute)
                 || (!explicitlyBound && isService?.IsService(memberType) == true))

@@ -129,7 +129,7 @@ public sealed class MinimalApiRoundTripTests : HostedMinimalApiTest
 
         Assert.Equal("Completed", status.Status);
         Assert.Equal(3, Host.Probe.CountFor(response.TaskInstanceId));
-        Assert.Single(Scenario.StatusesFor(response.TaskInstanceId));
+        AssertOneTerminalStatusAfterAnInProgressPerFailedAttempt(Scenario.StatusesFor(response.TaskInstanceId), failedAttempts: 2);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class MinimalApiRoundTripTests : HostedMinimalApiTest
         Assert.Equal("Error", status.Status);
         Assert.Equal("TimeoutException: Attempt 3 failed", status.Message);
         Assert.Equal(3, Host.Probe.CountFor(response.TaskInstanceId));
-        Assert.Single(Scenario.StatusesFor(response.TaskInstanceId));
+        AssertOneTerminalStatusAfterAnInProgressPerFailedAttempt(Scenario.StatusesFor(response.TaskInstanceId), failedAttempts: 2);
     }
 
     [Fact]
@@ -199,5 +199,17 @@ public sealed class MinimalApiRoundTripTests : HostedMinimalApiTest
         await Scenario.WaitForTerminalStatusAsync(taskInstanceId, Await.DefaultTimeout);
         Assert.Equal(1, Host.Probe.CountFor(taskInstanceId));
         Assert.Single(Scenario.StatusesFor(taskInstanceId), s => s.IsTerminal);
+    }
+
+    /// <summary>Between attempts Scenario hears which attempt failed, why, and when the next starts; then one terminal status.</summary>
+    private static void AssertOneTerminalStatusAfterAnInProgressPerFailedAttempt(IReadOnlyList<ReceivedTaskStatus> statuses, int failedAttempts)
+    {
+        Assert.True(statuses[^1].IsTerminal);
+        Assert.Single(statuses, s => s.IsTerminal);
+        for (var attempt = 1; attempt <= failedAttempts; attempt++)
+        {
+            var notice = Assert.Single(statuses, s => s.Status == "InProgress" && s.Message!.StartsWith($"Attempt {attempt} of 3 failed (TimeoutException: Attempt {attempt} failed); attempt {attempt + 1} starts at ", StringComparison.Ordinal));
+            Assert.EndsWith(" UTC, in 0 s.", notice.Message, StringComparison.Ordinal);
+        }
     }
 }
