@@ -117,3 +117,6 @@ if (runDemo)
 
 await app.RunAsync();
 return 0;
+
+// For WebApplicationFactory<Program> in tests: the top-level statements compile to an internal Program class.
+public partial class Program;

@@ -15,6 +15,7 @@ public sealed class RecordedRequest
         DateTimeOffset receivedAt,
         string method,
         string path,
+        string queryString,
         IReadOnlyDictionary<string, string> headers,
         string body,
         int answeredStatusCode,
@@ -23,6 +24,7 @@ public sealed class RecordedRequest
         ReceivedAt = receivedAt;
         Method = method;
         Path = path;
+        QueryString = queryString;
         Headers = headers;
         Body = body;
         AnsweredStatusCode = answeredStatusCode;
@@ -37,6 +39,12 @@ public sealed class RecordedRequest
 
     /// <summary>The request path, without the query string, e.g. <c>/taskstatus/api/task-statuses</c>.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// The query string with its leading <c>?</c>, as sent (still URL-encoded), e.g.
+    /// <c>?catalogTaskDefinitionNamespace=&amp;taskInstanceId=…</c>; empty when there was none.
+    /// </summary>
+    public string QueryString { get; }
 
     /// <summary>
     /// The request headers, keyed by lower-case name and looked up case-insensitively;

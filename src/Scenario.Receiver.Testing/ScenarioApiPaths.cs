@@ -6,12 +6,19 @@ internal static class ScenarioApiPaths
     public const string TaskStatuses = "/taskstatus/api/task-statuses";
     public const string TaskStatusServiceStatus = "/taskstatus/api/ServiceStatus";
     public const string PollingServiceStatus = "/polling/api/ServiceStatus";
-    public const string TaskInstancesPrefix = "/polling/api/task-instances/";
-    public const string CancellationSuffix = "/cancellation";
+
+    /// <summary>
+    /// Scenario's cancellation query, from its developer's guide (Polling, <c>GET /api/Cancelled</c>) under its
+    /// URL rule <c>{BASE_URL}/{endpointname}/{operation}</c>.
+    /// </summary>
+    public const string Cancelled = "/polling/api/Cancelled";
+
+    public const string CancelledNamespaceParameter = "catalogTaskDefinitionNamespace";
+    public const string CancelledTaskInstanceIdParameter = "taskInstanceId";
 
     public const string Served =
         $"POST {TaskStatuses}, GET {TaskStatusServiceStatus}, GET {PollingServiceStatus} "
-        + $"and GET {TaskInstancesPrefix}{{taskInstanceId}}{CancellationSuffix}";
+        + $"and GET {Cancelled}?{CancelledNamespaceParameter}={{ns}}&{CancelledTaskInstanceIdParameter}={{id}}";
 
     /// <summary>
     /// Compares like ASP.NET Core routing does (case-insensitive, one trailing slash allowed), so the stand-in
@@ -22,25 +29,4 @@ internal static class ScenarioApiPaths
         || (path.Length == expected.Length + 1
             && path[^1] == '/'
             && path.StartsWith(expected, StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>Recognises <c>/polling/api/task-instances/{id}/cancellation</c> and extracts the id.</summary>
-    public static bool TryMatchCancellation(string path, out string taskInstanceId)
-    {
-        taskInstanceId = string.Empty;
-        if (!path.StartsWith(TaskInstancesPrefix, StringComparison.OrdinalIgnoreCase)
-            || !path.EndsWith(CancellationSuffix, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        int start = TaskInstancesPrefix.Length;
-        int length = path.Length - start - CancellationSuffix.Length;
-        if (length <= 0 || path.AsSpan(start, length).Contains('/'))
-        {
-            return false;
-        }
-
-        taskInstanceId = path.Substring(start, length);
-        return true;
-    }
 }

@@ -45,17 +45,37 @@ public sealed class ScenarioRestCall
     /// </param>
     /// <param name="workflowInstanceId">The workflow instance id; <see langword="null"/> for a new GUID.</param>
     /// <param name="taskStatusUrl">The status URL to suggest; <see langword="null"/> sends no such header.</param>
+    /// <param name="headers">
+    /// More headers for this request only (a tenant header, an API key of the application's own), sent unvalidated
+    /// after the <c>X-Scenario-*</c> ones; the client's <see cref="HttpClient.DefaultRequestHeaders"/> are left alone.
+    /// A content header such as <c>Content-Type</c> replaces the body's own and needs a body. The <c>X-Scenario-*</c>
+    /// headers are set by the parameters above, not here. <see langword="null"/> adds none.
+    /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The receiver's answer and the ids that were sent.</returns>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="requestUri"/> is empty, or a header in <paramref name="headers"/> is an <c>X-Scenario-*</c> one,
+    /// has no name, or is a content header sent without a body.
+    /// </exception>
     public async Task<RestCallResponse> PostAsync(
         string requestUri,
         object? body,
         string? taskInstanceId = null,
         string? workflowInstanceId = null,
         string? taskStatusUrl = null,
+        IEnumerable<KeyValuePair<string, string>>? headers = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(requestUri);
+        // Materialized and checked before anything is sent, so a bad header fails the call, not half of it.
+        KeyValuePair<string, string>[] extraHeaders = headers is null ? [] : [.. headers];
+        foreach (KeyValuePair<string, string> header in extraHeaders)
+        {
+            if (RefuseExtraHeader(header.Key) is string refusal)
+            {
+                throw new ArgumentException(refusal, nameof(headers));
+            }
+        }
         taskInstanceId ??= Guid.NewGuid().ToString();
         workflowInstanceId ??= Guid.NewGuid().ToString();
 
@@ -75,6 +95,14 @@ public sealed class ScenarioRestCall
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
 
+        foreach ((string name, string value) in extraHeaders)
+        {
+            if (AddHeader(request, name, value ?? string.Empty) is string refusal)
+            {
+                throw new ArgumentException(refusal, nameof(headers));
+            }
+        }
+
         using HttpResponseMessage response = await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
         string responseBody = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         return new RestCallResponse(
@@ -84,6 +112,41 @@ public sealed class ScenarioRestCall
             responseBody,
             response.Content.Headers.ContentType?.ToString(),
             ReadJobId(responseBody));
+    }
+
+    private static string? RefuseExtraHeader(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "A header name must not be empty.";
+        }
+
+        // Two sources for one header would send both values; the parameter is the one way to set it.
+        return name.Equals(TaskInstanceIdHeaderName, StringComparison.OrdinalIgnoreCase)
+            || name.Equals(WorkflowInstanceIdHeaderName, StringComparison.OrdinalIgnoreCase)
+            || name.Equals(TaskStatusUrlHeaderName, StringComparison.OrdinalIgnoreCase)
+            ? $"The {name} header is set through the {nameof(PostAsync)} parameter of its own, not through headers."
+            : null;
+    }
+
+    private static string? AddHeader(HttpRequestMessage request, string name, string value)
+    {
+        // Without validation, like the X-Scenario-* headers: a test may send what a strict client would refuse.
+        if (request.Headers.TryAddWithoutValidation(name, value))
+        {
+            return null;
+        }
+
+        // HttpRequestHeaders refuses content headers; they belong to the body.
+        if (request.Content is null)
+        {
+            return $"The {name} header describes a body, and this call sends none.";
+        }
+
+        request.Content.Headers.Remove(name);
+        return request.Content.Headers.TryAddWithoutValidation(name, value)
+            ? null
+            : $"The {name} header cannot be sent on a request.";
     }
 
     private static string? ReadJobId(string body)

@@ -8,7 +8,7 @@ namespace Scenario.Receiver.Tests.Sample;
 /// <summary>
 /// The sample's <c>--demo</c>, run the way a reader runs it: <c>dotnet Scenario.Receiver.Sample.dll --demo</c>,
 /// a process of its own, with the embedded Scenario stand-in and in-memory Hangfire storage. The test project
-/// references the sample with ReferenceOutputAssembly=false, so <c>dotnet test</c> builds it first.
+/// references the sample project, so <c>dotnet test</c> builds it first.
 /// </summary>
 public sealed class SampleDemoTests
 {

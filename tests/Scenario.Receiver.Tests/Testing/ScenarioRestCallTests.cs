@@ -11,6 +11,8 @@ namespace Scenario.Receiver.Tests.Testing;
 
 public sealed class ScenarioRestCallTests : IAsyncLifetime
 {
+    private static int _echoCount;
+
     private WebApplication _app = null!;
     private HttpClient _client = null!;
 
@@ -29,6 +31,8 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
         _client.Dispose();
         await _app.DisposeAsync();
     }
+
+    private static int EchoCount => Volatile.Read(ref _echoCount);
 
     [Fact]
     public void Constructor_NullHttpClient_Throws()
@@ -183,6 +187,75 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostAsync_ExtraHeaders_SentOnThatRequestOnly()
+    {
+        var restCall = new ScenarioRestCall(_client);
+
+        RestCallResponse withHeaders = await restCall.PostAsync(
+            "/echo",
+            new { },
+            headers: new Dictionary<string, string> { ["X-Tenant"] = "tenant-7", ["X-Api-Key"] = "users-own-key" });
+        RestCallResponse without = await restCall.PostAsync("/echo", new { });
+
+        Assert.Equal("tenant-7", Header(Parse(withHeaders.Body), "X-Tenant"));
+        Assert.Equal("users-own-key", Header(Parse(withHeaders.Body), "X-Api-Key"));
+        Assert.Equal(withHeaders.TaskInstanceId, Header(Parse(withHeaders.Body), "X-Scenario-TaskInstanceId"));
+        Assert.Null(Header(Parse(without.Body), "X-Tenant"));
+        Assert.Null(Header(Parse(without.Body), "X-Api-Key"));
+        Assert.Empty(_client.DefaultRequestHeaders);
+    }
+
+    [Fact]
+    public async Task PostAsync_ExtraAuthorizationHeader_SentUnchanged()
+    {
+        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync(
+            "/echo",
+            new { },
+            headers: [new("Authorization", "Bearer users-token")]);
+
+        Assert.Equal("Bearer users-token", Header(Parse(response.Body), "Authorization"));
+    }
+
+    [Fact]
+    public async Task PostAsync_ExtraContentTypeHeader_ReplacesTheBodysOwn()
+    {
+        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync(
+            "/echo",
+            new { },
+            headers: [new("Content-Type", "application/vnd.orders+json")]);
+
+        Assert.Equal("application/vnd.orders+json", Header(Parse(response.Body), "Content-Type"));
+    }
+
+    [Fact]
+    public async Task PostAsync_ExtraContentHeaderWithoutBody_Throws()
+    {
+        var exception = await Assert.ThrowsAsync<ArgumentException>(() => new ScenarioRestCall(_client).PostAsync(
+            "/echo",
+            body: null,
+            headers: [new("Content-Type", "application/json")]));
+
+        Assert.Equal("The Content-Type header describes a body, and this call sends none. (Parameter 'headers')", exception.Message);
+    }
+
+    [Theory]
+    [InlineData("X-Scenario-TaskInstanceId")]
+    [InlineData("x-scenario-workflowinstanceid")]
+    [InlineData("X-Scenario-TaskStatusUrl")]
+    public async Task PostAsync_ExtraScenarioHeader_ThrowsAndSendsNothing(string name)
+    {
+        int before = EchoCount;
+
+        var exception = await Assert.ThrowsAsync<ArgumentException>(() => new ScenarioRestCall(_client).PostAsync(
+            "/echo",
+            new { },
+            headers: [new(name, "x")]));
+
+        Assert.Equal($"The {name} header is set through the PostAsync parameter of its own, not through headers. (Parameter 'headers')", exception.Message);
+        Assert.Equal(before, EchoCount);
+    }
+
+    [Fact]
     public void HeaderNames_AreScenarios()
     {
         Assert.Equal("X-Scenario-TaskInstanceId", ScenarioRestCall.TaskInstanceIdHeaderName);
@@ -220,6 +293,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
 
     private static async Task EchoAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _echoCount);
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         string body = await reader.ReadToEndAsync();
         var echo = new Dictionary<string, object>

@@ -659,15 +659,16 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
 
         Assert.True(cancelled.GetProperty("isCancelled").GetBoolean());
         Assert.False(notCancelled.GetProperty("isCancelled").GetBoolean());
+        Assert.Equal(["/polling/api/Cancelled", "/polling/api/Cancelled"], _standIn.Requests.Select(request => request.Path));
         Assert.Equal(
-            ["/polling/api/task-instances/task-1/cancellation", "/polling/api/task-instances/task-2/cancellation"],
-            _standIn.Requests.Select(request => request.Path));
+            ["?catalogTaskDefinitionNamespace=&taskInstanceId=task-1", "?catalogTaskDefinitionNamespace=&taskInstanceId=task-2"],
+            _standIn.Requests.Select(request => request.QueryString));
     }
 
     [Fact]
     public async Task CancellationQuery_WithoutToken_Answers401()
     {
-        using HttpResponseMessage response = await Client.GetAsync(new Uri(_standIn.BaseUrl, "polling/api/task-instances/task-1/cancellation"));
+        using HttpResponseMessage response = await Client.GetAsync(CancelledUri("task-1"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -676,12 +677,153 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     public async Task CancellationQuery_IsDown_Answers503()
     {
         _standIn.IsDown = true;
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_standIn.BaseUrl, "polling/api/task-instances/task-1/cancellation"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, CancelledUri("task-1"));
         request.Headers.Authorization = new AuthenticationHeaderValue("bearer", ApiKey);
 
         using HttpResponseMessage response = await Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task CancellationQuery_OtherToken_Answers403()
+    {
+        using HttpResponseMessage response = await SendCancellationQueryAsync(CancelledUri("task-1"), "bearer another-key");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("The bearer token is not authorized.", await ReadDetailAsync(response));
+    }
+
+    [Fact]
+    public async Task CancellationQuery_WithoutTaskInstanceId_Answers400()
+    {
+        using HttpResponseMessage response = await SendCancellationQueryAsync(
+            new Uri(_standIn.BaseUrl, "polling/api/Cancelled?catalogTaskDefinitionNamespace="),
+            $"bearer {ApiKey}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("The query parameter taskInstanceId is missing or empty.", await ReadDetailAsync(response));
+    }
+
+    [Fact]
+    public async Task CancellationQuery_Post_Answers405()
+    {
+        using HttpResponseMessage response = await Client.PostAsync(CancelledUri("task-1"), new StringContent(""));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Empty(_standIn.CancellationQueries);
+    }
+
+    [Fact]
+    public async Task ServesCancellationQuery_False_Answers404EvenWithoutTokenAndRecordsThePoll()
+    {
+        _standIn.ServesCancellationQuery = false;
+        _standIn.CancelTask("task-1");
+
+        using HttpResponseMessage withToken = await SendCancellationQueryAsync(CancelledUri("task-1"), $"bearer {ApiKey}");
+        using HttpResponseMessage withoutToken = await SendCancellationQueryAsync(CancelledUri("task-1"), authorization: null);
+
+        Assert.Equal(HttpStatusCode.NotFound, withToken.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, withoutToken.StatusCode);
+        Assert.Equal(
+            "This Scenario stand-in plays a Scenario without the cancellation query (ServesCancellationQuery is false).",
+            await ReadDetailAsync(withToken));
+        Assert.Equal([404, 404], _standIn.CancellationQueries.Select(query => query.AnsweredStatusCode));
+        Assert.All(_standIn.CancellationQueries, query => Assert.Null(query.IsCancelled));
+    }
+
+    [Fact]
+    public async Task ServesCancellationQuery_BackToTrue_AnswersAgain()
+    {
+        _standIn.ServesCancellationQuery = false;
+        _standIn.ServesCancellationQuery = true;
+
+        JsonElement answer = await GetCancellationAsync("task-1");
+
+        Assert.False(answer.GetProperty("isCancelled").GetBoolean());
+    }
+
+    [Fact]
+    public async Task CancellationQueries_EveryPoll_RecordedWithNamespaceTokenAndAnswer()
+    {
+        _standIn.CancelTask("task-1");
+
+        using HttpResponseMessage first = await SendCancellationQueryAsync(CancelledUri("task-1", "Connectors"), $"bearer {ApiKey}");
+        using HttpResponseMessage refused = await SendCancellationQueryAsync(CancelledUri("task-1"), authorization: null);
+        using HttpResponseMessage other = await SendCancellationQueryAsync(
+            new Uri(_standIn.BaseUrl, "polling/api/Cancelled?taskInstanceId=task-2"),
+            $"bearer {ApiKey}");
+
+        IReadOnlyList<ReceivedCancellationQuery> queries = _standIn.CancellationQueries;
+        Assert.Equal(["task-1", "task-1", "task-2"], queries.Select(query => query.TaskInstanceId));
+        Assert.Equal(["Connectors", "", null], queries.Select(query => query.CatalogTaskDefinitionNamespace));
+        Assert.Equal([200, 401, 200], queries.Select(query => query.AnsweredStatusCode));
+        Assert.Equal([true, null, false], queries.Select(query => query.IsCancelled));
+        Assert.Equal([$"bearer {ApiKey}", null, $"bearer {ApiKey}"], queries.Select(query => query.Authorization));
+        Assert.Equal(2, _standIn.CancellationQueriesFor("task-1").Count);
+        Assert.Empty(_standIn.Statuses);
+    }
+
+    [Fact]
+    public async Task CancellationQueries_IsDown_RecordedWith503()
+    {
+        _standIn.IsDown = true;
+
+        using HttpResponseMessage response = await SendCancellationQueryAsync(CancelledUri("task-1"), $"bearer {ApiKey}");
+
+        ReceivedCancellationQuery query = Assert.Single(_standIn.CancellationQueries);
+        Assert.Equal(503, query.AnsweredStatusCode);
+        Assert.Null(query.IsCancelled);
+    }
+
+    [Fact]
+    public async Task CancellationQueries_OtherPathsAndStatuses_NotAmongThem()
+    {
+        using HttpResponseMessage status = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using HttpResponseMessage oldPath = await SendCancellationQueryAsync(
+            new Uri(_standIn.BaseUrl, "polling/api/task-instances/task-1/cancellation"),
+            $"bearer {ApiKey}");
+
+        Assert.Equal(HttpStatusCode.NotFound, oldPath.StatusCode);
+        Assert.Empty(_standIn.CancellationQueries);
+    }
+
+    [Fact]
+    public async Task WaitForCancellationQueriesAsync_PollArrivesLater_ReturnsIt()
+    {
+        Task<IReadOnlyList<ReceivedCancellationQuery>> waiting = _standIn.WaitForCancellationQueriesAsync(
+            queries => queries.Any(query => query.TaskInstanceId == "task-9"),
+            Patience);
+
+        await GetCancellationAsync("task-9");
+
+        IReadOnlyList<ReceivedCancellationQuery> queries = await waiting;
+        Assert.Equal("task-9", Assert.Single(queries).TaskInstanceId);
+    }
+
+    [Fact]
+    public async Task WaitForCancellationQueriesAsync_NoPoll_TimesOutListingTheRequests()
+    {
+        var exception = await Assert.ThrowsAsync<TimeoutException>(() =>
+            _standIn.WaitForCancellationQueriesAsync(queries => queries.Count > 0, TimeSpan.FromMilliseconds(50)));
+
+        Assert.Equal(
+            "Timed out after 0.05 s waiting for cancellation queries that satisfy the predicate. The Scenario stand-in received no request.",
+            exception.Message);
+    }
+
+    [Fact]
+    public async Task Reset_AfterPollsAndNotServed_ForgetsPollsAndServesAgain()
+    {
+        _standIn.CancelTask("task-1");
+        await GetCancellationAsync("task-1");
+        _standIn.ServesCancellationQuery = false;
+
+        _standIn.Reset();
+
+        Assert.Empty(_standIn.CancellationQueries);
+        Assert.True(_standIn.ServesCancellationQuery);
+        Assert.False((await GetCancellationAsync("task-1")).GetProperty("isCancelled").GetBoolean());
     }
 
     [Fact]
@@ -826,13 +968,27 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
 
     private async Task<JsonElement> GetCancellationAsync(string taskInstanceId)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_standIn.BaseUrl, $"polling/api/task-instances/{taskInstanceId}/cancellation"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, CancelledUri(taskInstanceId));
         request.Headers.Authorization = new AuthenticationHeaderValue("bearer", ApiKey);
         using HttpResponseMessage response = await Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using JsonDocument document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return document.RootElement.Clone();
+    }
+
+    private Uri CancelledUri(string taskInstanceId, string ns = "") =>
+        new(_standIn.BaseUrl, $"polling/api/Cancelled?catalogTaskDefinitionNamespace={Uri.EscapeDataString(ns)}&taskInstanceId={Uri.EscapeDataString(taskInstanceId)}");
+
+    private static async Task<HttpResponseMessage> SendCancellationQueryAsync(Uri uri, string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await Client.SendAsync(request);
     }
 
     private static async Task<string?> ReadDetailAsync(HttpResponseMessage response)

@@ -1,0 +1,133 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Common;
+using Hangfire.InMemory;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Scenario.Receiver.Testing;
+
+// In the host's namespace, like ASP.NET Core's own IWebHostBuilder extensions: no extra using for the user.
+namespace Microsoft.AspNetCore.Hosting;
+
+/// <summary>Points a host under test (a <c>WebApplicationFactory&lt;Program&gt;</c>, a TestServer) at a <see cref="ScenarioStandIn"/>.</summary>
+public static class ScenarioStandInWebHostBuilderExtensions
+{
+    // What AddHangfire and its clients register; replaced so that nothing resolves the app's Hangfire configuration.
+    private static readonly Type[] ReplacedServices =
+    [
+        typeof(IGlobalConfiguration),
+        typeof(JobStorage),
+        typeof(JobActivator),
+        typeof(IBackgroundJobClient),
+        typeof(IBackgroundJobClientV2),
+        typeof(IRecurringJobManager),
+        typeof(IRecurringJobManagerV2),
+    ];
+
+    /// <summary>
+    /// Points the host's Scenario receiver at <paramref name="standIn"/> (<c>Scenario:BaseUrl</c>, <c>Scenario:ApiKey</c>)
+    /// and gives the host a Hangfire of its own: storage (Hangfire.InMemory unless told otherwise), job activator,
+    /// <see cref="IBackgroundJobClient"/>, <see cref="IRecurringJobManager"/> and server. They replace whatever the
+    /// application registered with <c>AddHangfire(...)</c> and <c>AddHangfireServer()</c>, a PostgreSQL storage included,
+    /// whose configuration callback then never runs. Several hosts, each with its own stand-in, can so run in parallel
+    /// in one test process.
+    /// </summary>
+    /// <remarks>
+    /// Hangfire's <c>AddHangfire</c> points process-wide statics (<c>JobStorage.Current</c>, its log provider and job
+    /// activator) at the last host that resolved it, which sends one test's jobs to another host and fails with
+    /// <see cref="ObjectDisposedException"/> once that host is disposed. This method registers the same services from
+    /// the host's own container and leaves the statics alone. The one rule left: application code must take
+    /// <see cref="IBackgroundJobClient"/> and <see cref="IRecurringJobManager"/> from dependency injection, not use the
+    /// static <c>BackgroundJob</c>, <c>RecurringJob</c> or <c>JobStorage.Current</c>, which no host under test sets.
+    /// </remarks>
+    /// <param name="builder">The host's web host builder, e.g. in <c>WebApplicationFactory.WithWebHostBuilder</c>.</param>
+    /// <param name="standIn">The stand-in that plays Scenario for this host.</param>
+    /// <param name="configure">Adjusts the host's Hangfire (<see cref="ScenarioStandInHostOptions"/>); <see langword="null"/> for the defaults.</param>
+    /// <returns>The same builder.</returns>
+    public static IWebHostBuilder UseScenarioStandIn(
+        this IWebHostBuilder builder,
+        ScenarioStandIn standIn,
+        Action<ScenarioStandInHostOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(standIn);
+        var options = new ScenarioStandInHostOptions();
+        configure?.Invoke(options);
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["Scenario:BaseUrl"] = standIn.BaseUrl.ToString(),
+            ["Scenario:ApiKey"] = standIn.ApiKey,
+        };
+
+        // Both: a host setting can reach code that reads configuration while Program.cs builds; the app configuration
+        // source is added last, so it wins over appsettings and environment variables when the options are bound.
+        foreach ((string key, string? value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+
+        // ConfigureTestServices runs after the application's own registrations, so the removals below see them.
+        builder.ConfigureTestServices(services => ReplaceHangfire(services, options));
+        return builder;
+    }
+
+    private static void ReplaceHangfire(IServiceCollection services, ScenarioStandInHostOptions options)
+    {
+        ServiceDescriptor[] replaced = services
+            .Where(descriptor => ReplacedServices.Contains(descriptor.ServiceType) || IsHangfireServer(descriptor))
+            .ToArray();
+        foreach (ServiceDescriptor descriptor in replaced)
+        {
+            services.Remove(descriptor);
+        }
+
+        Func<IServiceProvider, JobStorage> storage = options.Storage ?? (_ => new InMemoryStorage());
+        services.AddSingleton(storage);
+
+        // Only the marker that AddHangfireServer and UseHangfireDashboard check for; the app's configuration
+        // callback, which would set the statics, is not called.
+        services.AddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
+        services.TryAddSingleton<IJobFilterProvider>(_ => JobFilterProviders.Providers);
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
+        services.AddSingleton(provider => new BackgroundJobClient(provider.GetRequiredService<JobStorage>(), provider.GetRequiredService<IJobFilterProvider>()));
+        services.AddSingleton<IBackgroundJobClient>(provider => provider.GetRequiredService<BackgroundJobClient>());
+        services.AddSingleton<IBackgroundJobClientV2>(provider => provider.GetRequiredService<BackgroundJobClient>());
+        services.AddSingleton(provider => new RecurringJobManager(provider.GetRequiredService<JobStorage>(), provider.GetRequiredService<IJobFilterProvider>()));
+        services.AddSingleton<IRecurringJobManager>(provider => provider.GetRequiredService<RecurringJobManager>());
+        services.AddSingleton<IRecurringJobManagerV2>(provider => provider.GetRequiredService<RecurringJobManager>());
+
+        services.AddHangfireServer((provider, server) =>
+        {
+            // Short intervals keep tests fast: scheduled retries and deletions are noticed within a fraction of a second.
+            server.WorkerCount = ScenarioStandInHostOptions.DefaultWorkerCount;
+            server.SchedulePollingInterval = TimeSpan.FromMilliseconds(100);
+            server.CancellationCheckInterval = TimeSpan.FromMilliseconds(100);
+            server.ShutdownTimeout = TimeSpan.FromSeconds(5);
+            options.ConfigureServer?.Invoke(server);
+        });
+    }
+
+    private static bool IsHangfireServer(ServiceDescriptor descriptor)
+    {
+        if (descriptor.ServiceType != typeof(IHostedService))
+        {
+            return false;
+        }
+
+        // AddHangfireServer registers a factory; its delegate's return type names the server it builds.
+        Type? implementation = descriptor.IsKeyedService
+            ? null
+            : descriptor.ImplementationType
+                ?? descriptor.ImplementationInstance?.GetType()
+                ?? descriptor.ImplementationFactory?.Method.ReturnType;
+        return implementation is not null
+            && (typeof(BackgroundJobServerHostedService).IsAssignableFrom(implementation)
+                || implementation.FullName == "Hangfire.BackgroundProcessingServerHostedService");
+    }
+}
