@@ -81,6 +81,10 @@ builder.Services.AddHangfireServer(server =>
     // Optional, to tell instances apart and size them when several share one PostgreSQL storage.
     server.WorkerCount = builder.Configuration.GetValue("Hangfire:WorkerCount", server.WorkerCount);
     server.ServerName = builder.Configuration["Hangfire:ServerName"] ?? server.ServerName;
+
+    // Retries of the work and of a report are scheduled jobs: Hangfire starts a due one when its scheduler
+    // next polls. The default (15 s) would start a 10 s retry up to 25 s after the failure.
+    server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
 });
 
 builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));

@@ -20,15 +20,28 @@ public sealed class ScenarioReportingOptions
     /// <summary>Default of <see cref="RequestTimeout"/>: 30 seconds.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Default of <see cref="MaxRetryDelay"/>: 1 hour. Longer than the longest default delay (30 min), so
+    /// Scenario's own Retry-After is honoured in every ordinary case, and short enough that a status is never
+    /// parked for days by one bad header.
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxRetryDelay = TimeSpan.FromHours(1);
+
     /// <summary>Default of <see cref="ProgressInterval"/>: 2 seconds.</summary>
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Delays, in seconds, between attempts to deliver a status after a transient failure (connection
     /// refused, timeout, 408, 429, 5xx). The last value repeats. A longer <c>Retry-After</c> from
-    /// Scenario wins. Default <see cref="DefaultRetryDelaysSeconds"/>.
+    /// Scenario wins, up to <see cref="MaxRetryDelay"/>. Default <see cref="DefaultRetryDelaysSeconds"/>.
     /// </summary>
     public int[]? RetryDelaysSeconds { get; set; }
+
+    /// <summary>
+    /// The longest Scenario's <c>Retry-After</c> may hold back the next attempt; a longer one is cut to this,
+    /// with a warning in the log. Default <see cref="DefaultMaxRetryDelay"/> (1 hour).
+    /// </summary>
+    public TimeSpan MaxRetryDelay { get; set; } = DefaultMaxRetryDelay;
 
     /// <summary>Attempts to deliver one status before its job ends failed in the dashboard. Default 60.</summary>
     public int MaxAttempts { get; set; } = DefaultMaxAttempts;
