@@ -84,7 +84,18 @@ builder.Services.AddHangfireServer(server =>
     // Optional, to tell instances apart and size them when several share one PostgreSQL storage.
     server.WorkerCount = builder.Configuration.GetValue("Hangfire:WorkerCount", server.WorkerCount);
     server.ServerName = builder.Configuration["Hangfire:ServerName"] ?? server.ServerName;
+
+    // Retries of the work and of a report are scheduled jobs: Hangfire starts a due one when its scheduler
+    // next polls. The default (15 s) would start a 10 s retry up to 25 s after the failure.
+    server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+
+    // A terminal post in flight ignores the shutdown, but Hangfire waits only ShutdownTimeout (15 s by default)
+    // for it before the process goes on exiting; past Scenario:Reporting:RequestTimeout (2 min) it has its answer.
+    server.ShutdownTimeout = TimeSpan.FromMinutes(2.5);
 });
+
+// The host's own stop budget (30 s by default) bounds Hangfire's wait too.
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(3));
 
 builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
 builder.Services.AddHealthChecks().AddScenario();

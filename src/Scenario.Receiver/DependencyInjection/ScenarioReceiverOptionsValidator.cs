@@ -75,6 +75,11 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:Reporting:RetryDelaysSeconds must not contain negative delays.");
         }
 
+        if (reporting.MaxRetryDelay <= TimeSpan.Zero)
+        {
+            failures.Add("Scenario:Reporting:MaxRetryDelay must be positive, e.g. 01:00:00.");
+        }
+
         if (reporting.RequestTimeout <= TimeSpan.Zero)
         {
             failures.Add("Scenario:Reporting:RequestTimeout must be positive.");

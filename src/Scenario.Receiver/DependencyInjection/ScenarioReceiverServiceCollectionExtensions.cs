@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver;
 using Scenario.Receiver.Jobs;
@@ -84,9 +85,27 @@ public static class ScenarioReceiverServiceCollectionExtensions
 
         // HttpClient's own timeout is off: each post has its own, from Scenario:Reporting:RequestTimeout.
         // Header values are redacted in HttpClient's logs: the Authorization header carries the API key.
+        // No resilience handler from the host (ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler()),
+        // as .NET Aspire apps do): it would retry a terminal POST inside our own durable retry schedule, and every
+        // retried post whose first try Scenario did take is a duplicate terminal status. Host defaults are applied
+        // before a client's own configuration, so this removes them whatever the registration order. It is what
+        // RemoveAllResilienceHandlers does, written out because that method is still experimental (EXTEXP0001)
+        // and a library must not break when a host upgrades the package.
         services.AddHttpClient<ScenarioStatusClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .RedactLoggedHeaders(_ => true);
+            .RedactLoggedHeaders(_ => true)
+            .ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => RemoveResilienceHandlers(handlers));
 
         return services;
+    }
+
+    private static void RemoveResilienceHandlers(IList<DelegatingHandler> handlers)
+    {
+        for (var i = handlers.Count - 1; i >= 0; i--)
+        {
+            if (handlers[i] is ResilienceHandler)
+            {
+                handlers.RemoveAt(i);
+            }
+        }
     }
 }

@@ -17,8 +17,19 @@ public sealed class ScenarioReportingOptions
     /// </summary>
     public const int DefaultMaxAttempts = 60;
 
-    /// <summary>Default of <see cref="RequestTimeout"/>: 30 seconds.</summary>
-    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Default of <see cref="RequestTimeout"/>: 2 minutes. A post that times out is posted again, and if
+    /// Scenario had taken the first one, it gets the terminal status twice: the timeout is the window for that,
+    /// so it is long enough for a slow Scenario (answers after 40 s have been seen), not a snappy 30 s.
+    /// </summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Default of <see cref="MaxRetryDelay"/>: 1 hour. Longer than the longest default delay (30 min), so
+    /// Scenario's own Retry-After is honoured in every ordinary case, and short enough that a status is never
+    /// parked for days by one bad header.
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxRetryDelay = TimeSpan.FromHours(1);
 
     /// <summary>Default of <see cref="ProgressInterval"/>: 2 seconds.</summary>
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(2);
@@ -26,14 +37,25 @@ public sealed class ScenarioReportingOptions
     /// <summary>
     /// Delays, in seconds, between attempts to deliver a status after a transient failure (connection
     /// refused, timeout, 408, 429, 5xx). The last value repeats. A longer <c>Retry-After</c> from
-    /// Scenario wins. Default <see cref="DefaultRetryDelaysSeconds"/>.
+    /// Scenario wins, up to <see cref="MaxRetryDelay"/>. Default <see cref="DefaultRetryDelaysSeconds"/>.
     /// </summary>
     public int[]? RetryDelaysSeconds { get; set; }
+
+    /// <summary>
+    /// The longest Scenario's <c>Retry-After</c> may hold back the next attempt; a longer one is cut to this,
+    /// with a warning in the log. Default <see cref="DefaultMaxRetryDelay"/> (1 hour).
+    /// </summary>
+    public TimeSpan MaxRetryDelay { get; set; } = DefaultMaxRetryDelay;
 
     /// <summary>Attempts to deliver one status before its job ends failed in the dashboard. Default 60.</summary>
     public int MaxAttempts { get; set; } = DefaultMaxAttempts;
 
-    /// <summary>Timeout of one post to Scenario. Default 30 seconds.</summary>
+    /// <summary>
+    /// Timeout of one post to Scenario. Default <see cref="DefaultRequestTimeout"/> (2 minutes). A terminal
+    /// post without an answer in time is posted again on the retry schedule, a duplicate if Scenario had
+    /// taken it; let Hangfire's <c>ShutdownTimeout</c> and the host's <c>HostOptions.ShutdownTimeout</c> exceed
+    /// it so a shutdown lets a post in flight finish.
+    /// </summary>
     public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
 
     /// <summary>

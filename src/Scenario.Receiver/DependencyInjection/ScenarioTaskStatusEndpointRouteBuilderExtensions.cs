@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Scenario.Receiver;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Operations;
@@ -35,9 +36,11 @@ public static class ScenarioTaskStatusEndpointRouteBuilderExtensions
 
         return endpoints.MapGet(
                 prefix.TrimEnd('/') + "/{taskInstanceId}",
-                static (string taskInstanceId, TaskRecordStore records) => TaskStatusEndpoint.Get(taskInstanceId, records))
+                static (string taskInstanceId, TaskRecordStore records, HttpContext httpContext, ILoggerFactory loggers)
+                    => TaskStatusEndpoint.Get(taskInstanceId, records, httpContext, loggers))
             .WithName("ScenarioTaskStatus")
             .Produces(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -65,6 +65,12 @@ internal static partial class Log
     [LoggerMessage(1305, LogLevel.Information, "Report for Scenario task {TaskInstanceId} skipped: {Status} was already delivered")]
     public static partial void ReportSkippedAlreadyReported(ILogger logger, string taskInstanceId, string? status);
 
+    [LoggerMessage(1306, LogLevel.Warning, "Scenario asked to wait {RetryAfterSeconds} s before {Status} for task {TaskInstanceId} is posted again; waiting {CapSeconds} s instead (Scenario:Reporting:MaxRetryDelay)")]
+    public static partial void RetryAfterCapped(ILogger logger, double retryAfterSeconds, string status, string taskInstanceId, double capSeconds);
+
+    [LoggerMessage(1501, LogLevel.Warning, "The status of Scenario task {TaskInstanceId} could not be read: the job storage failed; answered 503")]
+    public static partial void TaskStatusNotRead(ILogger logger, Exception exception, string taskInstanceId);
+
     [LoggerMessage(1401, LogLevel.Debug, "Progress post for Scenario task {TaskInstanceId} failed: {Reason}; the work goes on")]
     public static partial void ProgressNotDelivered(ILogger logger, string taskInstanceId, string? reason);
 }

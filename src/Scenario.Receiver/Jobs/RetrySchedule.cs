@@ -1,6 +1,13 @@
 namespace Scenario.Receiver.Jobs;
 
-/// <summary>When a retry may run.</summary>
+/// <summary>
+/// When a retry may run. Retries (of the work and of a report) are Hangfire Scheduled jobs, not in-process
+/// waits: a scheduled retry holds no worker, survives a restart, runs on any instance and shows in the
+/// dashboard with its reason. The price is that Hangfire's scheduler moves a due job to its queue only when
+/// it next polls, every <c>BackgroundJobServerOptions.SchedulePollingInterval</c> (15 s by default), so a
+/// retry can start up to that much late. The host owns that setting (one cheap query per interval per
+/// server); the README and the sample set a prompt one (1 s) rather than the library working around it.
+/// </summary>
 internal static class RetrySchedule
 {
     /// <summary>

@@ -26,8 +26,11 @@ internal sealed class TaskRecordStore
     private const string ReportedStatusField = "ReportedStatus";
     private const string ReportedAtField = "ReportedAt";
 
-    /// <summary>Long enough for a slow storage or a post to Scenario in progress under the lock.</summary>
-    internal static readonly TimeSpan ReportLockTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// What a delivery waits for the report lock beyond <see cref="ScenarioReportingOptions.RequestTimeout"/>:
+    /// room for the storage round trips of the delivery that holds it.
+    /// </summary>
+    internal static readonly TimeSpan ReportLockMargin = TimeSpan.FromSeconds(30);
 
     /// <summary>An HTTP request waits this long at most for a concurrent duplicate to be accepted.</summary>
     internal static readonly TimeSpan AcceptLockTimeout = TimeSpan.FromSeconds(15);
@@ -39,7 +42,17 @@ internal sealed class TaskRecordStore
     {
         _storage = storage;
         _retention = options.Value.RecordRetention;
+        ReportLockTimeout = ReportLockTimeoutFor(options.Value.Reporting);
     }
+
+    /// <summary>
+    /// How long a delivery waits for a task's report lock. Longer than one post can take, so a second delivery
+    /// of the task (a rerun of its job, another instance) waits until the post in flight has its answer and
+    /// then finds the task reported, instead of giving up while that post may still be taken by Scenario.
+    /// </summary>
+    internal TimeSpan ReportLockTimeout { get; }
+
+    internal static TimeSpan ReportLockTimeoutFor(ScenarioReportingOptions reporting) => reporting.RequestTimeout + ReportLockMargin;
 
     /// <summary>Opens a connection holding the task's accept lock (taken while a RestCall is accepted).</summary>
     public LockedTask LockForAccept(string taskInstanceId) => Lock(taskInstanceId, AcceptLockSuffix, AcceptLockTimeout);

@@ -112,6 +112,13 @@ internal sealed class TerminalStatusDelivery(
                     if (result.RetryAfter is { } retryAfter && retryAfter > delay)
                     {
                         delay = retryAfter;
+                        if (delay > _options.MaxRetryDelay)
+                        {
+                            // A Retry-After of days (seen: 86,400,000 s) would park the terminal status past any
+                            // use to the workflow; Scenario is asked again after the cap instead.
+                            delay = _options.MaxRetryDelay;
+                            Log.RetryAfterCapped(_logger, retryAfter.TotalSeconds, outcome.Status, taskInstanceId, delay.TotalSeconds);
+                        }
                     }
 
                     Log.DeliveryWillRetry(_logger, outcome.Status, taskInstanceId, attempt, result.Reason, delay.TotalSeconds);

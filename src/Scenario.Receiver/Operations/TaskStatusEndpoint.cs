@@ -1,15 +1,40 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Jobs;
+using Scenario.Receiver.LongRunning;
 
 namespace Scenario.Receiver.Operations;
 
 /// <summary>
 /// Answers what the receiver knows of a task, from job storage, so every instance gives the same answer:
-/// the work job's Hangfire state and the terminal status Scenario received, if any.
+/// the work job's Hangfire state and the terminal status Scenario received, if any. While the storage cannot
+/// be read it answers 503 problem+json with Retry-After, as a RestCall is answered then: an operator's script
+/// or a probe can tell "try again" from a bug, which a bare 500 does not say.
 /// </summary>
 internal static class TaskStatusEndpoint
 {
-    public static IResult Get(string taskInstanceId, TaskRecordStore records)
+    public static IResult Get(string taskInstanceId, TaskRecordStore records, HttpContext httpContext, ILoggerFactory loggers)
+    {
+        try
+        {
+            return Read(taskInstanceId, records);
+        }
+#pragma warning disable CA1031 // Any storage failure (its exception types depend on the storage) gets the same answer.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.TaskStatusNotRead(loggers.CreateLogger(typeof(TaskStatusEndpoint).FullName!), ex, taskInstanceId);
+            httpContext.Response.Headers.RetryAfter = RequestAcceptance.StorageRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(
+                title: "The task status cannot be read now",
+                detail: "The job storage did not answer; the task's record is kept there. Ask again shortly.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static IResult Read(string taskInstanceId, TaskRecordStore records)
     {
         if (!TaskHeaderReader.IsCanonicalGuid(taskInstanceId, out _))
         {

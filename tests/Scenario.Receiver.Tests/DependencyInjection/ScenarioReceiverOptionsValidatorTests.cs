@@ -13,6 +13,7 @@ public sealed class ScenarioReceiverOptionsValidatorTests : StandInTest
     [InlineData("Scenario:BaseUrl", "ftp://scenario.example.com", "Scenario:BaseUrl must be an absolute http or https URL, e.g. https://scenario.example.com.")]
     [InlineData("Scenario:ApiKey", "", "Scenario:ApiKey is missing. Set it to the worker token issued by the Scenario administrators (environment variable Scenario__ApiKey).")]
     [InlineData("Scenario:Reporting:MaxAttempts", "0", "Scenario:Reporting:MaxAttempts must be at least 1.")]
+    [InlineData("Scenario:Reporting:MaxRetryDelay", "00:00:00", "Scenario:Reporting:MaxRetryDelay must be positive, e.g. 01:00:00.")]
     [InlineData("Scenario:AllowedStatusUrlOrigins:0", "https://scenario.example.com/taskstatus", "Scenario:AllowedStatusUrlOrigins contains 'https://scenario.example.com/taskstatus', which is not an origin such as https://scenario.example.com (scheme, host and optional port, no path).")]
     public async Task Host_WithInvalidSetting_FailsAtStartNamingIt(string key, string value, string message)
     {

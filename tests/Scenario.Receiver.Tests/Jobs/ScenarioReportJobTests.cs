@@ -54,6 +54,41 @@ public sealed class ScenarioReportJobTests : StandInTest
     }
 
     [Fact]
+    public async Task ScenarioAnsweringAHugeRetryAfter_NextAttemptWaitsOnlyTheCapAndTheCapIsLogged()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)],
+            new() { ["Scenario:Reporting:MaxRetryDelay"] = "00:00:01" });
+        Scenario.FailNext(1, 503, TimeSpan.FromSeconds(86_400_000));
+
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+
+        var history = host.Storage.JobDetails(await ReportJobIdOf(host, call.TaskInstanceId))!.History;
+        Assert.Contains(history, h => h.StateName == "Scheduled" && h.Reason.StartsWith("Retry 1 in 1 s: attempt 1 of 60: Scenario answered 503", StringComparison.Ordinal));
+        var capped = Assert.Single(host.Logs.Lines, l => l.EventId == 1306);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, capped.Level);
+        Assert.Equal(
+            $"Scenario asked to wait 86400000 s before Completed for task {call.TaskInstanceId} is posted again; waiting 1 s instead (Scenario:Reporting:MaxRetryDelay)",
+            capped.Message);
+    }
+
+    [Fact]
+    public async Task ScenarioAnsweringAHugeRetryAfter_WithTheDefaults_RetryIsScheduledWithinAnHour()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        Scenario.FailNext(1, 503, TimeSpan.FromSeconds(86_400_000));
+
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
+        await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Scheduled", "the retry is scheduled");
+
+        var scheduled = host.Storage.JobDetails(reportJobId)!.History.First(h => h.StateName == "Scheduled");
+        var enqueueAt = Hangfire.Common.JobHelper.DeserializeDateTime(scheduled.Data["EnqueueAt"]);
+        Assert.InRange(enqueueAt, DateTime.UtcNow.AddMinutes(59), DateTime.UtcNow.AddHours(1).AddSeconds(5));
+        Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
+    }
+
+    [Fact]
     public async Task ScenarioAnswering401_OneAttemptAndTheReportJobFailsWithTheReason()
     {
         await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);

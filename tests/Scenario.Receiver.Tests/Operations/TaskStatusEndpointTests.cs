@@ -170,4 +170,21 @@ public sealed class TaskStatusEndpointTests : StandInTest
         Assert.Equal(call.JobId, body.GetProperty("jobId").GetString());
         Assert.Equal(HttpStatusCode.NotFound, atDefault.StatusCode);
     }
+
+    [Fact]
+    public async Task Get_WhileTheStorageIsDown_Answers503ProblemWithRetryAfter()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(
+            Scenario, [typeof(TaskWorkController)], runHangfireServer: false, storage: new UnreachableStorage(),
+            map: app => app.MapScenarioTaskStatus());
+
+        using var response = await host.Client.GetAsync(new Uri($"/scenario/tasks/{Guid.NewGuid()}", UriKind.Relative));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("The task status cannot be read now", body.GetProperty("title").GetString());
+        Assert.Contains(host.Logs.Lines, l => l.EventId == 1501);
+    }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
@@ -55,5 +57,25 @@ public sealed class ScenarioStatusClientTests : StandInTest
         Assert.Equal(JsonValueKind.String, body.GetProperty("message").ValueKind);
         Assert.Equal("{\"statusCode\":\"500\"}", body.GetProperty("outputValues").GetRawText());
         Assert.Equal("Error", body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task HostWithStandardResilienceHandlerForEveryClient_OnePostPerAttemptOfOurs()
+    {
+        // What a .NET Aspire app's ServiceDefaults do. Its retry would repeat the 503'd post within our
+        // first attempt (and the first attempt would then succeed); without it, our second attempt, from a
+        // report job, makes the second post.
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)],
+            configure: builder => builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler()));
+        Scenario.FailNext(1, 503);
+
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+
+        Assert.Equal(2, Scenario.Requests.Count(r => r.Path.EndsWith("task-statuses", StringComparison.Ordinal)));
+        Assert.NotNull(host.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)!.ReportJobId);
+        Assert.Single(host.Logs.Lines, l => l.EventId == 1302);
+        await Await.UntilAsync(() => host.Logs.Lines.Any(l => l.EventId == 1301), "the delivery is logged");
+        Assert.Single(host.Logs.Lines, l => l.EventId == 1301 && l.Message.Contains("attempt 2)", StringComparison.Ordinal));
     }
 }
