@@ -10,7 +10,7 @@ public sealed class PlainController(WorkProbe probe, ScenarioTaskContext task) :
     [HttpPost, ScenarioLongRunning]
     public IActionResult Run([FromBody] WorkRequest request)
     {
-        probe.Record("plain", task, HttpContext?.Request.Path.HasValue == true);
+        probe.Record("plain", task);
         return Ok(new { request.Portfolio });
     }
 }

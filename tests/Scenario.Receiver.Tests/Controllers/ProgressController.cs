@@ -15,7 +15,7 @@ public sealed partial class ProgressController(WorkProbe probe, ScenarioTaskCont
     /// <summary>The simulated work between two of <see cref="Burst"/>'s calls: the burst spans about 1.5 s.</summary>
     public static readonly TimeSpan BurstStepDuration = TimeSpan.FromMilliseconds(30);
 
-    private void Record(string action) => probe.Record(action, task, HttpContext?.Request.Path.HasValue == true);
+    private void Record(string action) => probe.Record(action, task);
 
     [HttpPost("burst"), ScenarioLongRunning]
     public async Task<IActionResult> Burst(CancellationToken cancellationToken)

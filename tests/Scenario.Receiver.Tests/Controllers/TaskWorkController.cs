@@ -8,7 +8,7 @@ namespace Scenario.Receiver.Tests.Controllers;
 [Route("tasks")]
 public sealed class TaskWorkController(WorkProbe probe, ScenarioTaskContext task) : ControllerBase
 {
-    private void Record(string action) => probe.Record(action, task, HttpContext?.Request.Path.HasValue == true);
+    private void Record(string action) => probe.Record(action, task);
 
     private static WorkResult ResultOf(WorkRequest request)
         => new(request.Portfolio!, request.Quantity, request.Price, request.Urgent, request.AsOf, request.Detail);

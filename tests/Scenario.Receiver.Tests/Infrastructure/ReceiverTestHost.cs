@@ -111,6 +111,12 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            // Async, so the flag is confined to this request's flow.
+            WorkProbe.InRequestFlow.Value = true;
+            await next(context);
+        });
         if (useMiddleware)
         {
             app.UseScenarioTaskContext();

@@ -12,8 +12,15 @@ public sealed class WorkProbe
     /// <summary>Released by a test to let a blocked action finish.</summary>
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Record(string action, ScenarioTaskContext task, bool inRequest)
-        => _invocations.Enqueue(new WorkInvocation(action, task.TaskInstanceId, task.WorkflowInstanceId, inRequest));
+    /// <summary>
+    /// Set by the test host's first middleware for the rest of each request's flow. Hangfire's worker threads
+    /// started before any request, so nothing run in a job sees it: unlike the HttpContext, which the job
+    /// restores from the request snapshot, it cannot be faked by the library.
+    /// </summary>
+    public static AsyncLocal<bool> InRequestFlow { get; } = new();
+
+    public void Record(string action, ScenarioTaskContext task)
+        => _invocations.Enqueue(new WorkInvocation(action, task.TaskInstanceId, task.WorkflowInstanceId, InRequestFlow.Value));
 
     public int CountFor(string taskInstanceId) => Invocations.Count(i => i.TaskInstanceId == taskInstanceId);
 }

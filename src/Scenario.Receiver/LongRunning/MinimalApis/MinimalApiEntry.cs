@@ -48,6 +48,12 @@ internal sealed class MinimalApiEntry(LongRunningSettings settings, string route
     {
         var handler = _handler ?? throw new InvalidOperationException($"The endpoint {DisplayName} was never built.");
         var returned = await handler(new DefaultEndpointFilterInvocationContext(invocation.HttpContext, invocation.Arguments)).ConfigureAwait(false);
-        return EndpointAnswer.FromReturnValue(returned);
+        var answer = EndpointAnswer.FromReturnValue(returned);
+
+        // A handler that answers through HttpContext.Response (a RequestDelegate) says its status code there.
+        var responseStatus = invocation.HttpContext.Response.StatusCode;
+        return answer is { StatusCode: StatusCodes.Status200OK, Value: null } && responseStatus != StatusCodes.Status200OK
+            ? new EndpointAnswer(responseStatus, null)
+            : answer;
     }
 }

@@ -155,13 +155,21 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     }
 
     [Fact]
-    public async Task WithScenarioLongRunningOnARequestDelegate_FailsTheHostAtStart()
+    public async Task WithScenarioLongRunningOnARequestDelegate_RunsItInTheJobWithTheStatusCodeItSets()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiverTestHost.StartAsync(
-            Scenario, [], map: app => app.MapPost("/raw", (RequestDelegate)(context => Task.CompletedTask)).WithScenarioLongRunning()));
+        await using var host = await ReceiverTestHost.StartAsync(
+            Scenario, [], map: app => app.MapPost("/raw", (RequestDelegate)(context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+                return Task.CompletedTask;
+            })).WithScenarioLongRunning());
 
-        Assert.Contains("'HTTP: POST /raw'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("cannot be carried to a background job", error.Message, StringComparison.Ordinal);
+        var response = await host.RestCall.PostAsync("/raw", null);
+        var status = await Scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("Error", status.Status);
+        Assert.Equal("422", status.OutputValues["statusCode"]);
     }
 
     [Fact]

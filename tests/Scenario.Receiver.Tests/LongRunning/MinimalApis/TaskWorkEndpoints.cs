@@ -21,14 +21,14 @@ public static class TaskWorkEndpoints
 
         tasks.MapPost("/ok", async (WorkRequest request, WorkProbe probe, ScenarioTaskContext task, CancellationToken cancellationToken) =>
         {
-            probe.Record("ok", task, inRequest: false);
+            probe.Record("ok", task);
             await Task.Yield();
             cancellationToken.ThrowIfCancellationRequested();
             return TypedResults.Ok(ResultOf(request));
         });
         tasks.MapPost("/created", (WorkRequest request, WorkProbe probe, ScenarioTaskContext task) =>
         {
-            probe.Record("created", task, inRequest: false);
+            probe.Record("created", task);
             return TypedResults.Created("/minimal/1", ResultOf(request));
         });
         tasks.MapPost("/accepted", (WorkRequest request) => TypedResults.Accepted("/minimal/1", ResultOf(request)));
@@ -41,10 +41,10 @@ public static class TaskWorkEndpoints
         });
         tasks.MapPost("/scalar", () => 42);
         tasks.MapPost("/list", () => new[] { "EQ-1", "EQ-2" });
-        tasks.MapPost("/void", (WorkProbe probe, ScenarioTaskContext task) => probe.Record("void", task, inRequest: false));
+        tasks.MapPost("/void", (WorkProbe probe, ScenarioTaskContext task) => probe.Record("void", task));
         tasks.MapPost("/task", (WorkProbe probe, ScenarioTaskContext task) =>
         {
-            probe.Record("task", task, inRequest: false);
+            probe.Record("task", task);
             return Task.CompletedTask;
         });
         tasks.MapPost("/no-content", () => TypedResults.NoContent());
@@ -57,7 +57,7 @@ public static class TaskWorkEndpoints
             => found ? TypedResults.Ok(ResultOf(request)) : TypedResults.NotFound());
         tasks.MapPost("/throw", Task<WorkResult> (WorkRequest request, WorkProbe probe, ScenarioTaskContext task) =>
         {
-            probe.Record("throw", task, inRequest: false);
+            probe.Record("throw", task);
             throw new InvalidOperationException($"Pricing engine unavailable for {request.Portfolio}");
         });
         tasks.MapPost("/context", (ScenarioTaskContext task) => TypedResults.Ok(new { task = task.TaskInstanceId, workflow = task.WorkflowInstanceId }));
@@ -66,7 +66,7 @@ public static class TaskWorkEndpoints
         tasks.MapPost("/keyed", ([FromKeyedServices("eu")] IPriceSource prices) => TypedResults.Ok(new { source = prices.Name }));
         tasks.MapPost("/gated", async (WorkProbe probe, ScenarioTaskContext task, CancellationToken cancellationToken) =>
         {
-            probe.Record("gated", task, inRequest: false);
+            probe.Record("gated", task);
             await task.ReportProgressAsync(10, "started", cancellationToken);
             await probe.Gate.Task.WaitAsync(cancellationToken);
             await task.ReportProgressAsync(90, "finishing", cancellationToken);
@@ -76,7 +76,7 @@ public static class TaskWorkEndpoints
         // Settings on the endpoint itself, the way a user writes them one endpoint at a time.
         app.MapPost("/minimal/flaky", (WorkRequest request, WorkProbe probe, ScenarioTaskContext task) =>
         {
-            probe.Record("flaky", task, inRequest: false);
+            probe.Record("flaky", task);
             if (probe.CountFor(task.TaskInstanceId!) <= 2 || request.Urgent)
             {
                 throw new TimeoutException($"Attempt {probe.CountFor(task.TaskInstanceId!)} failed");
@@ -86,7 +86,7 @@ public static class TaskWorkEndpoints
         }).WithScenarioLongRunning(retries: 2).WithName("flaky-quote").WithTags("pricing");
         app.MapPost("/minimal/slow", async (WorkProbe probe, ScenarioTaskContext task, CancellationToken cancellationToken) =>
         {
-            probe.Record("slow", task, inRequest: false);
+            probe.Record("slow", task);
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return TypedResults.Ok();
         }).WithScenarioLongRunning(timeoutSeconds: 1);
@@ -94,7 +94,7 @@ public static class TaskWorkEndpoints
         // The attribute on the handler gives the settings when WithScenarioLongRunning() names none.
         app.MapPost("/minimal/attributed", [ScenarioLongRunning(Retries = 1)] (WorkProbe probe, ScenarioTaskContext task) =>
         {
-            probe.Record("attributed", task, inRequest: false);
+            probe.Record("attributed", task);
             if (probe.CountFor(task.TaskInstanceId!) == 1)
             {
                 throw new TimeoutException("first attempt failed");
