@@ -85,9 +85,8 @@ builder.Services.AddHangfireServer(server =>
     server.WorkerCount = builder.Configuration.GetValue("Hangfire:WorkerCount", server.WorkerCount);
     server.ServerName = builder.Configuration["Hangfire:ServerName"] ?? server.ServerName;
 
-    // Retries of the work and of a report are scheduled jobs: Hangfire starts a due one when its scheduler
-    // next polls. The default (15 s) would start a 10 s retry up to 25 s after the failure.
-    server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+    // No SchedulePollingInterval here: the receiver starts its retries when due itself; Hangfire's scheduler
+    // (every 15 s by default) only takes over for a retry whose process has gone.
 
     // A terminal post in flight ignores the shutdown, but Hangfire waits only ShutdownTimeout (15 s by default)
     // for it before the process goes on exiting; past Scenario:Reporting:RequestTimeout (2 min) it has its answer.

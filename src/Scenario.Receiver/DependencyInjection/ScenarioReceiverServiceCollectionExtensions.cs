@@ -78,6 +78,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddSingleton<TaskRecordStore>();
         services.TryAddSingleton<StatusUrlPolicy>();
         services.TryAddSingleton<ProgressReporterFactory>();
+        services.TryAddSingleton<PromptRetries>();
         services.TryAddTransient<ScenarioWorkJob>();
         services.TryAddTransient<WorkRunner>();
         services.TryAddTransient<ScenarioReportJob>();

@@ -71,6 +71,9 @@ internal static partial class Log
     [LoggerMessage(1501, LogLevel.Warning, "The status of Scenario task {TaskInstanceId} could not be read: the job storage failed; answered 503")]
     public static partial void TaskStatusNotRead(ILogger logger, Exception exception, string taskInstanceId);
 
+    [LoggerMessage(1307, LogLevel.Debug, "Could not enqueue the due retry job {JobId} at once ({Reason}); Hangfire's scheduler will")]
+    public static partial void PromptRetryNotEnqueued(ILogger logger, string jobId, string reason);
+
     [LoggerMessage(1401, LogLevel.Debug, "Progress post for Scenario task {TaskInstanceId} failed: {Reason}; the work goes on")]
     public static partial void ProgressNotDelivered(ILogger logger, string taskInstanceId, string? reason);
 }

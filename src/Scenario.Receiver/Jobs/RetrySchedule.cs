@@ -3,10 +3,9 @@ namespace Scenario.Receiver.Jobs;
 /// <summary>
 /// When a retry may run. Retries (of the work and of a report) are Hangfire Scheduled jobs, not in-process
 /// waits: a scheduled retry holds no worker, survives a restart, runs on any instance and shows in the
-/// dashboard with its reason. The price is that Hangfire's scheduler moves a due job to its queue only when
-/// it next polls, every <c>BackgroundJobServerOptions.SchedulePollingInterval</c> (15 s by default), so a
-/// retry can start up to that much late. The host owns that setting (one cheap query per interval per
-/// server); the README and the sample set a prompt one (1 s) rather than the library working around it.
+/// dashboard with its reason. Hangfire's scheduler would move a due job to its queue only when it next
+/// polls (<c>BackgroundJobServerOptions.SchedulePollingInterval</c>, 15 s by default); <see cref="PromptRetries"/>
+/// moves it when due from the process that scheduled it, and the scheduler remains the durable fallback.
 /// </summary>
 internal static class RetrySchedule
 {

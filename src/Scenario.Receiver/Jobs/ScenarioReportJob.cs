@@ -11,7 +11,7 @@ namespace Scenario.Receiver.Jobs;
 /// refusals leave the job Failed in the dashboard, where an operator can requeue it once the cause (usually
 /// the API key) is fixed. Running it twice posts once: <see cref="TerminalStatusDelivery"/> guards the task.
 /// </summary>
-internal sealed class ScenarioReportJob(TerminalStatusDelivery delivery, ILogger<ScenarioReportJob> logger)
+internal sealed class ScenarioReportJob(TerminalStatusDelivery delivery, PromptRetries promptRetries, ILogger<ScenarioReportJob> logger)
 {
     /// <summary>Hangfire's entry point. Public because Hangfire invokes only public methods.</summary>
     /// <param name="taskInstanceId">The task.</param>
@@ -27,6 +27,15 @@ internal sealed class ScenarioReportJob(TerminalStatusDelivery delivery, ILogger
         var ambient = TaskJobParameters.Read(performContext);
         using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, ambient.WorkflowInstanceId));
         var retryCount = performContext?.GetJobParameter<int>(ScenarioJobStateFilterAttribute.RetryCountParameter, allowStale: true) ?? 0;
-        await delivery.DeliverAsync(taskInstanceId, ambient.StatusUrl, priorAttempts + retryCount + 1, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await delivery.DeliverAsync(taskInstanceId, ambient.StatusUrl, priorAttempts + retryCount + 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RetryLaterException retry) when (performContext is not null)
+        {
+            // The state filter makes the job Scheduled; this process starts it when due.
+            promptRetries.EnqueueWhenDue(performContext.BackgroundJob.Id, retry.Delay, Hangfire.States.EnqueuedState.DefaultQueue);
+            throw;
+        }
     }
 }

@@ -21,6 +21,7 @@ internal sealed class ScenarioWorkJob(
     WorkRunner runner,
     TaskRecordStore records,
     TerminalStatusDelivery delivery,
+    PromptRetries promptRetries,
     ScenarioTaskContext taskContext,
     ILogger<ScenarioWorkJob> logger)
 {
@@ -56,7 +57,18 @@ internal sealed class ScenarioWorkJob(
             return;
         }
 
-        var result = await RunWorkAsync(entryKey, taskInstanceId, argumentsJson, ambient, performContext, cancellationToken).ConfigureAwait(false);
+        WorkResult result;
+        try
+        {
+            result = await RunWorkAsync(entryKey, taskInstanceId, argumentsJson, ambient, performContext, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RetryLaterException retry) when (performContext is not null)
+        {
+            // The state filter makes the job Scheduled; this process starts it when due.
+            var queue = (await catalog.FindAsync(entryKey, CancellationToken.None).ConfigureAwait(false))?.Settings.Queue;
+            promptRetries.EnqueueWhenDue(performContext.BackgroundJob.Id, retry.Delay, queue ?? Hangfire.States.EnqueuedState.DefaultQueue);
+            throw;
+        }
 
         // Progress is flushed and closed by now, so the outcome (and the terminal status) comes after it.
         records.WriteOutcome(taskInstanceId, JsonSerializer.Serialize(result.Outcome, ScenarioJsonContext.Default.TaskOutcome));

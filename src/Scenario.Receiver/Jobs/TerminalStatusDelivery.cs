@@ -23,6 +23,7 @@ internal sealed class TerminalStatusDelivery(
     ScenarioStatusClient client,
     StatusUrlPolicy statusUrlPolicy,
     IBackgroundJobClient jobs,
+    PromptRetries promptRetries,
     ScenarioMetrics metrics,
     TimeProvider time,
     IOptions<ScenarioReceiverOptions> options,
@@ -50,8 +51,9 @@ internal sealed class TerminalStatusDelivery(
         }
         catch (RetryLaterException retry)
         {
-            CreateReportJob(taskInstanceId, ambient,
+            var reportJobId = CreateReportJob(taskInstanceId, ambient,
                 new ScheduledState(RetrySchedule.NotBefore(retry.Delay)) { Reason = RetrySchedule.Reason(1, retry) });
+            promptRetries.EnqueueWhenDue(reportJobId, retry.Delay, EnqueuedState.DefaultQueue);
         }
         catch (ScenarioDeliveryException refused)
         {
@@ -142,10 +144,11 @@ internal sealed class TerminalStatusDelivery(
         }
     }
 
-    private void CreateReportJob(string taskInstanceId, TaskAmbient ambient, IState state)
+    private string CreateReportJob(string taskInstanceId, TaskAmbient ambient, IState state)
     {
         var reportJobId = CreateReportJob(jobs, taskInstanceId, ambient, priorAttempts: 1, state);
         _records.WriteReportJob(taskInstanceId, reportJobId);
+        return reportJobId;
     }
 
     /// <summary>Creates the job that carries on delivering a task's status, with the task's ambient values as its parameters.</summary>

@@ -58,7 +58,8 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         JobStorage? storage = null,
         bool useKestrel = false,
         Action<WebApplicationBuilder>? configure = null,
-        Action<WebApplication>? map = null)
+        Action<WebApplication>? map = null,
+        Action<BackgroundJobServerOptions>? configureServer = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         if (useKestrel)
@@ -101,6 +102,7 @@ public sealed class ReceiverTestHost : IAsyncDisposable
                 options.CancellationCheckInterval = TimeSpan.FromMilliseconds(100);
                 options.WorkerCount = 4;
                 options.ShutdownTimeout = TimeSpan.FromSeconds(5);
+                configureServer?.Invoke(options);
             });
         }
 

@@ -17,12 +17,19 @@ public abstract class HostedMinimalApiTest : IAsyncLifetime
         Host = await StartHostAsync(Scenario);
     }
 
-    public static Task<ReceiverTestHost> StartHostAsync(ScenarioStandIn scenario, bool runHangfireServer = true, Hangfire.JobStorage? storage = null)
+    public static Task<ReceiverTestHost> StartHostAsync(
+        ScenarioStandIn scenario,
+        bool runHangfireServer = true,
+        Hangfire.JobStorage? storage = null,
+        Dictionary<string, string?>? settings = null,
+        Action<Hangfire.BackgroundJobServerOptions>? configureServer = null)
         => ReceiverTestHost.StartAsync(
             scenario,
             [],
+            settings,
             runHangfireServer: runHangfireServer,
             storage: storage,
+            configureServer: configureServer,
             configure: builder => builder.Services.AddKeyedSingleton<IPriceSource>("eu", new PriceSource("eu-feed")),
             map: TaskWorkEndpoints.Map);
 

@@ -73,6 +73,12 @@ public static class TaskWorkEndpoints
             return TypedResults.Ok(new { released = true });
         });
 
+        tasks.MapPost("/long-progress", async (ScenarioTaskContext task, CancellationToken cancellationToken) =>
+        {
+            await task.ReportProgressAsync(50, new string('p', 10_000), cancellationToken);
+            return TypedResults.Ok();
+        });
+
         // Settings on the endpoint itself, the way a user writes them one endpoint at a time.
         app.MapPost("/minimal/flaky", (WorkRequest request, WorkProbe probe, ScenarioTaskContext task) =>
         {
@@ -90,6 +96,26 @@ public static class TaskWorkEndpoints
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return TypedResults.Ok();
         }).WithScenarioLongRunning(timeoutSeconds: 1);
+
+        // Ignores its token: the deadline must end the attempt anyway.
+        app.MapPost("/minimal/stubborn", async (WorkProbe probe, ScenarioTaskContext task) =>
+        {
+            probe.Record("stubborn", task);
+            await probe.Gate.Task;
+            await task.ReportProgressAsync(99, "finished late");
+            probe.Record("stubborn-finished", task);
+            return TypedResults.Ok(new { late = true });
+        }).WithScenarioLongRunning(timeoutSeconds: 2);
+        app.MapPost("/minimal/retried-once", (WorkProbe probe, ScenarioTaskContext task) =>
+        {
+            probe.Record("retried-once", task);
+            if (probe.CountFor(task.TaskInstanceId!) == 1)
+            {
+                throw new TimeoutException("the pricing feed timed out");
+            }
+
+            return TypedResults.Ok(new { attempts = probe.CountFor(task.TaskInstanceId!) });
+        }).WithScenarioLongRunning(retries: 1);
 
         // The attribute on the handler gives the settings when WithScenarioLongRunning() names none.
         app.MapPost("/minimal/attributed", [ScenarioLongRunning(Retries = 1)] (WorkProbe probe, ScenarioTaskContext task) =>
