@@ -94,7 +94,9 @@ internal static class LoadBenchmark
             Say(string.Empty);
             Say("Counted on the run's database over each host's life after its schema was created, until it stopped: per accepted request (warm-up and");
             Say("measured, no Hangfire server) and per completed task (warm-up and measured; the Hangfire server's start, polling and stop included).");
-            Say("Statements: pg_stat_statements calls, BEGIN/COMMIT included; commits: pg_stat_database xact_commit, a lone statement counting as one.");
+            Say("Statements: pg_stat_statements calls of the statements the client sent (top level; BEGIN, COMMIT and Npgsql's DISCARD ALL on a reused");
+            Say("pooled connection included, though Npgsql sends those in one batch with the next command); commits: pg_stat_database xact_commit,");
+            Say("a lone statement outside a transaction counting as one.");
             Say("Median over the rounds.");
             Say(string.Empty);
             Say("| variant | statements/accept | commits/accept | statements/completion | commits/completion |");
@@ -102,6 +104,23 @@ internal static class LoadBenchmark
             foreach (var variant in new[] { Variant.HandWritten, Variant.Library }.Where(v => acceptTrips.ContainsKey(v) || completionTrips.ContainsKey(v)))
             {
                 Say($"| {variant.Label()} | {PerTask(acceptTrips, variant, t => t.StatementsPerTask)} | {PerTask(acceptTrips, variant, t => t.CommitsPerTask)} | {PerTask(completionTrips, variant, t => t.StatementsPerTask)} | {PerTask(completionTrips, variant, t => t.CommitsPerTask)} |");
+            }
+
+            // Where the statements come from, for whoever removes them: the last round's most frequent ones.
+            foreach (var (phase, trips) in new[] { ("accepted", acceptTrips), ("completed", completionTrips) })
+            {
+                foreach (var (variant, rounds) in trips.Where(t => t.Value.Count > 0 && t.Value[^1].TopStatements.Count > 0).OrderBy(t => t.Key))
+                {
+                    Say(string.Empty);
+                    Say($"The most frequent statements per {phase} task, {variant.Label()}, last round:");
+                    Say(string.Empty);
+                    Say("| calls per task | sent by | statement |");
+                    Say("| ---: | --- | --- |");
+                    foreach (var statement in rounds[^1].TopStatements)
+                    {
+                        Say(string.Create(Invariant, $"| {statement.PerTask:0.00} | {(statement.TopLevel ? "client" : "server (nested)")} | `{Abbreviate(statement.Query)}` |"));
+                    }
+                }
             }
         }
 
@@ -285,6 +304,13 @@ internal static class LoadBenchmark
     /// <summary>(b) and (c)'s storage: a fresh PostgreSQL schema, or null for VariantHost's fresh InMemory one; (a) has none.</summary>
     private static JobStorage? StorageFor(Variant variant, LoadPostgres? postgres)
         => variant == Variant.Bare ? null : postgres?.CreateStorage();
+
+    /// <summary>A statement on one line of a table: whitespace collapsed, pipes escaped, long ones cut.</summary>
+    private static string Abbreviate(string query)
+    {
+        var line = string.Join(' ', query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Replace("`", "'", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal);
+        return line.Length <= 140 ? line : line[..137] + "...";
+    }
 
     private static void Add(Dictionary<Variant, List<RoundTrips>> roundTrips, Variant variant, RoundTrips trips)
     {

@@ -15,10 +15,22 @@ namespace Scenario.Receiver.Benchmarks.Postgres;
 /// </remarks>
 internal sealed class RoundTripCounter(string adminConnectionString, string database, bool hasStatementStatistics)
 {
+    // Top level only: those are what the client sent. track=all also counts the statements run inside the server
+    // on their behalf (the foreign-key checks of every insert into a job's tables), which cost no round trip.
     private const string StatementsSql = """
         SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements
-        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = @database) AND query NOT ILIKE '%pg_stat_%'
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = @database) AND toplevel AND query NOT ILIKE '%pg_stat_%'
         """;
+
+    // The same statement on another host's schema is another entry: grouped by its text with the schema name taken out.
+    private const string TopStatementsSql = """
+        SELECT regexp_replace(query, '"?bench_[0-9]+"?\.', '', 'g') AS statement, toplevel, sum(calls)::bigint AS calls FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = @database) AND query NOT ILIKE '%pg_stat_%'
+        GROUP BY statement, toplevel ORDER BY calls DESC LIMIT @top
+        """;
+
+    /// <summary>How many of the most frequent statements a count lists.</summary>
+    private const int TopCount = 15;
 
     public bool HasStatementStatistics => hasStatementStatistics;
 
@@ -42,16 +54,26 @@ internal sealed class RoundTripCounter(string adminConnectionString, string data
         await WaitUntilNoClientAsync();
         await using var connection = await OpenAsync();
         var commits = await CommitsAsync(connection) - window.CommitsBefore;
+        var perTask = (double)Math.Max(1, tasks);
         double? statements = null;
+        var top = new List<StatementCount>();
         if (hasStatementStatistics)
         {
             await using var command = new NpgsqlCommand(StatementsSql, connection);
             command.Parameters.AddWithValue("database", database);
             statements = (long)(await command.ExecuteScalarAsync())!;
+
+            await using var topCommand = new NpgsqlCommand(TopStatementsSql, connection);
+            topCommand.Parameters.AddWithValue("database", database);
+            topCommand.Parameters.AddWithValue("top", TopCount);
+            await using var reader = await topCommand.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                top.Add(new StatementCount(reader.GetString(0), reader.GetBoolean(1), reader.GetInt64(2) / perTask));
+            }
         }
 
-        var perTask = Math.Max(1, tasks);
-        return new RoundTrips(statements / perTask, (double)commits / perTask);
+        return new RoundTrips(statements / perTask, commits / perTask, top);
     }
 
     private async Task<long> CommitsAsync(NpgsqlConnection connection)
