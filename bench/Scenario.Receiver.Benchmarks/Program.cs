@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using Scenario.Receiver.Benchmarks.Load;
 
 // dotnet run -c Release --project bench/Scenario.Receiver.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *Middleware*]
-// dotnet run -c Release --project bench/Scenario.Receiver.Benchmarks -- load [--rounds 3 --concurrency 32 …]
+// dotnet run -c Release --project bench/Scenario.Receiver.Benchmarks -- load [--rounds 3 --concurrency 32 … --storage inmemory|postgres]
 // docs/benchmarks.md says what each measures and holds the latest results.
 return args switch
 {
@@ -23,6 +23,6 @@ static int Micro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("Usage: Scenario.Receiver.Benchmarks micro [BenchmarkDotNet options] | load [--rounds N --concurrency N --seconds N --tasks N --memory-tasks N]");
+    Console.Error.WriteLine("Usage: Scenario.Receiver.Benchmarks micro [BenchmarkDotNet options] | load [--rounds N --concurrency N --seconds N --tasks N --memory-tasks N --storage inmemory|postgres]");
     return 2;
 }

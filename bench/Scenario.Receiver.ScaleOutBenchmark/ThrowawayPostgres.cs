@@ -10,6 +10,7 @@ namespace Scenario.Receiver.ScaleOutBenchmark;
 /// A PostgreSQL server for the run: either one given by connection string, or a throwaway one (initdb into a
 /// temporary folder, pg_ctl on a free loopback port, removed at the end), as the tests start theirs. As root,
 /// the binaries run as the postgres user, because initdb refuses root. Each measurement gets a fresh database.
+/// The load benchmark also asks for pg_stat_statements (to count statements per task), when it is installed.
 /// </summary>
 internal sealed class ThrowawayPostgres : IAsyncDisposable
 {
@@ -30,7 +31,21 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
     /// <summary>What it is, for the results: the server's version string and whether it was started here.</summary>
     public string Description { get; private set; } = string.Empty;
 
-    public static async Task<ThrowawayPostgres> StartAsync(string? existing)
+    /// <summary>
+    /// Whether pg_stat_statements is loaded and created in the admin database (only when asked for): its view
+    /// there sees every database's statements.
+    /// </summary>
+    public bool HasStatementStatistics { get; private set; }
+
+    /// <summary>The superuser's connection string to the <c>postgres</c> database, for reading statistics apart from the measured database.</summary>
+    public string AdminConnectionString => _adminConnectionString;
+
+    /// <param name="existing">A server's connection string to use instead of starting one.</param>
+    /// <param name="withStatementStatistics">
+    /// Start the throwaway server with pg_stat_statements preloaded (track=all) if the extension is installed
+    /// next to its binaries; on an existing server, use it if it is already preloaded.
+    /// </param>
+    public static async Task<ThrowawayPostgres> StartAsync(string? existing, bool withStatementStatistics = false)
     {
         ThrowawayPostgres server;
         if (existing is not null)
@@ -61,6 +76,12 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
 
             // Durable settings as a production server keeps them (fsync on): the numbers should hold for one.
             var serverOptions = $"-p {port.ToString(CultureInfo.InvariantCulture)} -c listen_addresses=127.0.0.1 -c unix_socket_directories={Path.Combine(folder, "socket")} -c max_connections=300";
+            if (withStatementStatistics && StatementStatisticsInstalled(bin))
+            {
+                // track=all: statements run inside functions count too, so nothing the storage does is missed.
+                serverOptions += " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all";
+            }
+
             await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(folder, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"], asPostgresUser);
             var admin = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Database = "postgres" }.ConnectionString;
             server = new ThrowawayPostgres(admin, folder, Path.Combine(bin, "pg_ctl"), asPostgresUser);
@@ -70,13 +91,25 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT version()", connection);
         server.Description = $"{await command.ExecuteScalarAsync()}{(server._folder is null ? string.Empty : " (throwaway server started by the run, fsync on, defaults otherwise)")}";
+        if (withStatementStatistics)
+        {
+            await using var preloaded = new NpgsqlCommand("SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'", connection);
+            if ((bool)(await preloaded.ExecuteScalarAsync())!)
+            {
+                await using var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", connection);
+                await create.ExecuteNonQueryAsync();
+                server.HasStatementStatistics = true;
+            }
+        }
+
         return server;
     }
 
     /// <summary>A new, empty database; its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    /// <param name="prefix">The start of its name (a counter and a GUID follow), which says whose it is.</param>
+    public async Task<string> CreateDatabaseAsync(string prefix = "scaleout")
     {
-        var name = $"scaleout_{Interlocked.Increment(ref _databases).ToString(CultureInfo.InvariantCulture)}_{Guid.NewGuid().ToString("N")[..8]}";
+        var name = $"{prefix}_{Interlocked.Increment(ref _databases).ToString(CultureInfo.InvariantCulture)}_{Guid.NewGuid().ToString("N")[..8]}";
         await using (var connection = new NpgsqlConnection(_adminConnectionString))
         {
             await connection.OpenAsync();
@@ -99,6 +132,14 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await RunAsync(_pgCtl!, ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"], _asPostgresUser);
         Directory.Delete(_folder, recursive: true);
+    }
+
+    /// <summary>Debian's layout: the library beside the binaries (<c>…/15/lib</c>), the control file under <c>/usr/share/postgresql/15/extension</c>.</summary>
+    private static bool StatementStatisticsInstalled(string bin)
+    {
+        var versionFolder = Path.GetDirectoryName(bin)!;
+        return File.Exists(Path.Combine(versionFolder, "lib", "pg_stat_statements.so"))
+            && File.Exists(Path.Combine("/usr/share/postgresql", Path.GetFileName(versionFolder), "extension", "pg_stat_statements.control"));
     }
 
     private static int FreePort()

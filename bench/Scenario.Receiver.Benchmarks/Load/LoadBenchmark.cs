@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
+using Hangfire;
+using Scenario.Receiver.Benchmarks.Postgres;
 using Scenario.Receiver.Testing;
 
 namespace Scenario.Receiver.Benchmarks.Load;
@@ -11,7 +13,9 @@ namespace Scenario.Receiver.Benchmarks.Load;
 /// The three variants against real Kestrel servers on loopback, in one run, alternated round by round:
 /// accepted requests per second and latency at a fixed concurrency (no Hangfire server: the request path
 /// alone), end-to-end completions per second (Hangfire server on, until every task is reported to the
-/// stand-in), and memory per pending task (child processes, no Hangfire server).
+/// stand-in), and memory per pending task (child processes, no Hangfire server). With <c>--storage postgres</c>,
+/// (b) and (c) run on Hangfire.PostgreSql (a throwaway server, a fresh schema per host) and the statements and
+/// commits per task are counted beside the rates; memory stays an InMemory measurement.
 /// </summary>
 /// <remarks>
 /// The servers run in this process, one WebApplication per variant, started fresh for each measurement and
@@ -35,6 +39,10 @@ internal static class LoadBenchmark
 
         var counter = new CompletionCounter();
         await using var scenario = await ScenarioStandIn.StartAsync(new ScenarioStandInOptions { OnStatusReceived = counter.OnStatus });
+        await using var postgres = options.Storage == LoadStorage.Postgres ? await LoadPostgres.StartAsync() : null;
+
+        // Memory per pending task is a working set and heap of InMemory jobs; on PostgreSQL the jobs are in the server.
+        var measureMemory = options.Phases.Contains("memory") && postgres is null;
 
         Say("## Load benchmark");
         Say(string.Empty);
@@ -46,12 +54,19 @@ internal static class LoadBenchmark
             + $"end to end {options.EndToEndTasks} tasks per round ({options.EndToEndWarmupTasks} warm-up), {options.WorkerCount} Hangfire workers; "
             + $"memory {options.MemoryTasks} pending tasks, {options.MemoryRounds} rounds."));
         Say(string.Empty);
+        if (postgres is not null)
+        {
+            Say($"Storage of (b) and (c): PostgreSQL, {postgres.Description} A fresh schema per host; the memory phase is InMemory only and not run.");
+            Say(string.Empty);
+        }
 
         var total = Stopwatch.StartNew();
-        var accepts = options.Phases.Contains("accept") ? await MeasureAcceptsAsync(options, scenario) : [];
-        var endToEnd = options.Phases.Contains("e2e") ? await MeasureEndToEndAsync(options, scenario, counter) : [];
-        var memory = options.Phases.Contains("memory") ? await MeasureMemoryAsync(options) : [];
-        var memoryParts = options.Phases.Contains("memory") ? await MemoryParts.RunChildAsync(options.MemoryTasks) : [];
+        var acceptTrips = new Dictionary<Variant, List<RoundTrips>>();
+        var completionTrips = new Dictionary<Variant, List<RoundTrips>>();
+        var accepts = options.Phases.Contains("accept") ? await MeasureAcceptsAsync(options, scenario, postgres, acceptTrips) : [];
+        var endToEnd = options.Phases.Contains("e2e") ? await MeasureEndToEndAsync(options, scenario, counter, postgres, completionTrips) : [];
+        var memory = measureMemory ? await MeasureMemoryAsync(options) : [];
+        var memoryParts = measureMemory ? await MemoryParts.RunChildAsync(options.MemoryTasks) : [];
 
         Say("### Accepted requests per second (no Hangfire server: the request path alone)");
         Say(string.Empty);
@@ -72,14 +87,58 @@ internal static class LoadBenchmark
             Say(string.Create(Invariant, $"| {variant.Label()} | {Median(runs.Select(r => r.PerSecond)):0} | {string.Join(" / ", runs.Select(r => r.PerSecond.ToString("0", Invariant)))} | {Median(runs.Select(r => r.Elapsed.TotalSeconds)):0.00} |"));
         }
 
-        Say(string.Empty);
-        Say("### Memory per pending task (no Hangfire server, child process per probe, after a full compacting GC)");
-        Say(string.Empty);
-        Say("| variant | GC heap bytes/task (median) | working set bytes/task (median) | pending jobs in storage |");
-        Say("| --- | ---: | ---: | ---: |");
-        foreach (var (variant, samples) in memory)
+        if (postgres is not null)
         {
-            Say(string.Create(Invariant, $"| {variant.Label()} | {Median(samples.Select(s => s.HeapBytesPerTask)):0} | {Median(samples.Select(s => s.WorkingSetBytesPerTask)):0} | {samples[0].PendingJobs} for {samples[0].Accepted} tasks |"));
+            Say(string.Empty);
+            Say("### Round trips per task on PostgreSQL");
+            Say(string.Empty);
+            Say("Counted on the run's database over each host's life after its schema was created, until it stopped: per accepted request (warm-up and");
+            Say("measured, no Hangfire server) and per completed task (warm-up and measured; the Hangfire server's start, polling and stop included).");
+            Say("Statements: pg_stat_statements calls of the statements the client sent (top level; BEGIN, COMMIT and Npgsql's DISCARD ALL on a reused");
+            Say("pooled connection included, though Npgsql sends those in one batch with the next command); commits: pg_stat_database xact_commit,");
+            Say("a lone statement outside a transaction counting as one.");
+            Say("Median over the rounds.");
+            Say(string.Empty);
+            Say("| variant | statements/accept | commits/accept | statements/completion | commits/completion |");
+            Say("| --- | ---: | ---: | ---: | ---: |");
+            foreach (var variant in new[] { Variant.HandWritten, Variant.Library }.Where(v => acceptTrips.ContainsKey(v) || completionTrips.ContainsKey(v)))
+            {
+                Say($"| {variant.Label()} | {PerTask(acceptTrips, variant, t => t.StatementsPerTask)} | {PerTask(acceptTrips, variant, t => t.CommitsPerTask)} | {PerTask(completionTrips, variant, t => t.StatementsPerTask)} | {PerTask(completionTrips, variant, t => t.CommitsPerTask)} |");
+            }
+
+            // Where the statements come from, for whoever removes them: the last round's most frequent ones.
+            foreach (var (phase, trips) in new[] { ("accepted", acceptTrips), ("completed", completionTrips) })
+            {
+                foreach (var (variant, rounds) in trips.Where(t => t.Value.Count > 0 && t.Value[^1].TopStatements.Count > 0).OrderBy(t => t.Key))
+                {
+                    Say(string.Empty);
+                    Say($"The most frequent statements per {phase} task, {variant.Label()}, last round:");
+                    Say(string.Empty);
+                    Say("| calls per task | sent by | statement |");
+                    Say("| ---: | --- | --- |");
+                    foreach (var statement in rounds[^1].TopStatements)
+                    {
+                        Say(string.Create(Invariant, $"| {statement.PerTask:0.00} | {(statement.TopLevel ? "client" : "server (nested)")} | `{Abbreviate(statement.Query)}` |"));
+                    }
+                }
+            }
+        }
+
+        Say(string.Empty);
+        if (postgres is null)
+        {
+            Say("### Memory per pending task (no Hangfire server, child process per probe, after a full compacting GC)");
+            Say(string.Empty);
+            Say("| variant | GC heap bytes/task (median) | working set bytes/task (median) | pending jobs in storage |");
+            Say("| --- | ---: | ---: | ---: |");
+            foreach (var (variant, samples) in memory)
+            {
+                Say(string.Create(Invariant, $"| {variant.Label()} | {Median(samples.Select(s => s.HeapBytesPerTask)):0} | {Median(samples.Select(s => s.WorkingSetBytesPerTask)):0} | {samples[0].PendingJobs} for {samples[0].Accepted} tasks |"));
+            }
+        }
+        else
+        {
+            Say("Memory per pending task: not measured on PostgreSQL (the jobs live in the server); run without --storage for it.");
         }
 
         if (memoryParts.Count > 0)
@@ -121,10 +180,12 @@ internal static class LoadBenchmark
         IReadOnlyList<double>? AcceptRates(Variant v) => accepts.TryGetValue(v, out var runs) ? runs.Select(r => r.AcceptsPerSecond).ToArray() : null;
         IReadOnlyList<double>? CompletionRates(Variant v) => endToEnd.TryGetValue(v, out var runs) ? runs.Select(r => r.PerSecond).ToArray() : null;
         IReadOnlyList<double>? HeapPerTask(Variant v) => memory.TryGetValue(v, out var samples) ? samples.Select(s => s.HeapBytesPerTask).ToArray() : null;
-        Ratio("accepts/s (c)/(b)", AcceptRates(Variant.Library), AcceptRates(Variant.HandWritten), "≥ 0.95");
+        // The targets of the issue that set them: 0.95 for InMemory (the first round of work), 0.8 for PostgreSQL (issue 13).
+        var rateTarget = postgres is null ? "≥ 0.95" : "≥ 0.8";
+        Ratio("accepts/s (c)/(b)", AcceptRates(Variant.Library), AcceptRates(Variant.HandWritten), rateTarget);
         Ratio("accepts/s (c)/(a)", AcceptRates(Variant.Library), AcceptRates(Variant.Bare), "(context)");
         Ratio("accepts/s (b)/(a)", AcceptRates(Variant.HandWritten), AcceptRates(Variant.Bare), "(context)");
-        Ratio("completions/s (c)/(b)", CompletionRates(Variant.Library), CompletionRates(Variant.HandWritten), "≥ 0.95");
+        Ratio("completions/s (c)/(b)", CompletionRates(Variant.Library), CompletionRates(Variant.HandWritten), rateTarget);
         Ratio("GC heap per pending task (c)/(b)", HeapPerTask(Variant.Library), HeapPerTask(Variant.HandWritten), "≤ 1.2");
         Say(string.Empty);
         Say(string.Create(Invariant, $"For the middleware's share: a bare request (a) took {BareCpu():0.0} µs of this process's CPU (load client included), "
@@ -142,14 +203,15 @@ internal static class LoadBenchmark
         return 0;
     }
 
-    private static async Task<Dictionary<Variant, List<LoadResult>>> MeasureAcceptsAsync(LoadOptions options, ScenarioStandIn scenario)
+    private static async Task<Dictionary<Variant, List<LoadResult>>> MeasureAcceptsAsync(
+        LoadOptions options, ScenarioStandIn scenario, LoadPostgres? postgres, Dictionary<Variant, List<RoundTrips>> roundTrips)
     {
         var results = Enum.GetValues<Variant>().Where(options.Variants.Contains).ToDictionary(v => v, _ => new List<LoadResult>());
 
         // One unmeasured pass first: the JIT compiles every variant's code (shared by all later hosts) before any round counts.
         foreach (var variant in results.Keys)
         {
-            await using var host = await VariantHost.StartAsync(variant, runJobs: false, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount);
+            await using var host = await VariantHost.StartAsync(variant, runJobs: false, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount, StorageFor(variant, postgres));
             using var client = new LoadClient(options.Concurrency);
             await client.RunAsync(host.WorkUrl, TimeSpan.FromSeconds(3), int.MaxValue);
         }
@@ -158,31 +220,51 @@ internal static class LoadBenchmark
         {
             foreach (var variant in Rotate(Enum.GetValues<Variant>(), round).Where(options.Variants.Contains))
             {
-                await using var host = await VariantHost.StartAsync(variant, runJobs: false, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount);
-                using var client = new LoadClient(options.Concurrency);
-                await client.RunAsync(host.WorkUrl, options.Warmup, int.MaxValue);
-                Collect();
-                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                var result = await client.RunAsync(host.WorkUrl, options.Measure, int.MaxValue);
-                result = result with { CpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore };
+                // The schema is created (in StorageFor) before the count starts: it is set-up, not a task's cost.
+                var storage = StorageFor(variant, postgres);
+                var window = storage is not null && postgres is not null ? await postgres.RoundTrips.StartAsync() : null;
+                LoadResult result;
+                int accepted;
+                await using (var host = await VariantHost.StartAsync(variant, runJobs: false, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount, storage))
+                using (var client = new LoadClient(options.Concurrency))
+                {
+                    var warm = await client.RunAsync(host.WorkUrl, options.Warmup, int.MaxValue);
+                    Collect();
+                    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                    result = await client.RunAsync(host.WorkUrl, options.Measure, int.MaxValue);
+                    result = result with { CpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore };
+                    accepted = warm.Accepted + result.Accepted;
+                }
+
                 results[variant].Add(result);
                 Console.WriteLine(string.Create(Invariant, $"accept round {round + 1} {variant.Label()}: {result.AcceptsPerSecond:0}/s p50 {result.P50Ms:0.00} ms p99 {result.P99Ms:0.00} ms failed {result.Failed}, load average {LoadAverage()}"));
+                if (window is not null)
+                {
+                    var trips = await postgres!.RoundTrips.StopAsync(window, accepted);
+                    Add(roundTrips, variant, trips);
+                    Console.WriteLine(string.Create(Invariant, $"  round trips per accept ({accepted} accepted): {trips.StatementsPerTask:0.00} statements, {trips.CommitsPerTask:0.00} commits"));
+                }
             }
         }
 
         return results;
     }
 
-    private static async Task<Dictionary<Variant, List<EndToEndResult>>> MeasureEndToEndAsync(LoadOptions options, ScenarioStandIn scenario, CompletionCounter counter)
+    private static async Task<Dictionary<Variant, List<EndToEndResult>>> MeasureEndToEndAsync(
+        LoadOptions options, ScenarioStandIn scenario, CompletionCounter counter, LoadPostgres? postgres, Dictionary<Variant, List<RoundTrips>> roundTrips)
     {
         Variant[] variants = [Variant.HandWritten, Variant.Library];
         var results = variants.Where(options.Variants.Contains).ToDictionary(v => v, _ => new List<EndToEndResult>());
-        var timeout = TimeSpan.FromMinutes(2);
+
+        // PostgreSQL completes tens of tasks a second on a small shared machine, so its 5,000 can take minutes.
+        var timeout = postgres is null ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(10);
         for (var round = 0; round < options.Rounds; round++)
         {
             foreach (var variant in Rotate(variants, round).Where(options.Variants.Contains))
             {
-                await using (var host = await VariantHost.StartAsync(variant, runJobs: true, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount))
+                var storage = StorageFor(variant, postgres);
+                var window = postgres is not null ? await postgres.RoundTrips.StartAsync() : null;
+                await using (var host = await VariantHost.StartAsync(variant, runJobs: true, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount, storage))
                 using (var client = new LoadClient(options.Concurrency))
                 {
                     var warm = counter.Restart(options.EndToEndWarmupTasks);
@@ -206,10 +288,50 @@ internal static class LoadBenchmark
                 }
 
                 scenario.Reset();
+                if (window is not null)
+                {
+                    var completed = options.EndToEndWarmupTasks + options.EndToEndTasks;
+                    var trips = await postgres!.RoundTrips.StopAsync(window, completed);
+                    Add(roundTrips, variant, trips);
+                    Console.WriteLine(string.Create(Invariant, $"  round trips per completion ({completed} completed): {trips.StatementsPerTask:0.00} statements, {trips.CommitsPerTask:0.00} commits"));
+                }
             }
         }
 
         return results;
+    }
+
+    /// <summary>(b) and (c)'s storage: a fresh PostgreSQL schema, or null for VariantHost's fresh InMemory one; (a) has none.</summary>
+    private static JobStorage? StorageFor(Variant variant, LoadPostgres? postgres)
+        => variant == Variant.Bare ? null : postgres?.CreateStorage();
+
+    /// <summary>A statement on one line of a table: whitespace collapsed, pipes escaped, long ones cut.</summary>
+    private static string Abbreviate(string query)
+    {
+        var line = string.Join(' ', query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Replace("`", "'", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal);
+        return line.Length <= 140 ? line : line[..137] + "...";
+    }
+
+    private static void Add(Dictionary<Variant, List<RoundTrips>> roundTrips, Variant variant, RoundTrips trips)
+    {
+        if (!roundTrips.TryGetValue(variant, out var list))
+        {
+            roundTrips[variant] = list = [];
+        }
+
+        list.Add(trips);
+    }
+
+    /// <summary>A round-trip cell: the median over the rounds, "n/a" without pg_stat_statements, "–" when the phase did not run.</summary>
+    private static string PerTask(Dictionary<Variant, List<RoundTrips>> roundTrips, Variant variant, Func<RoundTrips, double?> value)
+    {
+        if (!roundTrips.TryGetValue(variant, out var list) || list.Count == 0)
+        {
+            return "–";
+        }
+
+        var values = list.Select(value).ToArray();
+        return values.Any(v => v is null) ? "n/a (no pg_stat_statements)" : Median(values.Select(v => v!.Value)).ToString("0.00", Invariant);
     }
 
     private static async Task<Dictionary<Variant, List<MemorySample>>> MeasureMemoryAsync(LoadOptions options)

@@ -30,6 +30,9 @@ internal sealed record LoadOptions
     /// <summary>Which variants to run (a, b, c; all by default): one alone is for profiling it.</summary>
     public IReadOnlySet<Variant> Variants { get; init; } = Enum.GetValues<Variant>().ToHashSet();
 
+    /// <summary>(b) and (c)'s Hangfire storage; PostgreSQL runs the accept and end-to-end phases only (memory is measured on InMemory).</summary>
+    public LoadStorage Storage { get; init; } = LoadStorage.InMemory;
+
     public string Output { get; init; } = Path.Combine("BenchmarkDotNet.Artifacts", "load-results.md");
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
@@ -49,10 +52,11 @@ internal sealed record LoadOptions
                 "--memory-tasks" => options with { MemoryTasks = Number() },
                 "--memory-rounds" => options with { MemoryRounds = Number() },
                 "--workers" => options with { WorkerCount = Number() },
+                "--storage" => options with { Storage = LoadStorageNames.Parse(value) },
                 "--out" => options with { Output = value },
                 "--variants" => options with { Variants = value.Split(',').Select(VariantNames.Parse).ToHashSet() },
                 "--phases" => options with { Phases = value.Split(',').ToHashSet(StringComparer.Ordinal) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --rounds --concurrency --warmup-seconds --seconds --tasks --memory-tasks --memory-rounds --workers --phases --variants --out."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --rounds --concurrency --warmup-seconds --seconds --tasks --memory-tasks --memory-rounds --workers --phases --variants --storage --out."),
             };
         }
 

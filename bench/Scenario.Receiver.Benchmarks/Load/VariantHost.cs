@@ -13,8 +13,8 @@ using Scenario.Receiver.Benchmarks.Work;
 namespace Scenario.Receiver.Benchmarks.Load;
 
 /// <summary>
-/// One variant's server: its own WebApplication on Kestrel (127.0.0.1, a free port), its own InMemory
-/// Hangfire storage, and a Hangfire server only when the run needs the jobs to run. Everything else is
+/// One variant's server: its own WebApplication on Kestrel (127.0.0.1, a free port), its own Hangfire
+/// storage (a fresh InMemory one unless the caller gives one, e.g. a fresh PostgreSQL schema), and a Hangfire server only when the run needs the jobs to run. Everything else is
 /// the same for all three: no log providers, default Kestrel and MVC settings, one controller at POST /work.
 /// </summary>
 internal sealed class VariantHost : IAsyncDisposable
@@ -40,7 +40,8 @@ internal sealed class VariantHost : IAsyncDisposable
     /// <param name="scenario">The stand-in's base URL (reports go there) and the token it accepts.</param>
     /// <param name="apiKey">The token the stand-in accepts.</param>
     /// <param name="workerCount">Hangfire workers, the same for (b) and (c).</param>
-    public static async Task<VariantHost> StartAsync(Variant variant, bool runJobs, Uri scenario, string apiKey, int workerCount)
+    /// <param name="jobStorage">(b) and (c)'s storage, new and empty; null for a fresh InMemory one. (a) has none.</param>
+    public static async Task<VariantHost> StartAsync(Variant variant, bool runJobs, Uri scenario, string apiKey, int workerCount, JobStorage? jobStorage = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, Args = [] });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -58,7 +59,7 @@ internal sealed class VariantHost : IAsyncDisposable
         JobStorage? storage = null;
         if (variant != Variant.Bare)
         {
-            storage = new InMemoryStorage();
+            storage = jobStorage ?? new InMemoryStorage();
             IsolatedHangfire.Add(builder.Services, storage);
             if (runJobs)
             {

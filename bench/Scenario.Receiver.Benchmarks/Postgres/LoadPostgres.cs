@@ -1,0 +1,62 @@
+using System.Globalization;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Npgsql;
+using Scenario.Receiver.ScaleOutBenchmark;
+
+namespace Scenario.Receiver.Benchmarks.Postgres;
+
+/// <summary>
+/// The load benchmark's PostgreSQL: one throwaway server and one database for the whole run, and a fresh,
+/// empty Hangfire schema for every host, with the sample's storage options, so that (b) and (c) start equal
+/// in every round.
+/// </summary>
+internal sealed class LoadPostgres : IAsyncDisposable
+{
+    private readonly ThrowawayPostgres _server;
+    private readonly string _connectionString;
+    private int _schemas;
+
+    private LoadPostgres(ThrowawayPostgres server, string connectionString, RoundTripCounter roundTrips)
+    {
+        _server = server;
+        _connectionString = connectionString;
+        RoundTrips = roundTrips;
+    }
+
+    /// <summary>Counts statements and commits on the run's database.</summary>
+    public RoundTripCounter RoundTrips { get; }
+
+    /// <summary>For the report: the server, the storage options, and how round trips are counted.</summary>
+    public string Description => $"{_server.Description}; Hangfire.PostgreSql options as the sample's: {PostgresStorageSettings.Describe(PostgresStorageSettings.Create())}; "
+        + (RoundTrips.HasStatementStatistics
+            ? "round trips from pg_stat_statements (track=all) and pg_stat_database."
+            : "pg_stat_statements is not installed: commits only (pg_stat_database), no statement counts.");
+
+    public static async Task<LoadPostgres> StartAsync()
+    {
+        var server = await ThrowawayPostgres.StartAsync(existing: null, withStatementStatistics: true);
+        try
+        {
+            var connectionString = await server.CreateDatabaseAsync("loadbench");
+            var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+            return new LoadPostgres(server, connectionString, new RoundTripCounter(server.AdminConnectionString, database, server.HasStatementStatistics));
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A storage on a new schema; its constructor creates the schema (PrepareSchemaIfNecessary), before any counting starts.</summary>
+    public JobStorage CreateStorage()
+    {
+        var options = PostgresStorageSettings.Create();
+        options.SchemaName = "bench_" + Interlocked.Increment(ref _schemas).ToString(CultureInfo.InvariantCulture);
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(_connectionString, options), options);
+    }
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+}
