@@ -20,9 +20,9 @@ internal sealed class ContinueScenarioTraceAttribute(string activityName) : JobF
 
     public void OnCreating(CreatingContext context)
     {
-        if (Activity.Current is { } current && context.GetJobParameter<string>(TaskJobParameters.TraceParent) is null)
+        if (Activity.Current is { Id: { } current } && TaskJobParameters.ReadTraceParent(context) is null)
         {
-            context.SetJobParameter(TaskJobParameters.TraceParent, current.Id);
+            TaskJobParameters.WriteTraceParent(context, current);
         }
     }
 
@@ -35,8 +35,8 @@ internal sealed class ContinueScenarioTraceAttribute(string activityName) : JobF
         // Hangfire runs the job on this thread after the filters, so the activity becomes its Activity.Current.
         var activity = ScenarioTelemetry.StartJobActivity(
             ActivityName,
-            context.GetJobParameter<string>(TaskJobParameters.TraceParent, allowStale: true),
-            context.GetJobParameter<string>(TaskJobParameters.TaskInstanceId, allowStale: true));
+            TaskJobParameters.Read(context).TraceParent,
+            TaskJobParameters.ReadTaskInstanceId(context));
         if (activity is not null)
         {
             activity.SetTag("scenario.job_id", context.BackgroundJob.Id);

@@ -10,6 +10,7 @@ namespace Scenario.Receiver.Reporting;
 [JsonSerializable(typeof(TaskStatusEvent))]
 [JsonSerializable(typeof(Scenario.Receiver.LongRunning.AcceptedTask))]
 [JsonSerializable(typeof(Scenario.Receiver.LongRunning.RequestSnapshots.RequestSnapshot))]
+[JsonSerializable(typeof(Scenario.Receiver.Jobs.TaskJobData))]
 [JsonSerializable(typeof(TaskOutcome))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ScenarioJsonContext : JsonSerializerContext;

@@ -168,7 +168,7 @@ public sealed class RequestSnapshotTests : IAsyncLifetime
     {
         var details = storage.GetMonitoringApi().JobDetails(jobId);
         using var connection = storage.GetConnection();
-        var parameters = new[] { "Scenario.Request", "Scenario.TaskInstanceId", "Scenario.WorkflowInstanceId", "Scenario.TraceParent" }
+        var parameters = new[] { "Scenario.Task" }
             .Select(name => connection.GetJobParameter(jobId, name));
         return JsonSerializer.Serialize(new
         {
