@@ -51,7 +51,10 @@ internal sealed class WorkRunner(
             taskContext.AttachProgressSink(progress);
             try
             {
-                var answer = await InvokeUnderDeadlineAsync(entry, input, taskInstanceId, timeout, abandonable: timeout is not null || watch.IsActive, deadline.Token).ConfigureAwait(false);
+                // Without a deadline, only Scenario's cancellation abandons work that ignores its token: a shutdown
+                // still waits for it, as before, so a requeued job never runs beside its abandoned twin.
+                var abandonOn = timeout is not null ? deadline.Token : watch.IsActive ? watch.Token : (CancellationToken?)null;
+                var answer = await InvokeUnderDeadlineAsync(entry, input, taskInstanceId, timeout, abandonOn, deadline.Token).ConfigureAwait(false);
                 if (answer.Value is ScenarioDeferredResult deferred)
                 {
                     return WorkResult.Deferred(deferred.Deadline);
@@ -106,9 +109,9 @@ internal sealed class WorkRunner(
     /// discarded, its progress goes nowhere (the reporter is closed) and its job's DI scope is disposed.
     /// </summary>
     private async Task<EndpointAnswer> InvokeUnderDeadlineAsync(
-        ILongRunningEntry entry, WorkInput input, string taskInstanceId, TimeSpan? timeout, bool abandonable, CancellationToken token)
+        ILongRunningEntry entry, WorkInput input, string taskInstanceId, TimeSpan? timeout, CancellationToken? abandonOn, CancellationToken token)
     {
-        if (!abandonable)
+        if (abandonOn is not { } abandon)
         {
             return await InvokeAsync(entry, input, token).ConfigureAwait(false);
         }
@@ -116,7 +119,7 @@ internal sealed class WorkRunner(
         // On the thread pool: a handler that blocks before its first await must not hold the deadline up.
         var work = Task.Run(() => InvokeAsync(entry, input, token), CancellationToken.None);
         var deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (token.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), deadlinePassed))
+        using (abandon.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), deadlinePassed))
         {
             if (await Task.WhenAny(work, deadlinePassed.Task).ConfigureAwait(false) == work)
             {
