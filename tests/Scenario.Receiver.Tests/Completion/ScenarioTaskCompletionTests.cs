@@ -149,4 +149,43 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
 
         Assert.StartsWith("'batch-7' is not a task instance id", thrown.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CompleteAsync_WhileTheWorkStillRuns_WinsAndTheWorksResultIsDiscarded()
+    {
+        await using var host = await StartAsync();
+        var call = await host.RestCall.PostAsync("/deferring/brief/1500", null);
+        await Await.UntilAsync(() => host.Probe.CountFor(call.TaskInstanceId) == 1, "the work runs");
+
+        var result = await Completion(host).CompleteAsync(call.TaskInstanceId, new { by = "callback" });
+
+        Assert.True(result.IsDecided);
+        await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Succeeded", "the work job ends");
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Timeout);
+        Assert.Equal("callback", status.OutputValues["by"]);
+        Assert.False(status.OutputValues.ContainsKey("done"));
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
+    }
+
+    [Fact]
+    public async Task ReportProgressAsync_DeferredTask_PostsInProgressUntilTheTaskIsFinished()
+    {
+        await using var host = await StartAsync();
+        var taskInstanceId = await DeferAsync(host, 60_000);
+
+        var sent = await Completion(host).ReportProgressAsync(taskInstanceId, 40, "Batch 2 of 5.");
+        await Completion(host).FailAsync(taskInstanceId, "Batch rejected.", 422);
+        await Scenario.WaitForTerminalStatusAsync(taskInstanceId, Timeout);
+        await Await.UntilAsync(() => Record(host, taskInstanceId)?.IsReported == true, "the task is marked reported");
+        var late = await Completion(host).ReportProgressAsync(taskInstanceId, 90);
+
+        Assert.True(sent);
+        Assert.False(late);
+        var statuses = Scenario.StatusesFor(taskInstanceId);
+        Assert.Equal(["InProgress", "Error"], statuses.Select(s => s.Status));
+        Assert.Equal(40, statuses[0].ProgressPercentage);
+        Assert.Equal("Batch 2 of 5.", statuses[0].Message);
+        Assert.Equal("422", statuses[1].OutputValues["statusCode"]);
+        Assert.Equal("Batch rejected.", statuses[1].Message);
+    }
 }
