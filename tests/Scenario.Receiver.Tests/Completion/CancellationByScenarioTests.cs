@@ -93,4 +93,37 @@ public sealed class CancellationByScenarioTests : StandInTest
         Assert.Equal(404, queries[0].AnsweredStatusCode);
         Assert.Single(host.Logs.Lines, e => e.EventId == 1602);
     }
+
+    [Fact]
+    public async Task CancellationQueryDuringAnOutage_KeepsTheWorkRunningAndAsksAgain()
+    {
+        await using var host = await StartAsync();
+        var call = await host.RestCall.PostAsync("/deferring/brief/3000", null);
+        await Await.UntilAsync(() => host.Probe.CountFor(call.TaskInstanceId) == 1, "the work runs");
+
+        Scenario.IsDown = true;
+        await Scenario.WaitForCancellationQueriesAsync(q => q.Count(x => x.TaskInstanceId == call.TaskInstanceId && x.AnsweredStatusCode >= 500) >= 2, Timeout);
+        Scenario.IsDown = false;
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Timeout);
+
+        Assert.Equal("Completed", status.Status);
+        Assert.Equal("true", status.OutputValues["done"]);
+        Assert.Contains(host.Logs.Lines, e => e.EventId == 1603);
+    }
+
+    [Fact]
+    public async Task CancellationQueryRefusingTheToken_KeepsTheWorkRunningAndAsksAgain()
+    {
+        await using var host = await ReceiverTestHost.StartAsync(
+            Scenario,
+            [typeof(DeferringController)],
+            new() { ["Scenario:Cancellation:PollInterval"] = "00:00:00.200", ["Scenario:ApiKey"] = "a-revoked-token" });
+
+        var call = await host.RestCall.PostAsync("/deferring/brief/1500", null);
+        await Await.UntilAsync(() => host.Logs.Lines.Any(e => e.EventId == 1201), "the work finishes");
+
+        Assert.True(Scenario.CancellationQueriesFor(call.TaskInstanceId).Count(q => q.AnsweredStatusCode is 401 or 403) >= 2, string.Join(", ", Scenario.CancellationQueries.Select(q => q.AnsweredStatusCode)));
+        Assert.Contains(host.Logs.Lines, e => e.EventId == 1603);
+        Assert.DoesNotContain("a-revoked-token", host.Logs.AllText(), StringComparison.Ordinal);
+    }
 }
