@@ -7,7 +7,10 @@ using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.ScaleOut;
 
-/// <summary>A deferred task's deadline is a job in the shared PostgreSQL storage: it survives the instance that deferred the task.</summary>
+/// <summary>
+/// A deferred task on the shared PostgreSQL storage: its deadline is a job that survives the instance that deferred
+/// the task, and callbacks arriving at two instances at once decide it once.
+/// </summary>
 [Collection(PostgresTestGroup.Name)]
 public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsyncLifetime
 {
@@ -61,5 +64,25 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
         Assert.StartsWith("The task was not completed within 4 s of its deferral", status.Message, StringComparison.Ordinal);
         await Await.UntilAsync(() => second.Services.GetRequiredService<TaskRecordStore>().Find(taskInstanceId)?.IsReported == true, "the task is marked reported", Timeout);
         Assert.Single(_scenario.StatusesFor(taskInstanceId));
+    }
+
+    [SkippableFact]
+    public async Task SixConcurrentCallbacksAcrossTwoInstances_OneTerminalStatus_OneDecided()
+    {
+        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        await using var first = await StartInstanceAsync();
+        await using var second = await StartInstanceAsync();
+        var call = await first.RestCall.PostAsync("/deferring/defer/60000", null);
+        await Await.UntilAsync(
+            () => second.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)?.DeferredUntil is not null, "the task is deferred", Timeout);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? first : second).Services.GetRequiredService<IScenarioTaskCompletion>().CompleteAsync(call.TaskInstanceId, new { caller = i }))));
+
+        Assert.Single(results, r => r.IsDecided);
+        Assert.All(results.Where(r => !r.IsDecided), r => Assert.Equal("Completed", r.PriorOutcome));
+        await _scenario!.WaitForTerminalStatusAsync(call.TaskInstanceId, Timeout);
+        await Await.UntilAsync(() => first.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)?.IsReported == true, "the task is marked reported", Timeout);
+        Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
     }
 }
