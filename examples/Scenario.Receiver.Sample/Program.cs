@@ -8,6 +8,12 @@
 //     (statusCode 500 and the exception's message).
 //   * POST /api/pricing/quotes is the same work as a minimal-API endpoint with .WithScenarioLongRunning()
 //     (Endpoints/PricingQuotesEndpoint.cs): same body, same answers, same statuses in Scenario.
+//   * POST /api/pricing/batches {"portfolio": "EQ-1", "deadlineSeconds": 60} hands the work off
+//     (Endpoints/PricingBatchesEndpoint.cs): it "submits" the portfolio to a batch system and returns
+//     ScenarioResults.Deferred, so the task stays RUNNING; the batch system's callback
+//     POST /api/pricing/batches/{taskInstanceId}/result {"price": 101.5} completes it ({"error": "..."} fails it)
+//     through IScenarioTaskCompletion: 200 when it decided the outcome, 409 when the task already had one,
+//     404 for a task never submitted. Without a callback by the deadline Scenario receives Error 504.
 //   * With no Scenario:BaseUrl configured, the Scenario.Receiver.Testing stand-in plays Scenario in-process
 //     and logs every status it receives, so the sample runs with nothing else installed.
 //   * Hangfire storage: in-memory by default; PostgreSQL, for several instances sharing the work, when
@@ -107,6 +113,7 @@ scenarioLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Rec
 app.UseScenarioTaskContext();
 app.MapControllers();
 app.MapPricingQuotes();
+app.MapPricingBatches();
 
 // The dashboard shows every job and its arguments, and can delete or requeue them. Without options Hangfire
 // serves it to local requests only; in production give it an authorization filter

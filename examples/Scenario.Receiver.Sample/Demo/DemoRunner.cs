@@ -11,8 +11,9 @@ namespace Scenario.Receiver.Sample.Demo;
 /// <summary>
 /// <c>--demo</c>: starts the app on a free loopback port, sends it three RestCalls exactly as Scenario would
 /// (one to the controller action and one to the minimal-API endpoint that price a portfolio, one the engine
-/// rejects), waits until the embedded Scenario has received the end of all three, prints every status it
-/// received and stops the app.
+/// rejects), and a fourth that hands its portfolio to the batch system and defers its task, which the batch
+/// system's callback then completes (and a second callback is refused with 409); waits until the embedded
+/// Scenario has received the end of all four, prints every status it received and stops the app.
 /// </summary>
 internal static class DemoRunner
 {
@@ -24,6 +25,7 @@ internal static class DemoRunner
 
     private const string PricingRunsPath = "api/pricing/runs";
     private const string PricingQuotesPath = "api/pricing/quotes";
+    private const string PricingBatchesPath = "api/pricing/batches";
     private const int DurationMs = 1500;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -42,7 +44,8 @@ internal static class DemoRunner
             var priced = await SendAsync(restCall, PricingRunsPath, new PricingRunRequest { Portfolio = "EQ-1", DurationMs = DurationMs });
             var rejected = await SendAsync(restCall, PricingRunsPath, new PricingRunRequest { Portfolio = "EQ-2", DurationMs = DurationMs, Fail = true });
             var quoted = await SendAsync(restCall, PricingQuotesPath, new PricingRunRequest { Portfolio = "EQ-3", DurationMs = DurationMs });
-            if (priced is null || rejected is null || quoted is null)
+            var batched = await SubmitBatchAsync(restCall, http);
+            if (priced is null || rejected is null || quoted is null || batched is null)
             {
                 return 1;
             }
@@ -51,7 +54,7 @@ internal static class DemoRunner
             try
             {
                 statuses = await scenario.WaitForStatusesAsync(
-                    received => HasEnded(received, priced) && HasEnded(received, rejected) && HasEnded(received, quoted),
+                    received => HasEnded(received, priced) && HasEnded(received, rejected) && HasEnded(received, quoted) && HasEnded(received, batched),
                     Timeout);
             }
             catch (TimeoutException ex)
@@ -66,7 +69,7 @@ internal static class DemoRunner
             }
 
             // What operators see: the task status endpoint of any instance, and the health check.
-            foreach (var taskInstanceId in new[] { priced, rejected, quoted })
+            foreach (var taskInstanceId in new[] { priced, rejected, quoted, batched })
             {
                 Console.WriteLine($"GET /scenario/tasks/{taskInstanceId} → {await ReportedTaskAsync(http, taskInstanceId)}");
             }
@@ -94,6 +97,51 @@ internal static class DemoRunner
         }
 
         return response.TaskInstanceId;
+    }
+
+    /// <summary>
+    /// The hand-off: the batch submission is accepted and deferred (Scenario hears nothing yet), then the batch
+    /// system calls back with a price (200: it decided the outcome) and once more (409: the task had one).
+    /// </summary>
+    /// <returns>The task instance id, or <see langword="null"/> when a step did not answer as it should.</returns>
+    private static async Task<string?> SubmitBatchAsync(ScenarioRestCall restCall, HttpClient http)
+    {
+        var response = await restCall.PostAsync(PricingBatchesPath, new { portfolio = "EQ-4", deadlineSeconds = 60 });
+        Console.WriteLine($"RestCall: POST /{PricingBatchesPath} {{EQ-4, deadline 60 s}} → {(int)response.StatusCode} task {response.TaskInstanceId} job {response.JobId}");
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            await Console.Error.WriteLineAsync($"Demo failed: the service answered {(int)response.StatusCode} instead of 202 Accepted: {response.Body}");
+            return null;
+        }
+
+        var taskInstanceId = response.TaskInstanceId;
+        var deadline = DateTime.UtcNow + Timeout;
+        string body;
+        while (!(body = await http.GetStringAsync($"scenario/tasks/{taskInstanceId}")).Contains("\"deferred\":true", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                await Console.Error.WriteLineAsync($"Demo failed: task {taskInstanceId} was never deferred: {body}");
+                return null;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Console.WriteLine($"Deferred: GET /scenario/tasks/{taskInstanceId} → {body}");
+        foreach (var (callback, expected) in new[] { ("{\"price\": 101.5}", HttpStatusCode.OK), ("{\"price\": 99.0}", HttpStatusCode.Conflict) })
+        {
+            using var content = new StringContent(callback, System.Text.Encoding.UTF8, "application/json");
+            using var answer = await http.PostAsync($"{PricingBatchesPath}/{taskInstanceId}/result", content);
+            Console.WriteLine($"Callback: POST /{PricingBatchesPath}/{taskInstanceId}/result {callback} → {(int)answer.StatusCode}");
+            if (answer.StatusCode != expected)
+            {
+                await Console.Error.WriteLineAsync($"Demo failed: the callback was answered {(int)answer.StatusCode}, not {(int)expected}: {await answer.Content.ReadAsStringAsync()}");
+                return null;
+            }
+        }
+
+        return taskInstanceId;
     }
 
     /// <summary>

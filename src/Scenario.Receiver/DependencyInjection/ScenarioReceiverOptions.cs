@@ -87,4 +87,7 @@ public sealed class ScenarioReceiverOptions
 
     /// <summary>How statuses are delivered to Scenario.</summary>
     public ScenarioReportingOptions Reporting { get; set; } = new();
+
+    /// <summary>How the receiver asks Scenario whether it cancelled a running or deferred task.</summary>
+    public ScenarioCancellationOptions Cancellation { get; set; } = new();
 }

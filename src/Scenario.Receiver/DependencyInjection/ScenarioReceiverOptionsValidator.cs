@@ -95,6 +95,16 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:Reporting:HeartbeatInterval must be positive, or left out for no heartbeat.");
         }
 
+        if (options.Cancellation.PollInterval is { } poll && poll <= TimeSpan.Zero)
+        {
+            failures.Add("Scenario:Cancellation:PollInterval must be positive, e.g. 00:00:30, or empty to stop asking Scenario whether a task was cancelled.");
+        }
+
+        if (options.Cancellation.Namespace is null)
+        {
+            failures.Add("Scenario:Cancellation:Namespace must not be null; leave it empty when Scenario's tasks carry no namespace.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver;
+using Scenario.Receiver.Cancellation;
+using Scenario.Receiver.Completion;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.LongRunning;
@@ -84,6 +86,12 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddTransient<ScenarioReportJob>();
         services.TryAddTransient<TerminalStatusDelivery>();
 
+        // Finishing a task from anywhere, deferral and Scenario's cancellation.
+        services.TryAddTransient<IScenarioTaskCompletion, ScenarioTaskCompletion>();
+        services.TryAddTransient<TaskDeferral>();
+        services.TryAddTransient<ScenarioDeferralJob>();
+        services.TryAddSingleton<CancellationQuery>();
+
         // HttpClient's own timeout is off: each post has its own, from Scenario:Reporting:RequestTimeout.
         // Header values are redacted in HttpClient's logs: the Authorization header carries the API key.
         // No resilience handler from the host (ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler()),
@@ -93,6 +101,11 @@ public static class ScenarioReceiverServiceCollectionExtensions
         // RemoveAllResilienceHandlers does, written out because that method is still experimental (EXTEXP0001)
         // and a library must not break when a host upgrades the package.
         services.AddHttpClient<ScenarioStatusClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(_ => true)
+            .ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => RemoveResilienceHandlers(handlers));
+
+        // Its sibling for Scenario's cancellation query, configured alike (the question carries the API key too).
+        services.AddHttpClient<ScenarioCancellationClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RedactLoggedHeaders(_ => true)
             .ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => RemoveResilienceHandlers(handlers));
 

@@ -76,4 +76,28 @@ internal static partial class Log
 
     [LoggerMessage(1401, LogLevel.Debug, "Progress post for Scenario task {TaskInstanceId} failed: {Reason}; the work goes on")]
     public static partial void ProgressNotDelivered(ILogger logger, string taskInstanceId, string? reason);
+
+    [LoggerMessage(1601, LogLevel.Warning, "Scenario cancelled task {TaskInstanceId}: its work is stopped and nothing more is reported for it")]
+    public static partial void CancelledByScenario(ILogger logger, string taskInstanceId);
+
+    [LoggerMessage(1602, LogLevel.Warning, "Scenario has no cancellation query ({Reason}); this instance stops asking whether tasks were cancelled and their work runs to its end. (Logged once.)")]
+    public static partial void CancellationQueryUnsupported(ILogger logger, string? reason);
+
+    [LoggerMessage(1603, LogLevel.Warning, "Could not ask Scenario whether task {TaskInstanceId} was cancelled: {Reason}; the work goes on and Scenario is asked again")]
+    public static partial void CancellationQueryFailed(ILogger logger, string taskInstanceId, string? reason);
+
+    [LoggerMessage(1604, LogLevel.Information, "Scenario task {TaskInstanceId} is deferred until {DeferredUntil:O}: it stays RUNNING until it is completed or its deadline passes")]
+    public static partial void TaskDeferred(ILogger logger, string taskInstanceId, DateTimeOffset deferredUntil);
+
+    [LoggerMessage(1605, LogLevel.Information, "Scenario task {TaskInstanceId} was not deferred: it already had an outcome ({PriorOutcome})")]
+    public static partial void DeferralNotNeeded(ILogger logger, string taskInstanceId, string? priorOutcome);
+
+    [LoggerMessage(1606, LogLevel.Warning, "Deferred Scenario task {TaskInstanceId} was not completed by its deadline; reporting Error 504")]
+    public static partial void DeadlinePassed(ILogger logger, string taskInstanceId);
+
+    [LoggerMessage(1607, LogLevel.Information, "Scenario task {TaskInstanceId} was finished explicitly: {Status} {StatusCode}; delivery is job {ReportJobId}")]
+    public static partial void TaskFinishedExplicitly(ILogger logger, string taskInstanceId, string status, int statusCode, string reportJobId);
+
+    [LoggerMessage(1608, LogLevel.Information, "Scenario task {TaskInstanceId} already had an outcome ({PriorOutcome}); this {Status} is not reported")]
+    public static partial void OutcomeAlreadyDecided(ILogger logger, string taskInstanceId, string status, string? priorOutcome);
 }

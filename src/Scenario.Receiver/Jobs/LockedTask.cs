@@ -27,6 +27,12 @@ internal sealed class LockedTask : IDisposable
     public void WriteReported(string status, DateTimeOffset reportedAt)
         => _store.WriteReported(_connection, TaskInstanceId, status, reportedAt);
 
+    public void WriteOutcome(string outcomeJson) => _store.WriteOutcome(_connection, TaskInstanceId, outcomeJson);
+
+    public void WriteDeferred(DateTimeOffset until, string deadlineJobId) => _store.WriteDeferred(_connection, TaskInstanceId, until, deadlineJobId);
+
+    public void WriteCancelledByScenario(DateTimeOffset at) => _store.WriteCancelledByScenario(_connection, TaskInstanceId, at);
+
     public void Dispose()
     {
         _lock.Dispose();

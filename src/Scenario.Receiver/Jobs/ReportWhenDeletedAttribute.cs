@@ -28,7 +28,8 @@ internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplySta
         }
 
         var record = TaskRecordStore.Read(context.Connection, taskInstanceId);
-        if (record is null || record.OutcomeJson is not null || record.IsReported)
+        // A deferred task waits for its completion or deadline; one Scenario cancelled gets nothing.
+        if (record is null || record.IsSettled || record.DeferredUntil is not null)
         {
             return;
         }

@@ -22,6 +22,7 @@ internal sealed class ScenarioWorkJob(
     TaskRecordStore records,
     TerminalStatusDelivery delivery,
     PromptRetries promptRetries,
+    TaskDeferral deferral,
     ScenarioTaskContext taskContext,
     ILogger<ScenarioWorkJob> logger)
 {
@@ -57,6 +58,12 @@ internal sealed class ScenarioWorkJob(
             return;
         }
 
+        if (record is { DeferredUntil: not null } or { CancelledByScenarioAt: not null })
+        {
+            // A previous run deferred the task or saw Scenario cancel it: its outcome comes from elsewhere, or never.
+            return;
+        }
+
         WorkResult result;
         try
         {
@@ -70,6 +77,12 @@ internal sealed class ScenarioWorkJob(
             throw;
         }
 
+        if (result.HasNoOutcomeYet)
+        {
+            EndWithoutOutcome(taskInstanceId, result, ambient);
+            return;
+        }
+
         // Progress is flushed and closed by now, so the outcome (and the terminal status) comes after it.
         records.WriteOutcome(taskInstanceId, JsonSerializer.Serialize(result.Outcome, ScenarioJsonContext.Default.TaskOutcome));
         Log.WorkFinished(logger, taskInstanceId, result.Outcome.Status, result.Outcome.StatusCode);
@@ -79,6 +92,22 @@ internal sealed class ScenarioWorkJob(
             // Deleted, not Failed: the task is over and reported; a requeue would only run the work again.
             throw new WorkAbandonedException(result.Outcome.Message ?? result.Outcome.Status, result.AbandonedBecause);
         }
+    }
+
+    /// <summary>
+    /// Deferred: the outcome comes later (an explicit completion or the deadline), so nothing is reported now.
+    /// Cancelled by Scenario: nothing is reported at all, and the job ends Deleted with that reason.
+    /// </summary>
+    private void EndWithoutOutcome(string taskInstanceId, WorkResult result, TaskAmbient ambient)
+    {
+        if (result.DeferredFor is { } deadline)
+        {
+            deferral.Defer(taskInstanceId, deadline, ambient);
+            return;
+        }
+
+        deferral.RecordCancelledByScenario(taskInstanceId);
+        throw new WorkAbandonedException("Cancelled by Scenario (its cancellation query answered isCancelled: true); nothing was reported.");
     }
 
     private async Task<WorkResult> RunWorkAsync(

@@ -2,7 +2,8 @@ namespace Scenario.Receiver.Jobs;
 
 /// <summary>
 /// What job storage remembers of one task: the work job that runs it, how it ended, and whether its
-/// terminal status reached Scenario. Kept for <see cref="ScenarioReceiverOptions.RecordRetention"/>.
+/// terminal status reached Scenario; for a deferred task until when it waits for its completion, and whether
+/// Scenario cancelled it. Kept for <see cref="ScenarioReceiverOptions.RecordRetention"/>.
 /// </summary>
 internal sealed record TaskRecord(
     string TaskInstanceId,
@@ -14,7 +15,13 @@ internal sealed record TaskRecord(
     DateTimeOffset? AcceptedAt,
     string? OutcomeJson,
     string? ReportedStatus,
-    DateTimeOffset? ReportedAt)
+    DateTimeOffset? ReportedAt,
+    DateTimeOffset? DeferredUntil = null,
+    string? DeadlineJobId = null,
+    DateTimeOffset? CancelledByScenarioAt = null)
 {
     internal bool IsReported => ReportedAt is not null;
+
+    /// <summary>Whether nothing may decide the task's outcome any more: it has one, or Scenario cancelled it.</summary>
+    internal bool IsSettled => OutcomeJson is not null || IsReported || CancelledByScenarioAt is not null;
 }

@@ -15,6 +15,7 @@ internal sealed class TaskRecordStore
     private const string KeyPrefix = "scenario:task:";
     private const string AcceptLockSuffix = ":accept-lock";
     private const string ReportLockSuffix = ":report-lock";
+    private const string DecideLockSuffix = ":decide-lock";
     private const string JobIdField = "JobId";
     internal const string ReportJobIdField = "ReportJobId";
     private const string QueueField = "Queue";
@@ -25,6 +26,11 @@ internal sealed class TaskRecordStore
     private const string OutcomeField = "Outcome";
     private const string ReportedStatusField = "ReportedStatus";
     private const string ReportedAtField = "ReportedAt";
+
+    /// <summary>Set while a task waits for an explicit completion; other code (a sweeper) leaves such tasks alone.</summary>
+    internal const string DeferredUntilField = "DeferredUntil";
+    private const string DeadlineJobIdField = "DeadlineJobId";
+    private const string CancelledByScenarioAtField = "CancelledByScenarioAt";
 
     /// <summary>
     /// What a delivery waits for the report lock beyond <see cref="ScenarioReportingOptions.RequestTimeout"/>:
@@ -62,6 +68,29 @@ internal sealed class TaskRecordStore
     /// of a report job never both post. A lock of its own, so a slow Scenario does not hold up duplicate RestCalls.
     /// </summary>
     public LockedTask LockForReport(string taskInstanceId) => Lock(taskInstanceId, ReportLockSuffix, ReportLockTimeout);
+
+    /// <summary>
+    /// Opens a connection holding the task's decide lock, under which its outcome is decided once: by the work,
+    /// an explicit completion, a deadline or Scenario's cancellation, whichever comes first on any instance.
+    /// A lock of its own, so a decision never waits for a post to Scenario in flight.
+    /// </summary>
+    public LockedTask LockForDecide(string taskInstanceId) => Lock(taskInstanceId, DecideLockSuffix, AcceptLockTimeout);
+
+    /// <summary>
+    /// Stores the outcome unless the task already has one (or Scenario cancelled it): the first decision wins,
+    /// whichever path makes it. Says what the task had when it was not this one.
+    /// </summary>
+    public TaskDecision TryDecide(string taskInstanceId, string outcomeJson)
+    {
+        using var locked = LockForDecide(taskInstanceId);
+        if (TaskDecision.Refusal(locked.Read()) is { } refusal)
+        {
+            return refusal;
+        }
+
+        locked.WriteOutcome(outcomeJson);
+        return TaskDecision.Decided;
+    }
 
     private LockedTask Lock(string taskInstanceId, string suffix, TimeSpan timeout)
     {
@@ -102,7 +131,10 @@ internal sealed class TaskRecordStore
             ParseTime(fields.GetValueOrDefault(AcceptedAtField)),
             fields.GetValueOrDefault(OutcomeField),
             fields.GetValueOrDefault(ReportedStatusField),
-            ParseTime(fields.GetValueOrDefault(ReportedAtField)));
+            ParseTime(fields.GetValueOrDefault(ReportedAtField)),
+            ParseTime(fields.GetValueOrDefault(DeferredUntilField)),
+            fields.GetValueOrDefault(DeadlineJobIdField),
+            ParseTime(fields.GetValueOrDefault(CancelledByScenarioAtField)));
     }
 
     internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
@@ -115,11 +147,17 @@ internal sealed class TaskRecordStore
             new(AcceptedAtField, FormatTime(acceptedAt)),
         ]);
 
-    public void WriteOutcome(string taskInstanceId, string outcomeJson)
-    {
-        using var connection = _storage.GetConnection();
-        Write(connection, taskInstanceId, [new(OutcomeField, outcomeJson)]);
-    }
+    /// <summary>The work's outcome: stored only when nothing decided the task before (<see cref="TryDecide"/>).</summary>
+    public bool WriteOutcome(string taskInstanceId, string outcomeJson) => TryDecide(taskInstanceId, outcomeJson).IsDecided;
+
+    internal void WriteOutcome(IStorageConnection connection, string taskInstanceId, string outcomeJson)
+        => Write(connection, taskInstanceId, [new(OutcomeField, outcomeJson)]);
+
+    internal void WriteDeferred(IStorageConnection connection, string taskInstanceId, DateTimeOffset until, string deadlineJobId)
+        => Write(connection, taskInstanceId, [new(DeferredUntilField, FormatTime(until)), new(DeadlineJobIdField, deadlineJobId)]);
+
+    internal void WriteCancelledByScenario(IStorageConnection connection, string taskInstanceId, DateTimeOffset at)
+        => Write(connection, taskInstanceId, [new(CancelledByScenarioAtField, FormatTime(at))]);
 
     internal void WriteReported(IStorageConnection connection, string taskInstanceId, string status, DateTimeOffset reportedAt)
         // One transaction, not two: each commit is a storage round trip (a dispatcher hand-off on InMemory, a
@@ -158,6 +196,13 @@ internal sealed class TaskRecordStore
         return connection is JobStorageConnection counting
             ? counting.GetSetCount(UndeliveredSetKey)
             : connection.GetAllItemsFromSet(UndeliveredSetKey).Count;
+    }
+
+    /// <summary>The ambient values (workflow, allowed status URL, trace) a task's work job carries, for a job created for it elsewhere.</summary>
+    public TaskAmbient AmbientOf(string jobId)
+    {
+        using var connection = _storage.GetConnection();
+        return TaskJobParameters.Read(connection, jobId);
     }
 
     /// <summary>The name of the Hangfire state a job is in (Enqueued, Processing, Succeeded, …), or null when it is gone.</summary>

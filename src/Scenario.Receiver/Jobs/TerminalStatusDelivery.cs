@@ -88,6 +88,12 @@ internal sealed class TerminalStatusDelivery(
                 return;
             }
 
+            if (record is { OutcomeJson: null, CancelledByScenarioAt: not null })
+            {
+                // Scenario ended the task itself: nothing is posted for it, not even "cancelled".
+                return;
+            }
+
             var outcome = record?.OutcomeJson is { } json
                 ? JsonSerializer.Deserialize(json, ScenarioJsonContext.Default.TaskOutcome)!
                 : EndpointOutcomeMapper.Cancelled();

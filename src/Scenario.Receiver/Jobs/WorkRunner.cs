@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Cancellation;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.LongRunning.RequestSnapshots;
@@ -16,11 +17,14 @@ namespace Scenario.Receiver.Jobs;
 /// request snapshot, under the deadline, with progress sent to Scenario meanwhile. Says how the work ended,
 /// or throws <see cref="RetryLaterException"/> when a failed attempt has retries left (after telling
 /// Scenario so), or lets a shutdown or a deletion's cancellation through (this run then reports nothing).
+/// Meanwhile it asks Scenario whether it cancelled the task (<see cref="CancellationWatch"/>), and cancels the
+/// work's token when it did.
 /// </summary>
 internal sealed class WorkRunner(
     IServiceProvider services,
     EndpointOutcomeMapper mapper,
     ProgressReporterFactory progressReporters,
+    CancellationQuery cancellationQuery,
     ScenarioMetrics metrics,
     TimeProvider time,
     IOptions<ScenarioReceiverOptions> options,
@@ -32,7 +36,9 @@ internal sealed class WorkRunner(
     {
         var taskInstanceId = taskContext.TaskInstanceId!;
         var timeout = entry.Settings.Timeout(_options);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(jobToken);
+        var watch = CancellationWatch.Start(cancellationQuery, taskInstanceId, time);
+        await using var stopWatching = watch.ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(jobToken, watch.Token);
         if (timeout is { } limit)
         {
             deadline.CancelAfter(limit);
@@ -45,7 +51,15 @@ internal sealed class WorkRunner(
             taskContext.AttachProgressSink(progress);
             try
             {
-                var answer = await InvokeUnderDeadlineAsync(entry, input, taskInstanceId, timeout, deadline.Token).ConfigureAwait(false);
+                // Without a deadline, only Scenario's cancellation abandons work that ignores its token: a shutdown
+                // still waits for it, as before, so a requeued job never runs beside its abandoned twin.
+                var abandonOn = timeout is not null ? deadline.Token : watch.IsActive ? watch.Token : (CancellationToken?)null;
+                var answer = await InvokeUnderDeadlineAsync(entry, input, taskInstanceId, timeout, abandonOn, deadline.Token).ConfigureAwait(false);
+                if (answer.Value is ScenarioDeferredResult deferred)
+                {
+                    return WorkResult.Deferred(deferred.Deadline);
+                }
+
                 var outcome = mapper.FromAnswer(answer, entry.JsonOptions);
                 return new WorkResult(outcome.Status == TaskStatusNames.Completed && outcome.Message is null
                     ? outcome.WithMessage(CompletedTrace(entry, Stopwatch.GetElapsedTime(started), input.Attempt))
@@ -57,6 +71,11 @@ internal sealed class WorkRunner(
                 // reports the cancellation). Either way this run reports nothing.
                 Log.WorkInterrupted(logger, taskInstanceId);
                 throw;
+            }
+            catch (Exception) when (watch.IsCancelled)
+            {
+                // Whatever the work threw once its token was cancelled: Scenario has ended the task.
+                return WorkResult.Cancelled();
             }
             catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && timeout is not null)
             {
@@ -90,9 +109,9 @@ internal sealed class WorkRunner(
     /// discarded, its progress goes nowhere (the reporter is closed) and its job's DI scope is disposed.
     /// </summary>
     private async Task<EndpointAnswer> InvokeUnderDeadlineAsync(
-        ILongRunningEntry entry, WorkInput input, string taskInstanceId, TimeSpan? timeout, CancellationToken token)
+        ILongRunningEntry entry, WorkInput input, string taskInstanceId, TimeSpan? timeout, CancellationToken? abandonOn, CancellationToken token)
     {
-        if (timeout is null)
+        if (abandonOn is not { } abandon)
         {
             return await InvokeAsync(entry, input, token).ConfigureAwait(false);
         }
@@ -100,7 +119,7 @@ internal sealed class WorkRunner(
         // On the thread pool: a handler that blocks before its first await must not hold the deadline up.
         var work = Task.Run(() => InvokeAsync(entry, input, token), CancellationToken.None);
         var deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (token.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), deadlinePassed))
+        using (abandon.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), deadlinePassed))
         {
             if (await Task.WhenAny(work, deadlinePassed.Task).ConfigureAwait(false) == work)
             {
@@ -110,7 +129,11 @@ internal sealed class WorkRunner(
 
         if (!work.IsCompleted)
         {
-            Log.WorkAbandonedAtDeadline(logger, taskInstanceId, timeout.Value.TotalSeconds);
+            if (timeout is not null)
+            {
+                Log.WorkAbandonedAtDeadline(logger, taskInstanceId, timeout.Value.TotalSeconds);
+            }
+
             _ = work.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
 

@@ -18,6 +18,9 @@ internal readonly record struct EndpointAnswer(int StatusCode, object? Value)
     {
         null => new(StatusCodes.Status200OK, null),
         INestedHttpResult nested => FromReturnValue(nested.Result),
+
+        // Kept whole, so the work runner sees the deferral rather than a bare 202.
+        ScenarioDeferredResult deferred => new(StatusCodes.Status202Accepted, deferred),
         IResult result => new((result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK, (result as IValueHttpResult)?.Value),
         _ => new(StatusCodes.Status200OK, returned),
     };

@@ -61,6 +61,10 @@ internal static class TaskStatusEndpoint
             record.JobId,
             records.JobState(record.JobId),
             record.ReportedStatus,
-            record.ReportedAt));
+            record.ReportedAt,
+            Deferred: record.DeferredUntil is not null && !record.IsSettled,
+            DeferredUntil: record.DeferredUntil,
+            CancelledByScenario: record.CancelledByScenarioAt is not null && record.OutcomeJson is null,
+            CancelledByScenarioAt: record.CancelledByScenarioAt));
     }
 }

@@ -182,7 +182,8 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
     {
         try
         {
-            if (_records.Find(_taskInstanceId) is { IsReported: true })
+            // Settled, not only reported: once a callback, a deadline or Scenario's cancellation decided the task, its progress is moot.
+            if (_records.Find(_taskInstanceId) is { IsSettled: true })
             {
                 return;
             }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
@@ -15,11 +16,27 @@ public sealed class ScenarioReceiverOptionsValidatorTests : StandInTest
     [InlineData("Scenario:Reporting:MaxAttempts", "0", "Scenario:Reporting:MaxAttempts must be at least 1.")]
     [InlineData("Scenario:Reporting:MaxRetryDelay", "00:00:00", "Scenario:Reporting:MaxRetryDelay must be positive, e.g. 01:00:00.")]
     [InlineData("Scenario:AllowedStatusUrlOrigins:0", "https://scenario.example.com/taskstatus", "Scenario:AllowedStatusUrlOrigins contains 'https://scenario.example.com/taskstatus', which is not an origin such as https://scenario.example.com (scheme, host and optional port, no path).")]
+    [InlineData("Scenario:Cancellation:PollInterval", "-00:00:01", "Scenario:Cancellation:PollInterval must be positive, e.g. 00:00:30, or empty to stop asking Scenario whether a task was cancelled.")]
     public async Task Host_WithInvalidSetting_FailsAtStartNamingIt(string key, string value, string message)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(
             () => ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], new() { [key] = value }));
 
         Assert.Contains(message, error.Failures);
+    }
+
+    [Theory]
+    [InlineData(null, "00:00:30")]
+    [InlineData("", null)]
+    [InlineData("00:00:05", "00:00:05")]
+    public async Task CancellationPollInterval_AsConfigured_DefaultsTo30sAndEmptyTurnsItOff(string? configured, string? expected)
+    {
+        var settings = configured is null ? null : new Dictionary<string, string?> { ["Scenario:Cancellation:PollInterval"] = configured };
+        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], settings, runHangfireServer: false);
+
+        var options = host.Services.GetRequiredService<IOptions<ScenarioReceiverOptions>>().Value;
+
+        Assert.Equal(expected is null ? null : TimeSpan.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), options.Cancellation.PollInterval);
+        Assert.Equal(string.Empty, options.Cancellation.Namespace);
     }
 }

@@ -21,7 +21,7 @@ public sealed class SampleDemoTests
     private static readonly string[] SettingsToClear = ["Scenario__BaseUrl", "ConnectionStrings__Hangfire"];
 
     [Fact]
-    public async Task Demo_WithoutScenarioOrStorageConfigured_ReportsCompletedFromBothEntryPointsAndErrorToTheEmbeddedScenarioAndExitsZero()
+    public async Task Demo_WithoutScenarioOrStorageConfigured_ReportsCompletedFromBothEntryPointsErrorAndACallbackCompletedDeferredTaskToTheEmbeddedScenarioAndExitsZero()
     {
         var run = await RunSampleAsync(["--demo"], environment: []);
 
@@ -47,6 +47,16 @@ public sealed class SampleDemoTests
         Assert.Matches(@"\sprice=\d+\.\d{1,2}\s", quoted);
         Assert.Contains(" currency=EUR ", quoted, StringComparison.Ordinal);
         Assert.Empty(ReceivedLines(run, "Error", quotedTask));
+
+        // The hand-off: deferred first (nothing received), completed by the batch system's callback, a second callback refused.
+        var batchedTask = TaskOfRestCall(run, "api/pricing/batches {EQ-4, deadline 60 s}");
+        Assert.Contains("\"deferred\":true", Assert.Single(Lines(run), l => l.StartsWith($"Deferred: GET /scenario/tasks/{batchedTask} ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains($"Callback: POST /api/pricing/batches/{batchedTask}/result {{\"price\": 101.5}} → 200", Lines(run));
+        Assert.Contains($"Callback: POST /api/pricing/batches/{batchedTask}/result {{\"price\": 99.0}} → 409", Lines(run));
+        var batched = SingleReceived(run, "Completed", batchedTask);
+        Assert.Matches(@"\sstatusCode=200\s", batched);
+        Assert.Contains(" price=101.5 ", batched, StringComparison.Ordinal);
+        Assert.Empty(ReceivedLines(run, "Error", batchedTask));
 
         Assert.Empty(ReceivedLines(run, "Completed", rejectedTask));
         Assert.Empty(ReceivedLines(run, "Error", pricedTask));

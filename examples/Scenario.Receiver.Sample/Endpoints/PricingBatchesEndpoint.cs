@@ -1,0 +1,87 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Scenario.Receiver.Sample.Endpoints;
+
+/// <summary>
+/// The hand-off pattern: <c>POST /api/pricing/batches</c> submits a portfolio to an external batch system and
+/// defers the task (it stays RUNNING in Scenario); the batch system's callback
+/// <c>POST /api/pricing/batches/{taskInstanceId}/result</c> completes it (<c>{"price": 101.5}</c>) or fails it
+/// (<c>{"error": "..."}</c>). Without a callback by <c>deadlineSeconds</c>, Scenario receives Error 504.
+/// </summary>
+internal static partial class PricingBatchesEndpoint
+{
+    public const string Path = "/api/pricing/batches";
+
+    public static IEndpointRouteBuilder MapPricingBatches(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(Path, (PricingBatchRequest request, ScenarioTaskContext task, ILoggerFactory loggers) =>
+            {
+                // The "submission": a real service would call the batch system here, passing the task id it calls back with.
+                SubmittedToBatch(loggers.CreateLogger(typeof(PricingBatchesEndpoint).FullName!), request.Portfolio!, task.TaskInstanceId!, request.DeadlineSeconds);
+                return ScenarioResults.Deferred(TimeSpan.FromSeconds(request.DeadlineSeconds));
+            })
+            .WithName("PricingBatch")
+            .WithTags("Pricing")
+            .AddEndpointFilter(ValidateBodyAsync)
+            .WithScenarioLongRunning();
+
+        // An ordinary endpoint, called by the batch system, not by Scenario.
+        app.MapPost(Path + "/{taskInstanceId}/result", async (string taskInstanceId, PricingBatchResult result, IScenarioTaskCompletion tasks) =>
+            {
+                if (!Guid.TryParse(taskInstanceId, out _) || !tasks.IsKnown(taskInstanceId))
+                {
+                    return Results.Problem(title: "Unknown task", detail: $"No pricing batch was submitted for task {taskInstanceId}.", statusCode: StatusCodes.Status404NotFound);
+                }
+
+                if (result.Price is null && string.IsNullOrWhiteSpace(result.Error))
+                {
+                    return Results.Problem(title: "Empty result", detail: "Send {\"price\": 101.5} or {\"error\": \"...\"}.", statusCode: StatusCodes.Status400BadRequest);
+                }
+
+                var outcome = result.Error is { Length: > 0 } error
+                    ? await tasks.FailAsync(taskInstanceId, error)
+                    : await tasks.CompleteAsync(taskInstanceId, new { price = result.Price }, "Priced by the batch system.");
+                return outcome.IsDecided
+                    ? Results.Ok(new { taskInstanceId, decided = true })
+                    : Results.Problem(
+                        title: "The task is already finished",
+                        detail: $"Task {taskInstanceId} already had an outcome ({outcome.PriorOutcome}); this result was not reported.",
+                        statusCode: StatusCodes.Status409Conflict);
+            })
+            .WithName("PricingBatchResult")
+            .WithTags("Pricing");
+        return app;
+    }
+
+    private static async ValueTask<object?> ValidateBodyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.GetArgument<PricingBatchRequest>(0);
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(request, new ValidationContext(request), errors, validateAllProperties: true))
+        {
+            return TypedResults.ValidationProblem(errors
+                .SelectMany(error => error.MemberNames.DefaultIfEmpty(string.Empty), (error, member) => (member, error.ErrorMessage ?? "invalid"))
+                .GroupBy(pair => pair.member, pair => pair.Item2)
+                .ToDictionary(group => group.Key, group => group.ToArray()));
+        }
+
+        return await next(context);
+    }
+
+    [LoggerMessage(9101, LogLevel.Information, "Submitted portfolio {Portfolio} to the batch system for Scenario task {TaskInstanceId}; it calls back within {DeadlineSeconds} s")]
+    private static partial void SubmittedToBatch(ILogger logger, string portfolio, string taskInstanceId, int deadlineSeconds);
+}
+
+/// <summary>The body of <c>POST /api/pricing/batches</c>.</summary>
+internal sealed class PricingBatchRequest
+{
+    [Required]
+    public string? Portfolio { get; set; }
+
+    /// <summary>How long the task waits for the batch system's callback.</summary>
+    [Range(1, 86_400)]
+    public int DeadlineSeconds { get; set; } = 60;
+}
+
+/// <summary>The batch system's callback: a price, or an error.</summary>
+internal sealed record PricingBatchResult(decimal? Price, string? Error);

@@ -1,0 +1,46 @@
+namespace Scenario.Receiver;
+
+/// <summary>
+/// Finishes a Scenario task from anywhere: a callback from the system the work was handed to, a deferred
+/// task's completion, a plain action that hands work off itself. Exactly once with every other path (the
+/// task's work, its deadline, a second callback, another instance): the first outcome decided wins and is
+/// the only terminal status Scenario receives. Registered by <c>AddScenarioReceiver</c>.
+/// </summary>
+public interface IScenarioTaskCompletion
+{
+    /// <summary>
+    /// Completes the task with <paramref name="outputs"/> (an object's properties or a dictionary, each value sent
+    /// as a string, as an endpoint's result is; <c>statusCode</c> 200 is added). Returns once the outcome is stored
+    /// and its delivery is a job, not once Scenario answered.
+    /// </summary>
+    /// <param name="taskInstanceId">The task, as Scenario sent it in <c>X-Scenario-TaskInstanceId</c> (a GUID).</param>
+    /// <param name="outputs">The task's outputs, or <see langword="null"/> for none but <c>statusCode</c>.</param>
+    /// <param name="message">Shown in the Scenario cockpit; a short trace when left out.</param>
+    /// <param name="cancellationToken">Cancels the wait for the task's lock.</param>
+    /// <returns>Whether this call decided the outcome, or the task had one already.</returns>
+    Task<ScenarioCompletionResult> CompleteAsync(string taskInstanceId, object? outputs, string? message = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Fails the task: Scenario receives <c>Error</c> with <paramref name="message"/> and <c>statusCode</c>. Otherwise as <see cref="CompleteAsync"/>.</summary>
+    /// <param name="taskInstanceId">The task (a GUID).</param>
+    /// <param name="message">Why it failed, shown in the Scenario cockpit.</param>
+    /// <param name="statusCode">The <c>statusCode</c> output, 400 to 599. Default 500.</param>
+    /// <param name="cancellationToken">Cancels the wait for the task's lock.</param>
+    /// <returns>Whether this call decided the outcome, or the task had one already.</returns>
+    Task<ScenarioCompletionResult> FailAsync(string taskInstanceId, string message, int statusCode = 500, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Posts <c>InProgress</c> with <paramref name="percent"/> now, unless the task already has an outcome (nothing may
+    /// follow the terminal status). Best effort, not durable: a failed post is not retried.
+    /// </summary>
+    /// <param name="taskInstanceId">The task (a GUID).</param>
+    /// <param name="percent">0 to 100.</param>
+    /// <param name="message">Shown in the Scenario cockpit.</param>
+    /// <param name="cancellationToken">Cancels the post.</param>
+    /// <returns>Whether Scenario took the progress.</returns>
+    Task<bool> ReportProgressAsync(string taskInstanceId, int percent, string? message = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether this receiver (any instance sharing its job storage) accepted the task and still keeps its record.</summary>
+    /// <param name="taskInstanceId">The task (a GUID).</param>
+    /// <returns><see langword="true"/> when the task was accepted here.</returns>
+    bool IsKnown(string taskInstanceId);
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Hangfire;
+using Hangfire.States;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Jobs;
+using Scenario.Receiver.LongRunning;
+using Scenario.Receiver.Reporting;
+
+namespace Scenario.Receiver.Completion;
+
+/// <summary>
+/// <see cref="IScenarioTaskCompletion"/> over the task record: the outcome is decided under the task's decide
+/// lock (<see cref="TaskRecordStore.TryDecide"/>), the same decision the work job, a deadline and a cancellation
+/// make, and then delivered by a report job, so the caller is answered without waiting for Scenario and an
+/// outage of Scenario loses nothing.
+/// </summary>
+internal sealed class ScenarioTaskCompletion(
+    TaskRecordStore records,
+    EndpointOutcomeMapper mapper,
+    IBackgroundJobClient jobs,
+    ScenarioStatusClient client,
+    StatusUrlPolicy statusUrlPolicy,
+    ILogger<ScenarioTaskCompletion> logger) : IScenarioTaskCompletion
+{
+    public Task<ScenarioCompletionResult> CompleteAsync(string taskInstanceId, object? outputs, string? message = null, CancellationToken cancellationToken = default)
+    {
+        CheckTaskId(taskInstanceId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // The same rules as an endpoint's result: an object's properties or a dictionary's entries, each a string.
+        var outcome = mapper.FromAnswer(new EndpointAnswer(StatusCodes.Status200OK, outputs), JsonSerializerOptions.Web);
+        if (outcome.Status == TaskStatusNames.Completed)
+        {
+            outcome = outcome.WithMessage(message is null ? "Completed explicitly." : mapper.Cap(message));
+        }
+
+        return Task.FromResult(Decide(taskInstanceId, outcome));
+    }
+
+    public Task<ScenarioCompletionResult> FailAsync(string taskInstanceId, string message, int statusCode = 500, CancellationToken cancellationToken = default)
+    {
+        CheckTaskId(taskInstanceId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(message);
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Decide(taskInstanceId, TaskOutcome.Error(statusCode, mapper.Cap(message))));
+    }
+
+    public async Task<bool> ReportProgressAsync(string taskInstanceId, int percent, string? message = null, CancellationToken cancellationToken = default)
+    {
+        CheckTaskId(taskInstanceId);
+        ArgumentOutOfRangeException.ThrowIfNegative(percent);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+
+        // Under the report lock, so progress never overtakes a terminal status being posted.
+        using var locked = records.LockForReport(taskInstanceId);
+        var record = locked.Read();
+        if (record is not null && record.IsSettled)
+        {
+            return false;
+        }
+
+        var ambient = record?.JobId is { } jobId ? records.AmbientOf(jobId) : TaskAmbient.None;
+        var target = ambient.StatusUrl is null ? null : statusUrlPolicy.AllowedOrNull(new Uri(ambient.StatusUrl));
+        var statusEvent = new TaskStatusEvent
+        {
+            TaskInstanceId = taskInstanceId,
+            Status = TaskStatusNames.InProgress,
+            ProgressPercentage = percent,
+            Message = message is null ? null : mapper.Cap(message),
+        };
+        var result = await client.PostAsync(statusEvent, target, cancellationToken).ConfigureAwait(false);
+        if (result.Kind != DeliveryResultKind.Delivered)
+        {
+            Log.ProgressNotDelivered(logger, taskInstanceId, result.Reason);
+        }
+
+        return result.Kind == DeliveryResultKind.Delivered;
+    }
+
+    public bool IsKnown(string taskInstanceId)
+    {
+        CheckTaskId(taskInstanceId);
+        return records.Find(taskInstanceId)?.JobId is not null;
+    }
+
+    private ScenarioCompletionResult Decide(string taskInstanceId, TaskOutcome outcome)
+    {
+        var decision = records.TryDecide(taskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+        if (!decision.IsDecided)
+        {
+            Log.OutcomeAlreadyDecided(logger, taskInstanceId, outcome.Status, decision.PriorOutcome);
+            return ScenarioCompletionResult.AlreadyFinished(decision.PriorOutcome);
+        }
+
+        // Durable before the caller hears "decided": the delivery is a job, retried on the report schedule.
+        // A task never accepted here has no work job, so no ambient values: its status goes to Scenario:BaseUrl.
+        var record = records.Find(taskInstanceId);
+        var ambient = record?.JobId is { } jobId ? records.AmbientOf(jobId) : TaskAmbient.None;
+        var queue = string.IsNullOrEmpty(record?.Queue) ? EnqueuedState.DefaultQueue : record.Queue;
+        var reportJobId = TerminalStatusDelivery.CreateReportJob(
+            jobs, taskInstanceId, ambient, priorAttempts: 0,
+            new EnqueuedState(queue) { Reason = $"The task was finished explicitly: {outcome.Status} {outcome.StatusCode}." });
+        records.WriteReportJob(taskInstanceId, reportJobId);
+        Log.TaskFinishedExplicitly(logger, taskInstanceId, outcome.Status, outcome.StatusCode, reportJobId);
+        return ScenarioCompletionResult.Decided;
+    }
+
+    private static void CheckTaskId(string taskInstanceId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskInstanceId);
+        if (!TaskHeaderReader.IsCanonicalGuid(taskInstanceId, out _))
+        {
+            throw new ArgumentException($"'{taskInstanceId}' is not a task instance id: Scenario issues GUIDs such as 364e21c2-25bf-497d-9583-3d359e7cbf91.", nameof(taskInstanceId));
+        }
+    }
+}

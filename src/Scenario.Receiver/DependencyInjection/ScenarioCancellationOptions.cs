@@ -1,0 +1,29 @@
+namespace Scenario.Receiver;
+
+/// <summary>
+/// How the receiver learns that Scenario cancelled a task (<c>Scenario:Cancellation</c>). Scenario never pushes
+/// a cancellation, so while a task's work runs, and while a task is deferred, the receiver asks Scenario's
+/// polling service <c>GET {BaseUrl}/polling/api/Cancelled?catalogTaskDefinitionNamespace={Namespace}&amp;taskInstanceId={id}</c>.
+/// </summary>
+public sealed class ScenarioCancellationOptions
+{
+    /// <summary>
+    /// Default of <see cref="PollInterval"/>: 30 seconds. Scenario cancels a task that ran past its RestCall
+    /// timeout (30 s by default), so work that ends sooner never asks, and a cancelled task's work runs on
+    /// for at most this long: one cheap GET per running task every 30 s.
+    /// </summary>
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often a running or deferred task asks Scenario whether it was cancelled; the first question comes one
+    /// interval after the work starts. Default <see cref="DefaultPollInterval"/>. Empty (or <see langword="null"/>)
+    /// turns the polling off: the work then runs to its end whatever Scenario decided.
+    /// </summary>
+    public TimeSpan? PollInterval { get; set; } = DefaultPollInterval;
+
+    /// <summary>
+    /// The <c>catalogTaskDefinitionNamespace</c> sent with the question. Scenario's guide does not say which
+    /// namespace a RestCall task carries, so it is configurable. Default empty.
+    /// </summary>
+    public string Namespace { get; set; } = string.Empty;
+}
