@@ -82,6 +82,8 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddTransient<WorkRunner>();
         services.TryAddTransient<ScenarioReportJob>();
         services.TryAddTransient<TerminalStatusDelivery>();
+        services.TryAddTransient<ScenarioSweepJob>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SweepScheduler>());
 
         // HttpClient's own timeout is off: each post has its own, from Scenario:Reporting:RequestTimeout.
         // Header values are redacted in HttpClient's logs: the Authorization header carries the API key.
