@@ -66,8 +66,8 @@ internal sealed class ScenarioSweepJob(
         var record = records.Find(taskInstanceId);
         if (record is null || record.IsReported)
         {
-            // Gone: past Scenario:RecordRetention, there is nothing left to report. Reported: its mark and
-            // the set were written apart (a version before they shared a transaction).
+            // Gone: past Scenario:RecordRetention, there is nothing left to report. Reported: a fast job
+            // reported the task before its accept was recorded, which put it back in the set.
             if (record is null)
             {
                 Log.TaskRecordGone(logger, taskInstanceId);
@@ -84,6 +84,15 @@ internal sealed class ScenarioSweepJob(
 
         var work = records.JobStateData(jobId);
         if (Stuck(taskInstanceId, work) is not { } stuck)
+        {
+            return;
+        }
+
+        // Read again, now that the job is over: what it left behind (its outcome, the report job it handed over
+        // to, the one its deletion created) is written by the time its last state is, and a read from before
+        // could miss it.
+        record = records.Find(taskInstanceId);
+        if (record is null || record.IsReported)
         {
             return;
         }

@@ -87,19 +87,39 @@ public sealed class ScenarioSweepJobTests : StandInTest
     }
 
     [Fact]
-    public async Task WorkJobDeletedByHand_WithoutOutcome_ReportsCancelledOnceAndIsNotSweptAgain()
+    public async Task WorkJobDeletedByHand_WithoutOutcome_IsLeftToItsReportJob()
     {
         await using var host = await StartHostAsync();
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
 
+        // Its deletion creates a report job, in the task's queue, where it waits like the work did.
         host.Services.GetRequiredService<IBackgroundJobClient>().Delete(call.JobId!);
+        var sweeps = SweepsFrom(host);
+        await Await.UntilAsync(() => sweeps() >= 2, "two sweeps ran");
+
+        Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
+        Assert.DoesNotContain(host.Logs.Lines, l => l.EventId == 1601);
+    }
+
+    [Fact]
+    public async Task WorkJobAndItsReportJobDeletedByHand_WithoutOutcome_IsSweptAndReportedCancelledOnce()
+    {
+        await using var host = await StartHostAsync();
+        var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
+        var jobs = host.Services.GetRequiredService<IBackgroundJobClient>();
+        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        jobs.Delete(call.JobId!);
+        await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.ReportJobId is not null, "the deletion created a report job");
+
+        jobs.Delete(records.Find(call.TaskInstanceId)!.ReportJobId!);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         var sweeps = SweepsFrom(host);
         await Await.UntilAsync(() => sweeps() >= 2, "two more sweeps ran");
 
         Assert.Equal("The work was cancelled: its background job was deleted before it finished.", status.Message);
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
-        Assert.Equal(0, host.Services.GetRequiredService<TaskRecordStore>().CountWaiting().Unreported);
+        Assert.Equal(0, records.CountWaiting().Unreported);
+        Assert.Contains(host.Logs.Lines, l => l.EventId == 1601 && l.Message.Contains(call.TaskInstanceId, StringComparison.Ordinal));
     }
 
     [Fact]
