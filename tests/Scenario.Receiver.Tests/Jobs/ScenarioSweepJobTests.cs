@@ -123,6 +123,59 @@ public sealed class ScenarioSweepJobTests : StandInTest
     }
 
     [Fact]
+    public async Task WorkJobFailedWithOutcome_AsWhenTheStorageBlinkedDuringItsDelivery_IsSweptAndItsOutcomeReportedOnce()
+    {
+        await using var host = await StartHostAsync();
+        var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
+        var outcome = TaskOutcome.Completed(200, new Dictionary<string, string> { ["portfolio"] = "EQ-3" });
+        host.Services.GetRequiredService<TaskRecordStore>()
+            .WriteOutcome(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+
+        host.Services.GetRequiredService<IBackgroundJobClient>()
+            .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("The job storage cannot be reached.")), EnqueuedState.StateName);
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var sweeps = SweepsFrom(host);
+        await Await.UntilAsync(() => sweeps() >= 2, "two more sweeps ran");
+
+        Assert.Equal("Completed", status.Status);
+        Assert.Equal("EQ-3", status.OutputValues["portfolio"]);
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
+    }
+
+    [Fact]
+    public async Task ReportJobFailedByAStorageError_IsSweptAndReportedOnce_ButARefusedOneWaitsForItsRequeue()
+    {
+        await using var host = await StartHostAsync(settings: new()
+        {
+            ["Scenario:SweepInterval"] = "00:00:01",
+            ["Scenario:Reporting:RetryDelaysSeconds:0"] = "3600",
+        });
+        var jobs = host.Services.GetRequiredService<IBackgroundJobClient>();
+        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        Scenario.FailAll(503);
+        var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
+        jobs.ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
+        await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.ReportJobId is not null, "the sweeper's post failed and a report job took over");
+        var reportJobId = records.Find(call.TaskInstanceId)!.ReportJobId!;
+
+        // Refused: the report job waits, Failed, for an operator; the sweeper leaves it alone.
+        jobs.ChangeState(reportJobId, new FailedState(new ScenarioDeliveryException("Scenario refused the status.")), ScheduledState.StateName);
+        var sweeps = SweepsFrom(host);
+        await Await.UntilAsync(() => sweeps() >= 2, "two sweeps ran");
+        Scenario.FailAll(null);
+        Assert.Equal(1, host.Logs.Lines.Count(l => l.EventId == 1601));
+
+        // Failed by the storage: nothing will report the task, so the sweeper does.
+        jobs.ChangeState(reportJobId, new FailedState(new InvalidOperationException("The job storage cannot be reached.")), FailedState.StateName);
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        sweeps = SweepsFrom(host);
+        await Await.UntilAsync(() => sweeps() >= 2, "two more sweeps ran");
+
+        Assert.Equal("The work job ended Failed without an outcome: Failed by hand", status.Message);
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
+    }
+
+    [Fact]
     public async Task WorkJobStillQueued_IsNotSwept()
     {
         await using var host = await StartHostAsync();
