@@ -25,6 +25,13 @@ public sealed class ScenarioReceiverOptions
     public const int DefaultWorkRetryDelaySeconds = 30;
 
     /// <summary>
+    /// Default of <see cref="SweepInterval"/>: 1 minute. A task left without a terminal status (its job
+    /// Failed, deleted or gone) is reported within about a minute, and the sweep, a read of one set plus one
+    /// state per task still running, costs little at that pace even with many instances.
+    /// </summary>
+    public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// Scenario's address, e.g. <c>https://scenario.example.com</c>. Statuses are posted to
     /// <c>{BaseUrl}/taskstatus/api/task-statuses</c>. Required.
     /// </summary>
@@ -81,6 +88,15 @@ public sealed class ScenarioReceiverOptions
     /// data (store it and pass a reference). Default 1 MiB.
     /// </summary>
     public int MaxArgumentsBytes { get; set; } = DefaultMaxArgumentsBytes;
+
+    /// <summary>
+    /// How often the sweeper (a Hangfire recurring job, run by any instance) looks for accepted tasks that
+    /// nothing will report any more (the work job Failed, deleted or gone, with no report job on its way) and
+    /// reports them: the stored outcome, or an <c>Error</c> saying what happened. It becomes a cron schedule,
+    /// so it is a whole number of seconds dividing a minute (1 to 30 s) or of minutes dividing an hour
+    /// (1 to 60 min). Default <see cref="DefaultSweepInterval"/>.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = DefaultSweepInterval;
 
     /// <summary>What of the accepting request is shown to the work in its job.</summary>
     public ScenarioRequestSnapshotOptions RequestSnapshot { get; set; } = new();

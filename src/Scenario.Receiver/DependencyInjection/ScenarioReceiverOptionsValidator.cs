@@ -64,6 +64,11 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:DefaultTimeout must be positive, or left out for no limit.");
         }
 
+        if (!Jobs.SweepScheduler.IsCronInterval(options.SweepInterval))
+        {
+            failures.Add($"Scenario:SweepInterval is {options.SweepInterval}; it must be a whole number of seconds that divides a minute (00:00:01 to 00:00:30) or of minutes that divides an hour (00:01:00 to 01:00:00), because it becomes a cron schedule.");
+        }
+
         var reporting = options.Reporting;
         if (reporting.MaxAttempts < 1)
         {

@@ -85,6 +85,8 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddTransient<WorkRunner>();
         services.TryAddTransient<ScenarioReportJob>();
         services.TryAddTransient<TerminalStatusDelivery>();
+        services.TryAddTransient<ScenarioSweepJob>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SweepScheduler>());
 
         // Finishing a task from anywhere, deferral and Scenario's cancellation.
         services.TryAddTransient<IScenarioTaskCompletion, ScenarioTaskCompletion>();

@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(1205, LogLevel.Information, "Work for Scenario task {TaskInstanceId} skipped: its terminal status {Status} was already reported")]
     public static partial void WorkSkippedAlreadyReported(ILogger logger, string taskInstanceId, string? status);
 
+    [LoggerMessage(1207, LogLevel.Warning, "The outcome of Scenario task {TaskInstanceId} could not be saved (attempt {Attempt}): the job storage failed; the work is done and is not redone, saving again in {DelaySeconds} s")]
+    public static partial void OutcomeSaveRetrying(ILogger logger, Exception exception, string taskInstanceId, int attempt, double delaySeconds);
+
     [LoggerMessage(1301, LogLevel.Information, "Delivered {Status} for Scenario task {TaskInstanceId} (HTTP {StatusCode}, attempt {Attempt})")]
     public static partial void StatusDelivered(ILogger logger, string status, string taskInstanceId, int statusCode, int attempt);
 
@@ -68,10 +71,13 @@ internal static partial class Log
     [LoggerMessage(1306, LogLevel.Warning, "Scenario asked to wait {RetryAfterSeconds} s before {Status} for task {TaskInstanceId} is posted again; waiting {CapSeconds} s instead (Scenario:Reporting:MaxRetryDelay)")]
     public static partial void RetryAfterCapped(ILogger logger, double retryAfterSeconds, string status, string taskInstanceId, double capSeconds);
 
+    [LoggerMessage(1307, LogLevel.Warning, "Scenario took {Status} for task {TaskInstanceId}, but the job storage failed while that was recorded (attempt {Attempt}); recording again in {DelaySeconds} s, so that it is not posted twice")]
+    public static partial void ReportedMarkRetrying(ILogger logger, Exception exception, string status, string taskInstanceId, int attempt, double delaySeconds);
+
     [LoggerMessage(1501, LogLevel.Warning, "The status of Scenario task {TaskInstanceId} could not be read: the job storage failed; answered 503")]
     public static partial void TaskStatusNotRead(ILogger logger, Exception exception, string taskInstanceId);
 
-    [LoggerMessage(1307, LogLevel.Debug, "Could not enqueue the due retry job {JobId} at once ({Reason}); Hangfire's scheduler will")]
+    [LoggerMessage(1308, LogLevel.Debug, "Could not enqueue the due retry job {JobId} at once ({Reason}); Hangfire's scheduler will")]
     public static partial void PromptRetryNotEnqueued(ILogger logger, string jobId, string reason);
 
     [LoggerMessage(1401, LogLevel.Debug, "Progress post for Scenario task {TaskInstanceId} failed: {Reason}; the work goes on")]
@@ -100,4 +106,22 @@ internal static partial class Log
 
     [LoggerMessage(1608, LogLevel.Information, "Scenario task {TaskInstanceId} already had an outcome ({PriorOutcome}); this {Status} is not reported")]
     public static partial void OutcomeAlreadyDecided(ILogger logger, string taskInstanceId, string status, string? priorOutcome);
+
+    [LoggerMessage(1701, LogLevel.Warning, "Scenario task {TaskInstanceId} has no terminal status and its work job {JobId} is {JobState} with nothing left to report it ({What}); the sweeper reports it now")]
+    public static partial void TaskRecovering(ILogger logger, string taskInstanceId, string jobId, string jobState, string what);
+
+    [LoggerMessage(1702, LogLevel.Warning, "Scenario task {TaskInstanceId} was accepted but its record is gone (kept for Scenario:RecordRetention): nothing is left to report it with; it is no longer swept")]
+    public static partial void TaskRecordGone(ILogger logger, string taskInstanceId);
+
+    [LoggerMessage(1703, LogLevel.Warning, "The sweeper could not look at Scenario task {TaskInstanceId}: the job storage failed; the next sweep tries again")]
+    public static partial void SweepOfTaskFailed(ILogger logger, Exception exception, string taskInstanceId);
+
+    [LoggerMessage(1704, LogLevel.Debug, "Sweep skipped: another instance is sweeping")]
+    public static partial void SweepSkipped(ILogger logger);
+
+    [LoggerMessage(1705, LogLevel.Warning, "The sweeper could not be scheduled as a recurring Hangfire job ({Reason}); trying again in {DelaySeconds} s")]
+    public static partial void SweepNotScheduled(ILogger logger, Exception? exception, string reason, double delaySeconds);
+
+    [LoggerMessage(1706, LogLevel.Error, "The sweeper is not scheduled: Hangfire's IRecurringJobManager is not registered (call builder.Services.AddHangfire(...)); a task whose job ends without reporting is then never recovered")]
+    public static partial void SweepUnavailable(ILogger logger);
 }

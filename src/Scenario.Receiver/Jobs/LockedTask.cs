@@ -33,6 +33,27 @@ internal sealed class LockedTask : IDisposable
 
     public void WriteCancelledByScenario(DateTimeOffset at) => _store.WriteCancelledByScenario(_connection, TaskInstanceId, at);
 
+    /// <summary>
+    /// Marks the task reported once Scenario took its status, trying again until the storage answers: a mark
+    /// lost to a storage blink would have the status posted a second time. The first try uses the locked
+    /// connection, later ones a fresh one (the storage may have dropped this one); the lock stays held.
+    /// </summary>
+    public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
+        => StorageRetry.UntilWrittenAsync(
+            attempt =>
+            {
+                if (attempt == 1)
+                {
+                    _store.WriteReported(_connection, TaskInstanceId, status, reportedAt);
+                }
+                else
+                {
+                    _store.WriteReported(TaskInstanceId, status, reportedAt);
+                }
+            },
+            onFailure,
+            cancellationToken);
+
     public void Dispose()
     {
         _lock.Dispose();

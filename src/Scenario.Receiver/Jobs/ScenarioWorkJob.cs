@@ -84,7 +84,7 @@ internal sealed class ScenarioWorkJob(
         }
 
         // Progress is flushed and closed by now, so the outcome (and the terminal status) comes after it.
-        records.WriteOutcome(taskInstanceId, JsonSerializer.Serialize(result.Outcome, ScenarioJsonContext.Default.TaskOutcome));
+        await SaveOutcomeAsync(taskInstanceId, JsonSerializer.Serialize(result.Outcome, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
         Log.WorkFinished(logger, taskInstanceId, result.Outcome.Status, result.Outcome.StatusCode);
         await delivery.DeliverFromWorkAsync(taskInstanceId, ambient).ConfigureAwait(false);
         if (result.AbandonedBecause is not null)
@@ -109,6 +109,18 @@ internal sealed class ScenarioWorkJob(
         deferral.RecordCancelledByScenario(taskInstanceId);
         throw new WorkAbandonedException("Cancelled by Scenario (its cancellation query answered isCancelled: true); nothing was reported.");
     }
+
+    /// <summary>
+    /// Saves the outcome, again and again until the storage answers: the work is done, and a job that failed
+    /// here would leave the task without an outcome (its report up to the sweeper's Error) or run the work
+    /// again on a requeue, because the storage blinked. Only a shutdown (or the job's deletion) ends the wait;
+    /// Hangfire then runs the job again, and the work with it, since no outcome was stored.
+    /// </summary>
+    private Task SaveOutcomeAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken)
+        => StorageRetry.UntilWrittenAsync(
+            _ => records.WriteOutcome(taskInstanceId, outcomeJson),
+            (ex, attempt, delay) => Log.OutcomeSaveRetrying(logger, ex, taskInstanceId, attempt, delay.TotalSeconds),
+            cancellationToken);
 
     private async Task<WorkResult> RunWorkAsync(
         string entryKey, string taskInstanceId, string argumentsJson, TaskAmbient ambient, PerformContext? performContext, CancellationToken cancellationToken)

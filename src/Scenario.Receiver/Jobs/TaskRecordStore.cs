@@ -20,6 +20,9 @@ internal sealed class TaskRecordStore
     internal const string ReportJobIdField = "ReportJobId";
     private const string QueueField = "Queue";
     private const string UndeliveredSetKey = "scenario:undelivered";
+    private const string UnreportedSetKey = "scenario:unreported";
+    private const string RecoveringSetKey = "scenario:recovering";
+    private const string SweepLockKey = "scenario:sweep-lock";
     private const string WorkflowField = "WorkflowInstanceId";
     private const string ActionField = "Action";
     private const string AcceptedAtField = "AcceptedAt";
@@ -37,6 +40,12 @@ internal sealed class TaskRecordStore
     /// room for the storage round trips of the delivery that holds it.
     /// </summary>
     internal static readonly TimeSpan ReportLockMargin = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A sweep waits this long for another instance's sweep to end, then skips its turn: one sweep at a time
+    /// is enough, and the per-task report lock keeps even two from reporting a task twice.
+    /// </summary>
+    internal static readonly TimeSpan SweepLockTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>An HTTP request waits this long at most for a concurrent duplicate to be accepted.</summary>
     internal static readonly TimeSpan AcceptLockTimeout = TimeSpan.FromSeconds(15);
@@ -92,6 +101,21 @@ internal sealed class TaskRecordStore
         return TaskDecision.Decided;
     }
 
+    /// <summary>Holds the lock that lets one instance sweep at a time; throws <see cref="DistributedLockTimeoutException"/> while another sweeps.</summary>
+    public IDisposable LockForSweep()
+    {
+        var connection = _storage.GetConnection();
+        try
+        {
+            return new HeldLock(connection, connection.AcquireDistributedLock(SweepLockKey, SweepLockTimeout));
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     private LockedTask Lock(string taskInstanceId, string suffix, TimeSpan timeout)
     {
         var connection = _storage.GetConnection();
@@ -145,7 +169,9 @@ internal sealed class TaskRecordStore
             new(WorkflowField, workflowInstanceId ?? string.Empty),
             new(ActionField, entryKey),
             new(AcceptedAtField, FormatTime(acceptedAt)),
-        ]);
+        ],
+        // In the accept's own transaction: no task is accepted without the sweeper knowing of it.
+        transaction => transaction.AddToSet(UnreportedSetKey, taskInstanceId.ToLowerInvariant()));
 
     /// <summary>The work's outcome: stored only when nothing decided the task before (<see cref="TryDecide"/>).</summary>
     public bool WriteOutcome(string taskInstanceId, string outcomeJson) => TryDecide(taskInstanceId, outcomeJson).IsDecided;
@@ -168,7 +194,92 @@ internal sealed class TaskRecordStore
             new(ReportedStatusField, status),
             new(ReportedAtField, FormatTime(reportedAt)),
         ],
-        transaction => transaction.RemoveFromSet(UndeliveredSetKey, taskInstanceId.ToLowerInvariant()));
+        transaction => Forget(transaction, taskInstanceId));
+
+    /// <summary>
+    /// The same, on a connection of its own: for a second try when the first failed, since the locked
+    /// connection may be the one the storage dropped. The report lock is held all the while, so no other
+    /// delivery posts in between.
+    /// </summary>
+    internal void WriteReported(string taskInstanceId, string status, DateTimeOffset reportedAt)
+    {
+        using var connection = _storage.GetConnection();
+        WriteReported(connection, taskInstanceId, status, reportedAt);
+    }
+
+
+    /// <summary>A reported task (or one whose record is gone) leaves every set that counts tasks still waiting.</summary>
+    private static void Forget(IWriteOnlyTransaction transaction, string taskInstanceId)
+    {
+        var id = taskInstanceId.ToLowerInvariant();
+        transaction.RemoveFromSet(UndeliveredSetKey, id);
+        transaction.RemoveFromSet(UnreportedSetKey, id);
+        transaction.RemoveFromSet(RecoveringSetKey, id);
+    }
+
+    /// <summary>Stops sweeping a task whose record is gone: there is nothing left to report it with.</summary>
+    public void Forget(string taskInstanceId)
+    {
+        using var connection = _storage.GetConnection();
+        using var transaction = connection.CreateWriteTransaction();
+        Forget(transaction, taskInstanceId);
+        transaction.Commit();
+    }
+
+    /// <summary>The accepted tasks with no terminal status reported yet, across instances: what the sweeper looks at.</summary>
+    public IReadOnlyCollection<string> UnreportedTaskIds()
+    {
+        using var connection = _storage.GetConnection();
+        return connection.GetAllItemsFromSet(UnreportedSetKey);
+    }
+
+    /// <summary>Counts, across instances, a task the sweeper found stuck until it is reported; the health check shows these.</summary>
+    public void MarkRecovering(string taskInstanceId)
+    {
+        using var connection = _storage.GetConnection();
+        using var transaction = connection.CreateWriteTransaction();
+        transaction.AddToSet(RecoveringSetKey, taskInstanceId.ToLowerInvariant());
+        transaction.Commit();
+    }
+
+    /// <summary>What the health check shows, in one connection: statuses waiting for Scenario, tasks being recovered, tasks not yet reported.</summary>
+    public (long Undelivered, long Recovering, long Unreported) CountWaiting()
+    {
+        using var connection = _storage.GetConnection();
+        return (Count(connection, UndeliveredSetKey), Count(connection, RecoveringSetKey), Count(connection, UnreportedSetKey));
+    }
+
+    private static long Count(IStorageConnection connection, string setKey)
+        => connection is JobStorageConnection counting
+            ? counting.GetSetCount(setKey)
+            : connection.GetAllItemsFromSet(setKey).Count;
+
+    /// <summary>
+    /// Whether the task waits, by design, for someone to complete it (a deadline in its record): its work job
+    /// ends Succeeded without reporting, and the sweeper must leave it alone.
+    /// </summary>
+    public bool IsDeferred(string taskInstanceId)
+    {
+        using var connection = _storage.GetConnection();
+        var deferredUntil = connection is JobStorageConnection fields
+            ? fields.GetValueFromHash(Key(taskInstanceId), DeferredUntilField)
+            : connection.GetAllEntriesFromHash(Key(taskInstanceId))?.GetValueOrDefault(DeferredUntilField);
+        return !string.IsNullOrEmpty(deferredUntil);
+    }
+
+    /// <summary>A job's current state (name, reason, data), or null when the job is gone.</summary>
+    public StateData? JobStateData(string jobId)
+    {
+        using var connection = _storage.GetConnection();
+        return connection.GetStateData(jobId);
+    }
+
+    /// <summary>The ambient values a job of the task was created with (none when the job is gone).</summary>
+    public TaskAmbient ReadAmbient(string jobId)
+    {
+        using var connection = _storage.GetConnection();
+        return TaskJobParameters.Read(connection, jobId);
+    }
 
     /// <summary>Records the report job that retries a delivery, for the dashboard and the tests.</summary>
     public void WriteReportJob(string taskInstanceId, string reportJobId)
@@ -193,9 +304,7 @@ internal sealed class TaskRecordStore
     public long CountUndelivered()
     {
         using var connection = _storage.GetConnection();
-        return connection is JobStorageConnection counting
-            ? counting.GetSetCount(UndeliveredSetKey)
-            : connection.GetAllItemsFromSet(UndeliveredSetKey).Count;
+        return Count(connection, UndeliveredSetKey);
     }
 
     /// <summary>The ambient values (workflow, allowed status URL, trace) a task's work job carries, for a job created for it elsewhere.</summary>
@@ -233,4 +342,13 @@ internal sealed class TaskRecordStore
 
     private static DateTimeOffset? ParseTime(string? text)
         => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null;
+
+    private sealed class HeldLock(IStorageConnection connection, IDisposable distributedLock) : IDisposable
+    {
+        public void Dispose()
+        {
+            distributedLock.Dispose();
+            connection.Dispose();
+        }
+    }
 }

@@ -108,7 +108,11 @@ internal sealed class TerminalStatusDelivery(
             switch (result.Kind)
             {
                 case DeliveryResultKind.Delivered:
-                    locked.WriteReported(outcome.Status, _time.GetUtcNow());
+                    await locked.WriteReportedAsync(
+                        outcome.Status,
+                        _time.GetUtcNow(),
+                        (ex, n, wait) => Log.ReportedMarkRetrying(_logger, ex, outcome.Status, taskInstanceId, n, wait.TotalSeconds),
+                        cancellationToken).ConfigureAwait(false);
                     (outcome.Status == TaskStatusNames.Completed ? metrics.CompletedTasks : metrics.ErroredTasks).Add(1);
                     Log.StatusDelivered(_logger, outcome.Status, taskInstanceId, result.StatusCode, attempt);
                     return;

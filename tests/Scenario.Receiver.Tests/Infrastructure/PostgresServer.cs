@@ -27,6 +27,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? _pgCtl;
     private bool _runAsPostgresUser;
     private int _port;
+    private string? _serverOptions;
     private int _databases;
 
     public bool IsAvailable => UnavailableReason is null && _port != 0;
@@ -89,6 +90,7 @@ public sealed class PostgresServer : IAsyncLifetime
             {
                 await RunAsync(pgCtl, ["-D", DataFolder, "-l", Path.Combine(_folder, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"], _runAsPostgresUser);
                 _port = port;
+                _serverOptions = serverOptions;
             }
             catch (InvalidOperationException ex)
             {
@@ -111,7 +113,8 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         var name = $"scenario_{Interlocked.Increment(ref _databases).ToString(CultureInfo.InvariantCulture)}_{Guid.NewGuid().ToString("N")[..8]}";
-        await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        // Not pooled: a pooled connection would be broken after an outage test's StopAsync/StartAgainAsync.
+        await using (var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false"))
         {
             await connection.OpenAsync();
 #pragma warning disable CA2100 // The name is made above from a counter and a GUID, nothing from outside.
@@ -122,6 +125,17 @@ public sealed class PostgresServer : IAsyncLifetime
 
         return ConnectionString(name);
     }
+
+    /// <summary>
+    /// Stops the server as an operator or a failover would (<c>pg_ctl stop -m fast</c>: clients are
+    /// disconnected, new connections refused) for an outage test; <see cref="StartAgainAsync"/> brings it back
+    /// on the same port, with every database. Pools are left as they are: the clients see the outage.
+    /// </summary>
+    public Task StopAsync() => RunAsync(_pgCtl!, ["-D", DataFolder, "-m", "fast", "-w", "-t", "60", "stop"], _runAsPostgresUser);
+
+    /// <summary>Starts the server stopped by <see cref="StopAsync"/> again, on the same port.</summary>
+    public Task StartAgainAsync()
+        => RunAsync(_pgCtl!, ["-D", DataFolder, "-l", Path.Combine(_folder!, "server.log"), "-o", _serverOptions!, "-w", "-t", "60", "start"], _runAsPostgresUser);
 
     /// <summary>Runs one SQL query that returns a single number, e.g. a count of Hangfire's rows.</summary>
     public static async Task<long> ScalarAsync(string connectionString, string sql)

@@ -155,6 +155,7 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         services.AddSingleton<IJobFilterProvider>(_ => JobFilterProviders.Providers);
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(storage, sp.GetRequiredService<IJobFilterProvider>()));
+        services.AddSingleton<IRecurringJobManager>(sp => new RecurringJobManager(storage, sp.GetRequiredService<IJobFilterProvider>()));
     }
 
     public async ValueTask DisposeAsync()

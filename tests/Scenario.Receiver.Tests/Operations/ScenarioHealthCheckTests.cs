@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using Hangfire;
+using Hangfire.States;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scenario.Receiver.Jobs;
@@ -19,13 +22,21 @@ public sealed class ScenarioHealthCheckTests : StandInTest
     private Task<ReceiverTestHost> StartHostAsync(
         long undeliveredThreshold = ScenarioHealthChecksBuilderExtensions.DefaultUndeliveredThreshold,
         HealthStatus? failureStatus = null,
-        Dictionary<string, string?>? settings = null)
+        Dictionary<string, string?>? settings = null,
+        JobStorage? storage = null)
         => ReceiverTestHost.StartAsync(
             Scenario,
             [typeof(TaskWorkController)],
             settings,
+            runHangfireServer: storage is not UnreachableStorage,
+            storage: storage,
             configure: builder => builder.Services.AddHealthChecks().AddScenario(failureStatus: failureStatus, undeliveredThreshold: undeliveredThreshold),
-            map: app => app.MapHealthChecks("/health"));
+            map: app =>
+            {
+                app.MapHealthChecks("/health");
+                // Its work waits in a queue no server listens to, until the test ends the job by hand.
+                app.MapPost("/tasks/parked", () => Results.Ok()).WithScenarioLongRunning(queue: "parked");
+            });
 
     private static async Task<(HttpStatusCode Status, string Body)> ProbeAsync(ReceiverTestHost host)
     {
@@ -135,8 +146,10 @@ public sealed class ScenarioHealthCheckTests : StandInTest
 
         Assert.Equal((HttpStatusCode.OK, "Degraded"), probe);
         Assert.Equal(HealthStatus.Degraded, entry.Status);
-        Assert.Equal("1 terminal statuses wait for delivery to Scenario (threshold 0).", entry.Description);
+        Assert.Equal("1 terminal statuses wait for delivery to Scenario (threshold 0; their report jobs in the Hangfire dashboard say why).", entry.Description);
         Assert.Equal(1L, entry.Data["undeliveredStatuses"]);
+        Assert.Equal(1L, entry.Data["tasksNotYetReported"]);
+        Assert.Equal(0L, entry.Data["tasksAwaitingRecovery"]);
         Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
     }
 
@@ -173,6 +186,52 @@ public sealed class ScenarioHealthCheckTests : StandInTest
 
         Assert.Equal(HealthStatus.Healthy, entry.Status);
         Assert.Equal(1L, entry.Data["undeliveredStatuses"]);
+    }
+
+    [Fact]
+    public async Task JobStorageUnreachable_IsUnhealthySayingWhatToCheck()
+    {
+        await using var host = await StartHostAsync(storage: new UnreachableStorage());
+
+        var probe = await ProbeAsync(host);
+        var entry = await CheckAsync(host);
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), probe);
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal(
+            "The Hangfire job storage cannot be reached (The job storage cannot be reached.): no task is accepted (new RestCalls get 503), worked or reported until it answers. Check the storage's server and connection string; finished work waits and is reported once it is back.",
+            entry.Description);
+    }
+
+    [Fact]
+    public async Task TaskAwaitingRecovery_IsDegradedUntilReported()
+    {
+        // Scenario refuses the sweeper's first post for now, so the recovered task waits for its report job.
+        await using var host = await StartHostAsync(settings: new()
+        {
+            ["Scenario:SweepInterval"] = "00:00:01",
+            ["Scenario:Reporting:RetryDelaysSeconds:0"] = "3600",
+        });
+        Scenario.FailAll(503);
+        var call = await host.RestCall.PostAsync("/tasks/parked", TestData.ValidBody);
+        host.Services.GetRequiredService<IBackgroundJobClient>()
+            .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
+        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.ReportJobId is not null, "the sweeper's post failed and a report job took over");
+
+        var probe = await ProbeAsync(host);
+        var entry = await CheckAsync(host);
+
+        Assert.Equal((HttpStatusCode.OK, "Degraded"), probe);
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Equal("1 tasks whose job ended without reporting are being recovered by the sweeper (Warnings 1701 in the log name them).", entry.Description);
+        Assert.Equal(1L, entry.Data["tasksAwaitingRecovery"]);
+        Assert.Equal(1L, entry.Data["undeliveredStatuses"]);
+
+        Scenario.FailAll(null);
+        host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(records.Find(call.TaskInstanceId)!.ReportJobId!);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        await Await.UntilAsync(async () => (await CheckAsync(host)).Status == HealthStatus.Healthy, "the check is Healthy once the task is reported");
     }
 
     [Fact]

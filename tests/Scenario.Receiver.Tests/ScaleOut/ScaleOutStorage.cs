@@ -16,14 +16,16 @@ public static class ScaleOutStorage
     /// </summary>
     public static readonly TimeSpan InvisibilityTimeout = TimeSpan.FromSeconds(10);
 
-    public static PostgreSqlStorage Create(string connectionString)
+    /// <param name="connectionString">The test's database.</param>
+    /// <param name="invisibilityTimeout">Default <see cref="InvisibilityTimeout"/>; an outage test needs one longer than its outage.</param>
+    public static PostgreSqlStorage Create(string connectionString, TimeSpan? invisibilityTimeout = null)
     {
         var options = new PostgreSqlStorageOptions
         {
             // Without it a job running longer than the invisibility timeout is fetched again by another
             // worker while it still runs.
             UseSlidingInvisibilityTimeout = true,
-            InvisibilityTimeout = InvisibilityTimeout,
+            InvisibilityTimeout = invisibilityTimeout ?? InvisibilityTimeout,
             // A test waits for the next poll after each enqueue; 15 s by default.
             QueuePollInterval = TimeSpan.FromMilliseconds(200),
             PrepareSchemaIfNecessary = true,
