@@ -18,8 +18,8 @@ namespace Scenario.Receiver.Tests.ScaleOut;
 [Collection(PostgresTestGroup.Name)]
 public sealed class StorageOutageTests(PostgresServer postgres) : IAsyncLifetime
 {
-    // As many as the test host's Hangfire workers, so that every task's work is running when the storage goes.
-    private const int TaskCount = 4;
+    // The ten tasks, with as many Hangfire workers, so that every task's work is running when the storage goes.
+    private const int TaskCount = 10;
 
     // The outage. The storage's invisibility timeout is longer, as the README asks: past it Hangfire
     // would fetch a job again while its outcome save still waits, and its work would run twice.
@@ -70,7 +70,8 @@ public sealed class StorageOutageTests(PostgresServer postgres) : IAsyncLifetime
                 _runs.AddOrUpdate(task.TaskInstanceId!, 1, (_, runs) => runs + 1);
                 await _release.Task;
                 return Results.Ok(new { done = true });
-            }).WithScenarioLongRunning());
+            }).WithScenarioLongRunning(),
+            configureServer: server => server.WorkerCount = TaskCount);
 
         var taskIds = new List<string>();
         for (var i = 0; i < TaskCount; i++)

@@ -1,0 +1,53 @@
+using Hangfire.InMemory;
+using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Scenario.Receiver.Tests.Jobs;
+
+/// <summary>A Scenario that is slow to answer a terminal post, and a shutdown while it is: one terminal status either way.</summary>
+public sealed class SlowScenarioTests : StandInTest
+{
+    [Fact]
+    public async Task ScenarioAnswering40sLate_WithTheDefaultRequestTimeout_GetsOneTerminalStatus()
+    {
+        // The test host shortens the request timeout; this test needs the library's default.
+        var defaultTimeout = new ScenarioReportingOptions().RequestTimeout;
+        await using var host = await ReceiverTestHost.StartAsync(
+            Scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:RequestTimeout"] = defaultTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture) });
+        Scenario.ResponseDelay = TimeSpan.FromSeconds(40);
+
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, TimeSpan.FromSeconds(120));
+        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.IsReported == true, "the task is marked reported", TimeSpan.FromSeconds(30));
+
+        Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        Assert.Equal("Succeeded", host.Storage.StateOf(call.JobId!));
+        Assert.Null(records.Find(call.TaskInstanceId)!.ReportJobId);
+    }
+
+    [Fact]
+    public async Task GracefulShutdown_DuringASlowTerminalPost_LetsItFinish_AndTheNextStartPostsNothing()
+    {
+        var storage = new InMemoryStorage();
+        var first = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
+        Scenario.ResponseDelay = TimeSpan.FromSeconds(2);
+        var call = await first.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
+        await Scenario.WaitForRequestsAsync(_ => Scenario.PendingRequestCount > 0, Await.DefaultTimeout);
+
+        // What SIGTERM does to a host: a graceful stop, while the terminal post waits for Scenario's answer.
+        await first.DisposeAsync();
+        Scenario.ResponseDelay = TimeSpan.Zero;
+
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal);
+        Assert.Equal("Succeeded", storage.StateOf(call.JobId!));
+
+        // The next start on the same storage finds the task reported and its job finished: nothing is posted again.
+        await using var second = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
+        var records = second.Services.GetRequiredService<TaskRecordStore>();
+        Assert.True(records.Find(call.TaskInstanceId)!.IsReported);
+        Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+    }
+}
