@@ -24,6 +24,7 @@ internal sealed class ScenarioWorkJob(
     PromptRetries promptRetries,
     TaskDeferral deferral,
     ScenarioTaskContext taskContext,
+    IEnumerable<IOutcomeSaveHook> outcomeSaveHooks,
     ILogger<ScenarioWorkJob> logger)
 {
     /// <summary>Hangfire's entry point. Public because Hangfire invokes only public methods.</summary>
@@ -84,6 +85,11 @@ internal sealed class ScenarioWorkJob(
         }
 
         // Progress is flushed and closed by now, so the outcome (and the terminal status) comes after it.
+        foreach (var hook in outcomeSaveHooks)
+        {
+            await hook.BeforeOutcomeSavedAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        }
+
         await SaveOutcomeAsync(taskInstanceId, JsonSerializer.Serialize(result.Outcome, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
         Log.WorkFinished(logger, taskInstanceId, result.Outcome.Status, result.Outcome.StatusCode);
         await delivery.DeliverFromWorkAsync(taskInstanceId, ambient).ConfigureAwait(false);

@@ -103,4 +103,21 @@ public sealed class WorkAsIfInItsRequestTests : StandInTest
         Assert.Equal(4000, progress.Message!.Length);
         Assert.EndsWith("p…", progress.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ReportRetry_AfterATransientFailure_StartsWhenDue_WithoutWaitingForHangfiresScheduler()
+    {
+        await using var host = await HostedMinimalApiTest.StartHostAsync(
+            Scenario,
+            settings: new() { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" },
+            configureServer: server => server.SchedulePollingInterval = TimeSpan.FromMinutes(10));
+        Scenario.FailNext(1, 503);
+
+        var call = await host.RestCall.PostAsync("/minimal/ok", TestData.ValidBody);
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+
+        Assert.Equal("Completed", status.Status);
+        Assert.Equal(2, Scenario.Requests.Count(r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal) && r.Body.Contains("Completed", StringComparison.Ordinal)));
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal);
+    }
 }

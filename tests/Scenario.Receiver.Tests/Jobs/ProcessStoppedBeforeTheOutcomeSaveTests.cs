@@ -1,0 +1,54 @@
+using Hangfire.InMemory;
+using Microsoft.Extensions.DependencyInjection;
+using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+
+namespace Scenario.Receiver.Tests.Jobs;
+
+/// <summary>
+/// The process goes between the end of the work and the save of its outcome: the job runs again on the next
+/// start, and Scenario receives one terminal status. A hook holds the first host exactly in that window.
+/// </summary>
+public sealed class ProcessStoppedBeforeTheOutcomeSaveTests : StandInTest
+{
+    [Fact]
+    public async Task HostStoppedBetweenTheWorkAndTheSave_NextStartRunsTheWorkAgainAndReportsOnce()
+    {
+        var storage = new InMemoryStorage();
+        var window = new HeldWindow();
+        var first = await ReceiverTestHost.StartAsync(
+            Scenario, [typeof(TaskWorkController)], storage: storage,
+            configure: builder => builder.Services.AddSingleton<IOutcomeSaveHook>(window));
+
+        var call = await first.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        await window.Reached.Task.WaitAsync(Await.DefaultTimeout);
+        Assert.Equal(1, first.Probe.CountFor(call.TaskInstanceId));
+
+        // The process goes with the work done and its outcome not saved: nothing reached Scenario.
+        await first.DisposeAsync();
+        Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
+        Assert.DoesNotContain(storage.StateOf(call.JobId!), new[] { "Succeeded", "Deleted" });
+
+        await using var second = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+
+        Assert.Equal("Completed", status.Status);
+        // The work ran again (at least once is the promise), and its second run's outcome is the one reported.
+        Assert.Equal(1, second.Probe.CountFor(call.TaskInstanceId));
+        await Await.UntilAsync(() => storage.StateOf(call.JobId!) == "Succeeded", "the work job succeeds on the second start");
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal);
+    }
+
+    /// <summary>Holds the job in the window until the host stops (the job's token fires), as a dying process would.</summary>
+    private sealed class HeldWindow : IOutcomeSaveHook
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task BeforeOutcomeSavedAsync(string taskInstanceId, CancellationToken cancellationToken)
+        {
+            Reached.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+}
