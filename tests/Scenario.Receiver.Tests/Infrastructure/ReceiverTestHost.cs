@@ -78,6 +78,9 @@ public sealed class ReceiverTestHost : IAsyncDisposable
             ["Scenario:WorkRetryDelaySeconds"] = "0",
             ["Scenario:Reporting:RetryDelaysSeconds:0"] = "0",
             ["Scenario:Reporting:RequestTimeout"] = "00:00:05",
+
+            // Hourly: tests that count a host's jobs must not meet a sweep job; the sweeper's tests set their own.
+            ["Scenario:SweepInterval"] = "01:00:00",
         };
         foreach (var (key, value) in settings ?? [])
         {

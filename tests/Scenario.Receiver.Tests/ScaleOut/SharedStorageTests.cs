@@ -62,7 +62,9 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
         return host;
     }
 
-    private Task<long> CountJobsAsync() => PostgresServer.ScalarAsync(_database, """SELECT count(*) FROM "hangfire"."job" """);
+    /// <summary>The tasks' jobs: the sweeper's recurring job, which may run whenever a minute turns, is not one of them.</summary>
+    private Task<long> CountJobsAsync()
+        => PostgresServer.ScalarAsync(_database, """SELECT count(*) FROM "hangfire"."job" WHERE "invocationdata"::text NOT LIKE '%ScenarioSweepJob%'""");
 
     [SkippableFact]
     public async Task TaskAcceptedByAnInstanceWithoutServer_IsWorkedAndReportedByTheOther()
