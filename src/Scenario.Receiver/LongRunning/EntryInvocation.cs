@@ -8,6 +8,4 @@ namespace Scenario.Receiver.LongRunning;
 internal readonly record struct EntryInvocation(HttpContext HttpContext, object?[] Arguments)
 {
     public IServiceProvider Services => HttpContext.RequestServices;
-
-    public CancellationToken CancellationToken => HttpContext.RequestAborted;
 }

@@ -31,7 +31,7 @@ internal static class LongRunningEndpointConvention
                 ?? throw new InvalidOperationException(
                     "WithScenarioLongRunning() needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(builder.Configuration.GetSection(\"Scenario\")) at start-up.");
             var jsonOptions = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            entry.Attach(context.MethodInfo, HandlerParameterClassifier.Classify(context.MethodInfo, services, entry.DisplayName), jsonOptions, next);
+            entry.Attach(HandlerParameterClassifier.Classify(context.MethodInfo, services, entry.DisplayName), jsonOptions, next);
             var filter = new LongRunningEndpointFilter(entry, acceptance);
             return invocation => filter.InvokeAsync(invocation, next);
         });

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -7,7 +6,7 @@ namespace Scenario.Receiver.LongRunning.MinimalApis;
 /// <summary>
 /// A minimal-API endpoint made long-running with <c>WithScenarioLongRunning()</c>, as the task core sees it.
 /// Built in three steps while ASP.NET Core builds the endpoint: the convention creates it with its settings,
-/// the endpoint filter factory gives it the handler's method and the filter pipeline inside ours
+/// the endpoint filter factory gives it the handler's parameters and the filter pipeline inside ours
 /// (<see cref="Attach"/>), and the catalog names it once the endpoint is complete (<see cref="Name"/>).
 /// The job runs the handler through that pipeline, as the request would have, with the job's arguments.
 /// </summary>
@@ -25,14 +24,11 @@ internal sealed class MinimalApiEntry(LongRunningSettings settings, string route
 
     public JsonSerializerOptions JsonOptions { get; private set; } = JsonSerializerOptions.Web;
 
-    public MethodInfo? Method { get; private set; }
-
     /// <summary>Whether the endpoint filter factory ran: only route handlers (a delegate) run endpoint filters.</summary>
     public bool IsAttached => _handler is not null;
 
-    public void Attach(MethodInfo method, IReadOnlyList<EntryParameter> parameters, JsonSerializerOptions jsonOptions, EndpointFilterDelegate handler)
+    public void Attach(IReadOnlyList<EntryParameter> parameters, JsonSerializerOptions jsonOptions, EndpointFilterDelegate handler)
     {
-        Method = method;
         Parameters = parameters;
         JsonOptions = jsonOptions;
         _handler = handler;
