@@ -18,6 +18,7 @@ namespace Scenario.Receiver.Completion;
 /// </summary>
 internal sealed class ScenarioTaskCompletion(
     TaskRecordStore records,
+    JobLookup jobLookup,
     EndpointOutcomeMapper mapper,
     IBackgroundJobClient jobs,
     ScenarioStatusClient client,
@@ -63,7 +64,7 @@ internal sealed class ScenarioTaskCompletion(
             return false;
         }
 
-        var ambient = record?.JobId is { } jobId ? records.AmbientOf(jobId) : TaskAmbient.None;
+        var ambient = record?.JobId is { } jobId ? jobLookup.Ambient(jobId) : TaskAmbient.None;
         var target = ambient.StatusUrl is null ? null : statusUrlPolicy.AllowedOrNull(new Uri(ambient.StatusUrl));
         var statusEvent = new TaskStatusEvent
         {
@@ -99,7 +100,7 @@ internal sealed class ScenarioTaskCompletion(
         // Durable before the caller hears "decided": the delivery is a job, retried on the report schedule.
         // A task never accepted here has no work job, so no ambient values: its status goes to Scenario:BaseUrl.
         var record = records.Find(taskInstanceId);
-        var ambient = record?.JobId is { } jobId ? records.AmbientOf(jobId) : TaskAmbient.None;
+        var ambient = record?.JobId is { } jobId ? jobLookup.Ambient(jobId) : TaskAmbient.None;
         var queue = string.IsNullOrEmpty(record?.Queue) ? EnqueuedState.DefaultQueue : record.Queue;
         var reportJobId = TerminalStatusDelivery.CreateReportJob(
             jobs, taskInstanceId, ambient, priorAttempts: 0,

@@ -78,6 +78,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
         // The jobs.
         services.TryAddSingleton<EndpointOutcomeMapper>();
         services.TryAddSingleton<TaskRecordStore>();
+        services.TryAddSingleton<JobLookup>();
         services.TryAddSingleton<StatusUrlPolicy>();
         services.TryAddSingleton<ProgressReporterFactory>();
         services.TryAddSingleton<PromptRetries>();

@@ -36,8 +36,8 @@ public static class ScenarioTaskStatusEndpointRouteBuilderExtensions
 
         return endpoints.MapGet(
                 prefix.TrimEnd('/') + "/{taskInstanceId}",
-                static (string taskInstanceId, TaskRecordStore records, HttpContext httpContext, ILoggerFactory loggers)
-                    => TaskStatusEndpoint.Get(taskInstanceId, records, httpContext, loggers))
+                static (string taskInstanceId, TaskRecordStore records, JobLookup jobs, HttpContext httpContext, ILoggerFactory loggers)
+                    => TaskStatusEndpoint.Get(taskInstanceId, records, jobs, httpContext, loggers))
             .WithName("ScenarioTaskStatus")
             .Produces(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)

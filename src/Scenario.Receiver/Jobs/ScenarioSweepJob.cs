@@ -18,6 +18,7 @@ namespace Scenario.Receiver.Jobs;
 /// </summary>
 internal sealed class ScenarioSweepJob(
     TaskRecordStore records,
+    JobLookup jobLookup,
     TerminalStatusDelivery delivery,
     EndpointOutcomeMapper mapper,
     ILogger<ScenarioSweepJob> logger)
@@ -82,7 +83,7 @@ internal sealed class ScenarioSweepJob(
             return;
         }
 
-        var work = records.JobStateData(jobId);
+        var work = jobLookup.StateData(jobId);
         if (Stuck(taskInstanceId, work) is not { } stuck)
         {
             return;
@@ -97,7 +98,7 @@ internal sealed class ScenarioSweepJob(
             return;
         }
 
-        if (record.ReportJobId is { } reportJobId && WillStillReport(records.JobStateData(reportJobId)))
+        if (record.ReportJobId is { } reportJobId && WillStillReport(jobLookup.StateData(reportJobId)))
         {
             return;
         }
@@ -113,7 +114,7 @@ internal sealed class ScenarioSweepJob(
         Log.TaskRecovering(logger, taskInstanceId, jobId, work?.Name ?? "gone", stuck.What);
 
         // As the work job would have: a failed post becomes a report job with the retry schedule.
-        await delivery.DeliverFromWorkAsync(taskInstanceId, records.ReadAmbient(jobId)).ConfigureAwait(false);
+        await delivery.DeliverFromWorkAsync(taskInstanceId, jobLookup.Ambient(jobId)).ConfigureAwait(false);
     }
 
     /// <summary>

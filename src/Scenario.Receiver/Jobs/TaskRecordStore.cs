@@ -267,20 +267,6 @@ internal sealed class TaskRecordStore
         return !string.IsNullOrEmpty(deferredUntil);
     }
 
-    /// <summary>A job's current state (name, reason, data), or null when the job is gone.</summary>
-    public StateData? JobStateData(string jobId)
-    {
-        using var connection = _storage.GetConnection();
-        return connection.GetStateData(jobId);
-    }
-
-    /// <summary>The ambient values a job of the task was created with (none when the job is gone).</summary>
-    public TaskAmbient ReadAmbient(string jobId)
-    {
-        using var connection = _storage.GetConnection();
-        return TaskJobParameters.Read(connection, jobId);
-    }
-
     /// <summary>Records the report job that retries a delivery, for the dashboard and the tests.</summary>
     public void WriteReportJob(string taskInstanceId, string reportJobId)
     {
@@ -305,20 +291,6 @@ internal sealed class TaskRecordStore
     {
         using var connection = _storage.GetConnection();
         return Count(connection, UndeliveredSetKey);
-    }
-
-    /// <summary>The ambient values (workflow, allowed status URL, trace) a task's work job carries, for a job created for it elsewhere.</summary>
-    public TaskAmbient AmbientOf(string jobId)
-    {
-        using var connection = _storage.GetConnection();
-        return TaskJobParameters.Read(connection, jobId);
-    }
-
-    /// <summary>The name of the Hangfire state a job is in (Enqueued, Processing, Succeeded, …), or null when it is gone.</summary>
-    public string? JobState(string jobId)
-    {
-        using var connection = _storage.GetConnection();
-        return connection.GetStateData(jobId)?.Name;
     }
 
     private void Write(IStorageConnection connection, string taskInstanceId, KeyValuePair<string, string>[] fields, Action<IWriteOnlyTransaction>? alsoInTransaction = null)

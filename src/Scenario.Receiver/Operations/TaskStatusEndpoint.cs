@@ -15,11 +15,11 @@ namespace Scenario.Receiver.Operations;
 /// </summary>
 internal static class TaskStatusEndpoint
 {
-    public static IResult Get(string taskInstanceId, TaskRecordStore records, HttpContext httpContext, ILoggerFactory loggers)
+    public static IResult Get(string taskInstanceId, TaskRecordStore records, JobLookup jobs, HttpContext httpContext, ILoggerFactory loggers)
     {
         try
         {
-            return Read(taskInstanceId, records);
+            return Read(taskInstanceId, records, jobs);
         }
 #pragma warning disable CA1031 // Any storage failure (its exception types depend on the storage) gets the same answer.
         catch (Exception ex)
@@ -34,7 +34,7 @@ internal static class TaskStatusEndpoint
         }
     }
 
-    private static IResult Read(string taskInstanceId, TaskRecordStore records)
+    private static IResult Read(string taskInstanceId, TaskRecordStore records, JobLookup jobs)
     {
         if (!TaskHeaderReader.IsCanonicalGuid(taskInstanceId, out _))
         {
@@ -59,7 +59,7 @@ internal static class TaskStatusEndpoint
             record.EntryKey,
             record.AcceptedAt,
             record.JobId,
-            records.JobState(record.JobId),
+            jobs.StateName(record.JobId),
             record.ReportedStatus,
             record.ReportedAt,
             Deferred: record.DeferredUntil is not null && !record.IsSettled,
