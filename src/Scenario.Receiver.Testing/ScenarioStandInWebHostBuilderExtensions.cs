@@ -87,20 +87,7 @@ public static class ScenarioStandInWebHostBuilderExtensions
             services.Remove(descriptor);
         }
 
-        Func<IServiceProvider, JobStorage> storage = options.Storage ?? (_ => new InMemoryStorage());
-        services.AddSingleton(storage);
-
-        // Only the marker that AddHangfireServer and UseHangfireDashboard check for; the app's configuration
-        // callback, which would set the statics, is not called.
-        services.AddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
-        services.TryAddSingleton<IJobFilterProvider>(_ => JobFilterProviders.Providers);
-        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
-        services.AddSingleton(provider => new BackgroundJobClient(provider.GetRequiredService<JobStorage>(), provider.GetRequiredService<IJobFilterProvider>()));
-        services.AddSingleton<IBackgroundJobClient>(provider => provider.GetRequiredService<BackgroundJobClient>());
-        services.AddSingleton<IBackgroundJobClientV2>(provider => provider.GetRequiredService<BackgroundJobClient>());
-        services.AddSingleton(provider => new RecurringJobManager(provider.GetRequiredService<JobStorage>(), provider.GetRequiredService<IJobFilterProvider>()));
-        services.AddSingleton<IRecurringJobManager>(provider => provider.GetRequiredService<RecurringJobManager>());
-        services.AddSingleton<IRecurringJobManagerV2>(provider => provider.GetRequiredService<RecurringJobManager>());
+        services.AddIsolatedHangfire(options.Storage ?? (_ => new InMemoryStorage()));
 
         services.AddHangfireServer((provider, server) =>
         {

@@ -95,7 +95,8 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
 
         storage ??= new InMemoryStorage();
-        AddIsolatedHangfire(builder.Services, storage);
+        // Hangfire per host, without its static configuration (the Testing package's AddIsolatedHangfire).
+        builder.Services.AddIsolatedHangfire(storage);
         if (runHangfireServer)
         {
             builder.Services.AddHangfireServer(options =>
@@ -143,22 +144,6 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         }
 
         return new ReceiverTestHost(app, scenario, logs, storage, client);
-    }
-
-    /// <summary>
-    /// What AddHangfire registers, without its side effect: AddHangfire points Hangfire's static
-    /// configuration (log provider, activator, storage) at the last host built, which breaks every other
-    /// host in the process once that one is disposed. Each test host gets its own storage, activator and
-    /// client; the IGlobalConfiguration registration is only the marker AddHangfireServer checks for.
-    /// </summary>
-    public static void AddIsolatedHangfire(IServiceCollection services, JobStorage storage)
-    {
-        services.AddSingleton(storage);
-        services.AddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
-        services.AddSingleton<IJobFilterProvider>(_ => JobFilterProviders.Providers);
-        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(storage, sp.GetRequiredService<IJobFilterProvider>()));
-        services.AddSingleton<IRecurringJobManager>(sp => new RecurringJobManager(storage, sp.GetRequiredService<IJobFilterProvider>()));
     }
 
     public async ValueTask DisposeAsync()
