@@ -22,7 +22,7 @@ internal static partial class PricingBatchesEndpoint
             })
             .WithName("PricingBatch")
             .WithTags("Pricing")
-            .AddEndpointFilter(ValidateBodyAsync)
+            .AddEndpointFilter<RouteHandlerBuilder, ValidateBodyFilter<PricingBatchRequest>>()
             .WithScenarioLongRunning();
 
         // An ordinary endpoint, called by the batch system, not by Scenario.
@@ -51,21 +51,6 @@ internal static partial class PricingBatchesEndpoint
             .WithName("PricingBatchResult")
             .WithTags("Pricing");
         return app;
-    }
-
-    private static async ValueTask<object?> ValidateBodyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var request = context.GetArgument<PricingBatchRequest>(0);
-        var errors = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(request, new ValidationContext(request), errors, validateAllProperties: true))
-        {
-            return TypedResults.ValidationProblem(errors
-                .SelectMany(error => error.MemberNames.DefaultIfEmpty(string.Empty), (error, member) => (member, error.ErrorMessage ?? "invalid"))
-                .GroupBy(pair => pair.member, pair => pair.Item2)
-                .ToDictionary(group => group.Key, group => group.ToArray()));
-        }
-
-        return await next(context);
     }
 
     [LoggerMessage(9101, LogLevel.Information, "Submitted portfolio {Portfolio} to the batch system for Scenario task {TaskInstanceId}; it calls back within {DeadlineSeconds} s")]

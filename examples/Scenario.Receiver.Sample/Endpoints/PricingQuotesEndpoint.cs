@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Scenario.Receiver.Sample.Pricing;
 
 namespace Scenario.Receiver.Sample.Endpoints;
@@ -24,21 +23,6 @@ internal static class PricingQuotesEndpoint
             .WithTags("Pricing")
             // Added before WithScenarioLongRunning(), so it runs in the request: a bad body is answered 400
             // at once instead of becoming a failed task later. (Filters added after it run in the job.)
-            .AddEndpointFilter(ValidateBodyAsync)
+            .AddEndpointFilter<RouteHandlerBuilder, ValidateBodyFilter<PricingRunRequest>>()
             .WithScenarioLongRunning();
-
-    private static async ValueTask<object?> ValidateBodyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var request = context.GetArgument<PricingRunRequest>(0);
-        var errors = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(request, new ValidationContext(request), errors, validateAllProperties: true))
-        {
-            return TypedResults.ValidationProblem(errors
-                .SelectMany(error => error.MemberNames.DefaultIfEmpty(string.Empty), (error, member) => (member, error.ErrorMessage ?? "invalid"))
-                .GroupBy(pair => pair.member, pair => pair.Item2)
-                .ToDictionary(group => group.Key, group => group.ToArray()));
-        }
-
-        return await next(context);
-    }
 }
