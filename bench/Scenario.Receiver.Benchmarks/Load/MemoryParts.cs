@@ -8,6 +8,9 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.LongRunning.Mvc;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Benchmarks.Load;
 
 /// <summary>
@@ -33,7 +36,7 @@ internal static class MemoryParts
         using var provider = ReceiverServices.BuildAcceptingReceiver();
 
         var jobs = provider.GetRequiredService<IBackgroundJobClient>();
-        var records = provider.GetRequiredService<TaskRecordStore>();
+        var records = (HangfireTaskStore)provider.GetRequiredService<ITaskStore>();
         var action = provider.GetRequiredService<LongRunningEntryCatalog>().Entries.Single();
         var request = PricingWork.SampleRequest();
         var argumentsJson = ArgumentCodec.Serialize(action, new MvcBoundArguments(new Dictionary<string, object?> { ["request"] = request }));

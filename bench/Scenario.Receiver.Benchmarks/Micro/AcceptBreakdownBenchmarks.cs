@@ -7,6 +7,9 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.LongRunning.Mvc;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Benchmarks.Micro;
 
 /// <summary>
@@ -28,7 +31,7 @@ public class AcceptBreakdownBenchmarks
 
     private ServiceProvider? _services;
     private IBackgroundJobClient _jobs = null!;
-        private TaskRecordStore _records = null!;
+        private HangfireTaskStore _records = null!;
     private ILongRunningEntry _action = null!;
     private Dictionary<string, object?> _arguments = null!;
     private string[] _taskIds = [];
@@ -42,7 +45,7 @@ public class AcceptBreakdownBenchmarks
         _services = ReceiverServices.BuildAcceptingReceiver();
 
         _jobs = _services.GetRequiredService<IBackgroundJobClient>();
-        _records = _services.GetRequiredService<TaskRecordStore>();
+        _records = (HangfireTaskStore)_services.GetRequiredService<ITaskStore>();
         _action = _services.GetRequiredService<LongRunningEntryCatalog>().Entries.Single();
         _arguments = new Dictionary<string, object?> { ["request"] = PricingWork.SampleRequest() };
         _taskIds = Enumerable.Range(0, InvocationsPerIteration).Select(_ => Guid.NewGuid().ToString("D")).ToArray();

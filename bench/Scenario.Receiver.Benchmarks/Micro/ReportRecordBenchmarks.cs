@@ -3,6 +3,9 @@ using Hangfire.InMemory;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Jobs;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Benchmarks.Micro;
 
 /// <summary>
@@ -16,14 +19,14 @@ public class ReportRecordBenchmarks
 {
     private const int InvocationsPerIteration = 4000;
 
-    private TaskRecordStore _records = null!;
+    private HangfireTaskStore _records = null!;
     private string[] _taskIds = [];
     private int _next;
 
     [IterationSetup]
     public void FreshStorage()
     {
-        _records = new TaskRecordStore(new InMemoryStorage(), Options.Create(new ScenarioReceiverOptions()));
+        _records = new HangfireTaskStore(new InMemoryStorage(), Options.Create(new ScenarioReceiverOptions()), TimeProvider.System);
         _taskIds = Enumerable.Range(0, InvocationsPerIteration).Select(_ => Guid.NewGuid().ToString("D")).ToArray();
         foreach (var taskInstanceId in _taskIds)
         {
@@ -37,7 +40,7 @@ public class ReportRecordBenchmarks
     [Benchmark(Description = "report lock + read + WriteReported + release")]
     public void MarkReported()
     {
-        using var locked = _records.LockForReport(_taskIds[_next++]);
+        using var locked = (HangfireTaskLock)_records.LockForReport(_taskIds[_next++]);
         _ = locked.Read();
         locked.WriteReported("Completed", DateTimeOffset.UnixEpoch);
     }

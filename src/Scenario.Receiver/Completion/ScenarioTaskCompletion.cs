@@ -8,16 +8,18 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.Reporting;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Completion;
 
 /// <summary>
 /// <see cref="IScenarioTaskCompletion"/> over the task record: the outcome is decided under the task's decide
-/// lock (<see cref="TaskRecordStore.TryDecide"/>), the same decision the work job, a deadline and a cancellation
+/// lock (<see cref="ITaskStore.TryDecide"/>), the same decision the work job, a deadline and a cancellation
 /// make, and then delivered by a report job, so the caller is answered without waiting for Scenario and an
 /// outage of Scenario loses nothing.
 /// </summary>
 internal sealed class ScenarioTaskCompletion(
-    TaskRecordStore records,
+    ITaskStore records,
     JobLookup jobLookup,
     EndpointOutcomeMapper mapper,
     IBackgroundJobClient jobs,

@@ -4,6 +4,8 @@ using Scenario.Receiver.Operations;
 using Scenario.Receiver.Reporting;
 
 // In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
+using Scenario.Receiver.Tasks;
+
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the Scenario health check.</summary>
@@ -38,7 +40,7 @@ public static class ScenarioHealthChecksBuilderExtensions
             name,
             services => new ScenarioHealthCheck(
                 services.GetRequiredService<ScenarioStatusClient>(),
-                services.GetRequiredService<TaskRecordStore>(),
+                services.GetRequiredService<ITaskStore>(),
                 undeliveredThreshold),
             failureStatus,
             tags));

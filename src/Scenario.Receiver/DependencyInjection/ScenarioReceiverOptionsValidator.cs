@@ -110,6 +110,40 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:Cancellation:Namespace must not be null; leave it empty when Scenario's tasks carry no namespace.");
         }
 
+        if (options.TaskStore is { } taskStore)
+        {
+            failures.AddRange(TaskStoreFailures(taskStore));
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> TaskStoreFailures(ScenarioTaskStoreOptions taskStore)
+    {
+        if (string.IsNullOrWhiteSpace(taskStore.ConnectionString))
+        {
+            yield break;
+        }
+
+        string? parseFailure = null;
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(taskStore.ConnectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            // The message names the keyword, never the value: a connection string holds a password.
+            parseFailure = ex.Message;
+        }
+
+        if (parseFailure is not null)
+        {
+            yield return $"Scenario:TaskStore:ConnectionString is not a PostgreSQL connection string ({parseFailure}); write it as Npgsql does, e.g. Host=db;Database=jobs;Username=app;Password=….";
+        }
+
+        if (!Tasks.PostgreSql.PostgreSqlTaskSql.IsValidSchemaName(taskStore.Schema))
+        {
+            yield return $"Scenario:TaskStore:Schema '{taskStore.Schema}' is not a schema name the receiver writes into SQL; use lower-case letters, digits and underscores, starting with a letter (default {ScenarioTaskStoreOptions.DefaultSchema}).";
+        }
     }
 }

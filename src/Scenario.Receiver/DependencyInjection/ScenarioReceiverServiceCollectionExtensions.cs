@@ -16,6 +16,10 @@ using Scenario.Receiver.LongRunning.OpenApi;
 using Scenario.Receiver.Reporting;
 
 // In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+using Scenario.Receiver.Tasks.PostgreSql;
+
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Scenario receiver.</summary>
@@ -77,7 +81,10 @@ public static class ScenarioReceiverServiceCollectionExtensions
 
         // The jobs.
         services.TryAddSingleton<EndpointOutcomeMapper>();
-        services.TryAddSingleton<TaskRecordStore>();
+        services.TryAddSingleton<ITaskStore>(provider =>
+            string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<ScenarioReceiverOptions>>().Value.TaskStore.ConnectionString)
+                ? ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider)
+                : ActivatorUtilities.CreateInstance<PostgreSqlTaskStore>(provider));
         services.TryAddSingleton<JobLookup>();
         services.TryAddSingleton<StatusUrlPolicy>();
         services.TryAddSingleton<ProgressReporterFactory>();

@@ -7,6 +7,8 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Operations;
 
 // In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
+using Scenario.Receiver.Tasks;
+
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the task status endpoint.</summary>
@@ -36,7 +38,7 @@ public static class ScenarioTaskStatusEndpointRouteBuilderExtensions
 
         return endpoints.MapGet(
                 prefix.TrimEnd('/') + "/{taskInstanceId}",
-                static (string taskInstanceId, TaskRecordStore records, JobLookup jobs, HttpContext httpContext, ILoggerFactory loggers)
+                static (string taskInstanceId, ITaskStore records, JobLookup jobs, HttpContext httpContext, ILoggerFactory loggers)
                     => TaskStatusEndpoint.Get(taskInstanceId, records, jobs, httpContext, loggers))
             .WithName("ScenarioTaskStatus")
             .Produces(StatusCodes.Status200OK)

@@ -124,4 +124,10 @@ internal static partial class Log
 
     [LoggerMessage(1706, LogLevel.Error, "The sweeper is not scheduled: Hangfire's IRecurringJobManager is not registered (call builder.Services.AddHangfire(...)); a task whose job ends without reporting is then never recovered")]
     public static partial void SweepUnavailable(ILogger logger);
+
+    [LoggerMessage(1801, LogLevel.Warning, "The report lease of Scenario task {TaskInstanceId} could not be returned; another delivery of the task waits until it expires ({LeaseSeconds} s)")]
+    public static partial void ReportLeaseNotReturned(ILogger logger, Exception exception, string taskInstanceId, double leaseSeconds);
+
+    [LoggerMessage(1802, LogLevel.Information, "Task records live in PostgreSQL, table {Table}")]
+    public static partial void PostgreSqlTaskStoreInUse(ILogger logger, string table);
 }

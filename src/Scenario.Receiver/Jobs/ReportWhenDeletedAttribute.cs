@@ -3,6 +3,9 @@ using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
@@ -27,7 +30,8 @@ internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplySta
             return;
         }
 
-        var record = TaskRecordStore.Read(context.Connection, taskInstanceId);
+        var store = TaskStoresByStorage.For(context.Storage);
+        var record = store is null ? HangfireTaskStore.Read(context.Connection, taskInstanceId) : store.Find(taskInstanceId);
         // A deferred task waits for its completion or deadline; one Scenario cancelled gets nothing.
         if (record is null || record.IsSettled || record.DeferredUntil is not null)
         {
@@ -41,7 +45,15 @@ internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplySta
             TaskJobParameters.Read(context.Connection, jobId),
             priorAttempts: 0,
             new EnqueuedState(queue) { Reason = "The work job was deleted before it reported: Scenario hears it was cancelled." });
-        transaction.SetRangeInHash(TaskRecordStore.Key(taskInstanceId), [new(TaskRecordStore.ReportJobIdField, reportJobId)]);
+        if (store is null)
+        {
+            // In the deletion's own transaction, where the storage is the task store.
+            transaction.SetRangeInHash(HangfireTaskStore.Key(taskInstanceId), [new(HangfireTaskStore.ReportJobIdField, reportJobId)]);
+        }
+        else
+        {
+            store.WriteReportJob(taskInstanceId, reportJobId);
+        }
     }
 
     public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Cancellation;
 using Scenario.Receiver.Diagnostics;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
@@ -13,7 +15,7 @@ namespace Scenario.Receiver.Jobs;
 /// </summary>
 internal sealed class ScenarioDeferralJob(
     TaskDeferral deferral,
-    TaskRecordStore records,
+    ITaskStore records,
     CancellationQuery cancellationQuery,
     TerminalStatusDelivery delivery,
     TimeProvider time,

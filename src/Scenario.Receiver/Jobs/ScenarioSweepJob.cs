@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Reporting;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
@@ -17,7 +19,7 @@ namespace Scenario.Receiver.Jobs;
 /// so a sweep never adds a second terminal status: its stored outcome, or an Error that says what happened.
 /// </summary>
 internal sealed class ScenarioSweepJob(
-    TaskRecordStore records,
+    ITaskStore records,
     JobLookup jobLookup,
     TerminalStatusDelivery delivery,
     EndpointOutcomeMapper mapper,
@@ -45,6 +47,8 @@ internal sealed class ScenarioSweepJob(
 
         using (sweepLock)
         {
+            // Before the sweep, so a record past its retention is not swept (as on storages that expire it themselves).
+            records.RemoveExpired();
             foreach (var taskInstanceId in records.UnreportedTaskIds())
             {
                 cancellationToken.ThrowIfCancellationRequested();

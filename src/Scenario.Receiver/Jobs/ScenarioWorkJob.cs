@@ -7,6 +7,8 @@ using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.Reporting;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
@@ -19,7 +21,7 @@ namespace Scenario.Receiver.Jobs;
 internal sealed class ScenarioWorkJob(
     LongRunningEntryCatalog catalog,
     WorkRunner runner,
-    TaskRecordStore records,
+    ITaskStore records,
     TerminalStatusDelivery delivery,
     PromptRetries promptRetries,
     TaskDeferral deferral,
@@ -124,7 +126,7 @@ internal sealed class ScenarioWorkJob(
     /// </summary>
     private Task SaveOutcomeAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken)
         => StorageRetry.UntilWrittenAsync(
-            _ => records.WriteOutcome(taskInstanceId, outcomeJson),
+            _ => records.TryDecide(taskInstanceId, outcomeJson),
             (ex, attempt, delay) => Log.OutcomeSaveRetrying(logger, ex, taskInstanceId, attempt, delay.TotalSeconds),
             cancellationToken);
 

@@ -9,6 +9,8 @@ using Scenario.Receiver.Cancellation;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Reporting;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
@@ -18,7 +20,7 @@ namespace Scenario.Receiver.Jobs;
 /// cancellation never both win.
 /// </summary>
 internal sealed class TaskDeferral(
-    TaskRecordStore records,
+    ITaskStore records,
     IBackgroundJobClient jobs,
     CancellationQuery cancellationQuery,
     TimeProvider time,

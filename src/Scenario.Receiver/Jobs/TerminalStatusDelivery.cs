@@ -9,6 +9,8 @@ using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Reporting;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
@@ -19,7 +21,7 @@ namespace Scenario.Receiver.Jobs;
 /// transient failure, Failed in the dashboard for a refusal), so a Scenario outage loses nothing.
 /// </summary>
 internal sealed class TerminalStatusDelivery(
-    TaskRecordStore records,
+    ITaskStore records,
     ScenarioStatusClient client,
     StatusUrlPolicy statusUrlPolicy,
     IBackgroundJobClient jobs,
@@ -29,7 +31,7 @@ internal sealed class TerminalStatusDelivery(
     IOptions<ScenarioReceiverOptions> options,
     ILogger<TerminalStatusDelivery> logger)
 {
-    private readonly TaskRecordStore _records = records;
+    private readonly ITaskStore _records = records;
     private readonly ScenarioStatusClient _client = client;
     private readonly StatusUrlPolicy _statusUrlPolicy = statusUrlPolicy;
     private readonly TimeProvider _time = time;
@@ -68,7 +70,7 @@ internal sealed class TerminalStatusDelivery(
     /// </summary>
     public async Task DeliverAsync(string taskInstanceId, string? statusUrl, int attempt, CancellationToken cancellationToken)
     {
-        LockedTask locked;
+        IReportLock locked;
         try
         {
             locked = _records.LockForReport(taskInstanceId);

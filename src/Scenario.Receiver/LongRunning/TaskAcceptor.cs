@@ -6,20 +6,20 @@ using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Reporting;
+using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.LongRunning;
 
 /// <summary>
-/// Accepts a task once. Under the task's distributed lock in job storage it either finds the task's
-/// existing job (Scenario retried, a proxy replayed, another instance got the same call) or enqueues the
-/// work job and records it.
+/// Accepts a task once: the task store (<see cref="ITaskStore.Accept"/>) either finds the task's existing job
+/// (Scenario retried, a proxy replayed, another instance got the same call) or has the work job enqueued here
+/// and records it.
 /// </summary>
 internal sealed class TaskAcceptor(
     IBackgroundJobClient jobs,
-    TaskRecordStore records,
+    ITaskStore store,
     StatusUrlPolicy statusUrlPolicy,
     ScenarioMetrics metrics,
-    TimeProvider time,
     ILogger<TaskAcceptor> logger)
 {
     /// <summary>Looked up once: building the job from an expression tree on every accept cost measurably (docs/benchmarks.md).</summary>
@@ -28,39 +28,42 @@ internal sealed class TaskAcceptor(
     public AcceptedTask Accept(ILongRunningEntry entry, ScenarioTaskContext task, string argumentsJson, string? requestSnapshot)
     {
         var taskInstanceId = task.TaskInstanceId!;
-        using var locked = records.LockForAccept(taskInstanceId);
-        if (locked.Read() is { JobId: { } existingJobId } existing)
+        var queue = entry.Settings.Queue ?? EnqueuedState.DefaultQueue;
+        var acceptance = store.Accept(taskInstanceId, entry.Key, task.WorkflowInstanceId, queue, () => CreateWorkJob(entry, task, queue, argumentsJson, requestSnapshot));
+        if (acceptance.IsDuplicate)
         {
-            if (existing.EntryKey is { Length: > 0 } acceptedBy && !string.Equals(acceptedBy, entry.Key, StringComparison.Ordinal))
+            if (acceptance.AcceptedByEntry is { Length: > 0 } acceptedBy && !string.Equals(acceptedBy, entry.Key, StringComparison.Ordinal))
             {
                 // One task, one endpoint: the same id at another endpoint is a caller's mistake, not a retry.
                 Log.TaskIdReusedAtAnotherEndpoint(logger, taskInstanceId, entry.Key, acceptedBy);
-                return new AcceptedTask(taskInstanceId, existingJobId) { IsDuplicate = true, AcceptedByOtherEntry = acceptedBy };
+                return new AcceptedTask(taskInstanceId, acceptance.JobId) { IsDuplicate = true, AcceptedByOtherEntry = acceptedBy };
             }
 
             metrics.DuplicateTasks.Add(1);
-            Log.DuplicateTask(logger, taskInstanceId, existingJobId);
-            return new AcceptedTask(taskInstanceId, existingJobId) { IsDuplicate = true };
+            Log.DuplicateTask(logger, taskInstanceId, acceptance.JobId);
+            return new AcceptedTask(taskInstanceId, acceptance.JobId) { IsDuplicate = true };
         }
 
-        var queue = entry.Settings.Queue ?? EnqueuedState.DefaultQueue;
+        metrics.AcceptedTasks.Add(1);
+        Log.TaskAccepted(logger, taskInstanceId, entry.Key, acceptance.JobId);
+        return new AcceptedTask(taskInstanceId, acceptance.JobId);
+    }
+
+    /// <summary>
+    /// One job per task. The terminal status is delivered by the work job itself when it ends; a report job is
+    /// created only when that delivery fails (to retry it) or when the work job is deleted before it could
+    /// report (<see cref="ReportWhenDeletedAttribute"/>).
+    /// </summary>
+    private string CreateWorkJob(ILongRunningEntry entry, ScenarioTaskContext task, string queue, string argumentsJson, string? requestSnapshot)
+    {
         var ambient = new TaskAmbient(
             task.WorkflowInstanceId,
             statusUrlPolicy.AllowedOrNull(task.TaskStatusUrl)?.AbsoluteUri,
             System.Diagnostics.Activity.Current?.Id);
-
-        // One job per task. The terminal status is delivered by the work job itself when it ends; a report
-        // job is created only when that delivery fails (to retry it) or when the work job is deleted before
-        // it could report (ReportWhenDeletedAttribute).
-        var workJobId = JobCreation.Create(
+        return JobCreation.Create(
             jobs,
-            new Job(typeof(ScenarioWorkJob), RunAsyncMethod, entry.Key, taskInstanceId, argumentsJson, null, CancellationToken.None),
+            new Job(typeof(ScenarioWorkJob), RunAsyncMethod, entry.Key, task.TaskInstanceId!, argumentsJson, null, CancellationToken.None),
             new EnqueuedState(queue),
-            TaskJobParameters.For(taskInstanceId, ambient, requestSnapshot));
-
-        locked.WriteAccepted(task.WorkflowInstanceId, workJobId, queue, entry.Key, time.GetUtcNow());
-        metrics.AcceptedTasks.Add(1);
-        Log.TaskAccepted(logger, taskInstanceId, entry.Key, workJobId);
-        return new AcceptedTask(taskInstanceId, workJobId);
+            TaskJobParameters.For(task.TaskInstanceId!, ambient, requestSnapshot));
     }
 }

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Reporting;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Operations;
 
 /// <summary>
@@ -15,10 +17,10 @@ namespace Scenario.Receiver.Operations;
 internal sealed class ScenarioHealthCheck : IHealthCheck
 {
     private readonly ScenarioStatusClient _client;
-    private readonly TaskRecordStore _records;
+    private readonly ITaskStore _records;
     private readonly long _undeliveredThreshold;
 
-    public ScenarioHealthCheck(ScenarioStatusClient client, TaskRecordStore records, long undeliveredThreshold)
+    public ScenarioHealthCheck(ScenarioStatusClient client, ITaskStore records, long undeliveredThreshold)
     {
         _client = client;
         _records = records;

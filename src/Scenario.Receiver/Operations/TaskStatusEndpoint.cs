@@ -5,6 +5,8 @@ using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Operations;
 
 /// <summary>
@@ -15,7 +17,7 @@ namespace Scenario.Receiver.Operations;
 /// </summary>
 internal static class TaskStatusEndpoint
 {
-    public static IResult Get(string taskInstanceId, TaskRecordStore records, JobLookup jobs, HttpContext httpContext, ILoggerFactory loggers)
+    public static IResult Get(string taskInstanceId, ITaskStore records, JobLookup jobs, HttpContext httpContext, ILoggerFactory loggers)
     {
         try
         {
@@ -34,7 +36,7 @@ internal static class TaskStatusEndpoint
         }
     }
 
-    private static IResult Read(string taskInstanceId, TaskRecordStore records, JobLookup jobs)
+    private static IResult Read(string taskInstanceId, ITaskStore records, JobLookup jobs)
     {
         if (!TaskHeaderReader.IsCanonicalGuid(taskInstanceId, out _))
         {

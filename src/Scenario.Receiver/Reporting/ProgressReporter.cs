@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Jobs;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Reporting;
 
 /// <summary>
@@ -15,7 +17,7 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
     private readonly string _taskInstanceId;
     private readonly Uri? _statusUrl;
     private readonly ScenarioStatusClient _client;
-    private readonly TaskRecordStore _records;
+    private readonly ITaskStore _records;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly int _maxMessageLength;
@@ -34,7 +36,7 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         string taskInstanceId,
         Uri? statusUrl,
         ScenarioStatusClient client,
-        TaskRecordStore records,
+        ITaskStore records,
         TimeProvider time,
         ScenarioReportingOptions options,
         ILogger logger,

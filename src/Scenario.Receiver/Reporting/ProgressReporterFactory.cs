@@ -2,13 +2,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Jobs;
 
+using Scenario.Receiver.Tasks;
+
 namespace Scenario.Receiver.Reporting;
 
 /// <summary>Makes the progress reporter of one run of a task's work, with what every reporter shares.</summary>
 internal sealed class ProgressReporterFactory(
     ScenarioStatusClient client,
     StatusUrlPolicy statusUrlPolicy,
-    TaskRecordStore records,
+    ITaskStore records,
     TimeProvider time,
     IOptions<ScenarioReceiverOptions> options,
     ILogger<ProgressReporter> logger)

@@ -7,6 +7,9 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Completion;
 
 /// <summary>Scenario's cancellation query, asked while work runs and while a task is deferred.</summary>
@@ -22,7 +25,7 @@ public sealed class CancellationByScenarioTests : StandInTest
             new() { ["Scenario:Cancellation:PollInterval"] = "00:00:00.200", ["Scenario:Cancellation:Namespace"] = "x4b.rest" },
             map: app => app.MapScenarioTaskStatus());
 
-    private static TaskRecord? Record(ReceiverTestHost host, string taskInstanceId) => host.Services.GetRequiredService<TaskRecordStore>().Find(taskInstanceId);
+    private static TaskRecord? Record(ReceiverTestHost host, string taskInstanceId) => host.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId);
 
     [Fact]
     public async Task CancelledByScenario_StopsRunningWorkWithinAPollInterval_AndNothingIsPosted()

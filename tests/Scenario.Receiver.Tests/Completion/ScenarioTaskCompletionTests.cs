@@ -6,6 +6,9 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Completion;
 
 /// <summary>Finishing a task explicitly, deferral and its deadline, on one instance with the embedded storage.</summary>
@@ -18,7 +21,7 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
 
     private static IScenarioTaskCompletion Completion(ReceiverTestHost host) => host.Services.GetRequiredService<IScenarioTaskCompletion>();
 
-    private static TaskRecord? Record(ReceiverTestHost host, string taskInstanceId) => host.Services.GetRequiredService<TaskRecordStore>().Find(taskInstanceId);
+    private static TaskRecord? Record(ReceiverTestHost host, string taskInstanceId) => host.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId);
 
     private static async Task<string> DeferAsync(ReceiverTestHost host, int milliseconds)
     {

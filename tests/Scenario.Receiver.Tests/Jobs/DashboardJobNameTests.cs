@@ -8,6 +8,9 @@ using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>What an operator sees of a task's jobs in the Hangfire dashboard: named for the task, and nothing secret.</summary>
@@ -60,7 +63,7 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
     {
         var call = await AcceptAsync();
         _host.Services.GetRequiredService<IBackgroundJobClient>().Delete(call.JobId!);
-        var record = _host.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId);
+        var record = _host.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId);
         return (call, record!.ReportJobId!);
     }
 

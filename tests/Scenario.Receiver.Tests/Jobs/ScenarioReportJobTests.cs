@@ -5,6 +5,9 @@ using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>Durable delivery: faults answered by the stand-in, and report jobs that run more than once.</summary>
@@ -13,13 +16,13 @@ public sealed class ScenarioReportJobTests : StandInTest
     /// <summary>The report job the work job created when its own delivery failed.</summary>
     private static async Task<string> ReportJobIdOf(ReceiverTestHost host, string taskInstanceId)
     {
-        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(() => records.Find(taskInstanceId)?.ReportJobId is not null, "a report job was created");
         return records.Find(taskInstanceId)!.ReportJobId!;
     }
 
     private static bool IsReported(ReceiverTestHost host, string taskInstanceId)
-        => host.Services.GetRequiredService<TaskRecordStore>().Find(taskInstanceId) is { IsReported: true };
+        => host.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId) is { IsReported: true };
 
     [Fact]
     public async Task ScenarioDownForSomePosts_EveryTaskEndsWithOneDeliveredTerminalStatus()
@@ -152,7 +155,7 @@ public sealed class ScenarioReportJobTests : StandInTest
         await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Succeeded", "the work job succeeded");
 
         Assert.Equal(1, host.Storage.TotalJobs());
-        Assert.Null(host.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)!.ReportJobId);
+        Assert.Null(host.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)!.ReportJobId);
     }
 
     [Fact]

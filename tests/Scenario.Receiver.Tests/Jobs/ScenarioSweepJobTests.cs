@@ -12,6 +12,9 @@ using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>
@@ -71,8 +74,8 @@ public sealed class ScenarioSweepJobTests : StandInTest
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
         var outcome = TaskOutcome.Completed(201, new Dictionary<string, string> { ["portfolio"] = "EQ-9" });
         // As if the work had stored its outcome and the process had died before the post.
-        host.Services.GetRequiredService<TaskRecordStore>()
-            .WriteOutcome(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+        host.Services.GetRequiredService<ITaskStore>()
+            .TryDecide(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Delete(call.JobId!);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
@@ -107,7 +110,7 @@ public sealed class ScenarioSweepJobTests : StandInTest
         await using var host = await StartHostAsync();
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
         var jobs = host.Services.GetRequiredService<IBackgroundJobClient>();
-        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        var records = host.Services.GetRequiredService<ITaskStore>();
         jobs.Delete(call.JobId!);
         await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.ReportJobId is not null, "the deletion created a report job");
 
@@ -128,8 +131,8 @@ public sealed class ScenarioSweepJobTests : StandInTest
         await using var host = await StartHostAsync();
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
         var outcome = TaskOutcome.Completed(200, new Dictionary<string, string> { ["portfolio"] = "EQ-3" });
-        host.Services.GetRequiredService<TaskRecordStore>()
-            .WriteOutcome(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+        host.Services.GetRequiredService<ITaskStore>()
+            .TryDecide(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
 
         host.Services.GetRequiredService<IBackgroundJobClient>()
             .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("The job storage cannot be reached.")), EnqueuedState.StateName);
@@ -151,7 +154,7 @@ public sealed class ScenarioSweepJobTests : StandInTest
             ["Scenario:Reporting:RetryDelaysSeconds:0"] = "3600",
         });
         var jobs = host.Services.GetRequiredService<IBackgroundJobClient>();
-        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        var records = host.Services.GetRequiredService<ITaskStore>();
         Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
         jobs.ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
@@ -186,7 +189,7 @@ public sealed class ScenarioSweepJobTests : StandInTest
 
         Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
         Assert.DoesNotContain(host.Logs.Lines, l => l.EventId == 1701);
-        Assert.Equal(1, host.Services.GetRequiredService<TaskRecordStore>().CountWaiting().Unreported);
+        Assert.Equal(1, host.Services.GetRequiredService<ITaskStore>().CountWaiting().Unreported);
     }
 
     [Fact]
@@ -194,10 +197,10 @@ public sealed class ScenarioSweepJobTests : StandInTest
     {
         await using var host = await StartHostAsync();
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
-        using (var connection = host.Storage.GetConnection())
+        using (var locked = host.Services.GetRequiredService<ITaskStore>().LockForDecide(call.TaskInstanceId))
         {
             // What explicit completion leaves in the record: the task waits for someone to complete it.
-            connection.SetRangeInHash(TaskRecordStore.Key(call.TaskInstanceId), [new(TaskRecordStore.DeferredUntilField, DateTimeOffset.UtcNow.AddHours(1).ToString("O"))]);
+            locked.WriteDeferred(DateTimeOffset.UtcNow.AddHours(1), deadlineJobId: "none");
         }
 
         host.Services.GetRequiredService<IBackgroundJobClient>().ChangeState(call.JobId!, new SucceededState(null, 0, 0), EnqueuedState.StateName);

@@ -4,6 +4,9 @@ using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>A Scenario that is slow to answer a terminal post, and a shutdown while it is: one terminal status either way.</summary>
@@ -20,7 +23,7 @@ public sealed class SlowScenarioTests : StandInTest
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, TimeSpan.FromSeconds(120));
-        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.IsReported == true, "the task is marked reported", TimeSpan.FromSeconds(30));
 
         Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
@@ -46,7 +49,7 @@ public sealed class SlowScenarioTests : StandInTest
 
         // The next start on the same storage finds the task reported and its job finished: nothing is posted again.
         await using var second = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
-        var records = second.Services.GetRequiredService<TaskRecordStore>();
+        var records = second.Services.GetRequiredService<ITaskStore>();
         Assert.True(records.Find(call.TaskInstanceId)!.IsReported);
         Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
     }

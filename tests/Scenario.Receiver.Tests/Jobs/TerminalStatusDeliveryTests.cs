@@ -3,6 +3,9 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>The report lock around a terminal post: a second delivery waits for the answer to the first, never posts beside it.</summary>
@@ -14,7 +17,7 @@ public sealed class TerminalStatusDeliveryTests : StandInTest
         var reporting = new ScenarioReportingOptions();
 
         Assert.True(reporting.RequestTimeout >= TimeSpan.FromMinutes(1), $"RequestTimeout {reporting.RequestTimeout}");
-        Assert.True(TaskRecordStore.ReportLockTimeoutFor(reporting) > reporting.RequestTimeout);
+        Assert.True(TaskLocks.ReportLockTimeoutFor(reporting) > reporting.RequestTimeout);
     }
 
     [Theory]
@@ -24,7 +27,7 @@ public sealed class TerminalStatusDeliveryTests : StandInTest
     {
         var reporting = new ScenarioReportingOptions { RequestTimeout = TimeSpan.Parse(requestTimeout, System.Globalization.CultureInfo.InvariantCulture) };
 
-        Assert.True(TaskRecordStore.ReportLockTimeoutFor(reporting) > reporting.RequestTimeout);
+        Assert.True(TaskLocks.ReportLockTimeoutFor(reporting) > reporting.RequestTimeout);
     }
 
     [Fact]

@@ -11,6 +11,9 @@ using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Operations;
 
 /// <summary>
@@ -138,7 +141,7 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         await using var host = await StartHostAsync(undeliveredThreshold: 0);
         Scenario.FailAll(401);
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
-        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(() => records.CountUndelivered() == 1, "the refused report is counted as undelivered");
 
         var probe = await ProbeAsync(host);
@@ -160,7 +163,7 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         await using var host = await StartHostAsync(undeliveredThreshold: 0, settings: new() { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" });
         Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
-        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(() => records.CountUndelivered() == 1, "the retrying report is counted as undelivered");
 
         var whileRetrying = await CheckAsync(host);
@@ -179,7 +182,7 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         await using var host = await StartHostAsync(undeliveredThreshold: 1);
         Scenario.FailAll(401);
         await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
-        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(() => records.CountUndelivered() == 1, "the refused report is counted as undelivered");
 
         var entry = await CheckAsync(host);
@@ -216,7 +219,7 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         var call = await host.RestCall.PostAsync("/tasks/parked", TestData.ValidBody);
         host.Services.GetRequiredService<IBackgroundJobClient>()
             .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
-        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.ReportJobId is not null, "the sweeper's post failed and a report job took over");
 
         var probe = await ProbeAsync(host);

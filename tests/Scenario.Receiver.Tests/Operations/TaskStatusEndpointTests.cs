@@ -7,6 +7,9 @@ using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Operations;
 
 /// <summary><c>GET /scenario/tasks/{taskInstanceId}</c> for a task in each state it can be in.</summary>
@@ -43,7 +46,7 @@ public sealed class TaskStatusEndpointTests : StandInTest
     /// </summary>
     private static async Task AwaitReportedAndSettledAsync(ReceiverTestHost host, string jobId, string taskInstanceId)
     {
-        var records = host.Services.GetRequiredService<TaskRecordStore>();
+        var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(
             () => records.Find(taskInstanceId)?.ReportedAt is not null && host.Storage.StateOf(jobId) is not ("Enqueued" or "Processing"),
             "the task is recorded as reported and its work job has ended");

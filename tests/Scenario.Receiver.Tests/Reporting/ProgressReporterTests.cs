@@ -11,6 +11,9 @@ using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>
@@ -236,7 +239,7 @@ public sealed class ProgressReporterTests : IAsyncLifetime
         var records = NewRecords();
         using (var locked = records.LockForReport(taskId))
         {
-            locked.WriteReported("Completed", DateTimeOffset.UtcNow);
+            await locked.WriteReportedAsync("Completed", DateTimeOffset.UtcNow, (_, _, _) => { }, CancellationToken.None);
         }
 
         using var http = new HttpClient();
@@ -281,7 +284,7 @@ public sealed class ProgressReporterTests : IAsyncLifetime
         Assert.True(closing.IsCompletedSuccessfully);
     }
 
-    private ProgressReporter NewReporter(string taskId, HttpClient http, TaskRecordStore records, TimeSpan interval)
+    private ProgressReporter NewReporter(string taskId, HttpClient http, ITaskStore records, TimeSpan interval)
     {
         var options = new ScenarioReceiverOptions { BaseUrl = _scenario.BaseUrl, ApiKey = _scenario.ApiKey };
         options.Reporting.ProgressInterval = interval;
@@ -289,7 +292,7 @@ public sealed class ProgressReporterTests : IAsyncLifetime
         return new ProgressReporter(taskId, null, client, records, TimeProvider.System, options.Reporting, NullLogger.Instance);
     }
 
-    private static TaskRecordStore NewRecords() => new(new InMemoryStorage(), Options.Create(new ScenarioReceiverOptions()));
+    private static HangfireTaskStore NewRecords() => new(new InMemoryStorage(), Options.Create(new ScenarioReceiverOptions()), TimeProvider.System);
 
     /// <summary>Notes when each status leaves the receiver, before the network or the stand-in add their own delays.</summary>
     private sealed class SendClock(ConcurrentQueue<(long Timestamp, string Body)> sent) : DelegatingHandler

@@ -5,6 +5,9 @@ using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>What goes on the wire matches the request Scenario's own client sends (TestData/complete_http.request.json).</summary>
@@ -73,7 +76,7 @@ public sealed class ScenarioStatusClientTests : StandInTest
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal(2, Scenario.Requests.Count(r => r.Path.EndsWith("task-statuses", StringComparison.Ordinal)));
-        Assert.NotNull(host.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)!.ReportJobId);
+        Assert.NotNull(host.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)!.ReportJobId);
         Assert.Single(host.Logs.Lines, l => l.EventId == 1302);
         await Await.UntilAsync(() => host.Logs.Lines.Any(l => l.EventId == 1301), "the delivery is logged");
         Assert.Single(host.Logs.Lines, l => l.EventId == 1301 && l.Message.Contains("attempt 2)", StringComparison.Ordinal));

@@ -5,6 +5,9 @@ using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.ScaleOut;
 
 /// <summary>
@@ -51,7 +54,7 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
             var call = await first.RestCall.PostAsync("/deferring/defer/4000", null);
             taskInstanceId = call.TaskInstanceId;
             await Await.UntilAsync(
-                () => first.Services.GetRequiredService<TaskRecordStore>().Find(taskInstanceId)?.DeferredUntil is not null, "the task is deferred", Timeout);
+                () => first.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId)?.DeferredUntil is not null, "the task is deferred", Timeout);
         }
 
         Assert.Empty(_scenario!.StatusesFor(taskInstanceId));
@@ -62,7 +65,7 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
         Assert.Equal("Error", status.Status);
         Assert.Equal("504", status.OutputValues["statusCode"]);
         Assert.StartsWith("The task was not completed within 4 s of its deferral", status.Message, StringComparison.Ordinal);
-        await Await.UntilAsync(() => second.Services.GetRequiredService<TaskRecordStore>().Find(taskInstanceId)?.IsReported == true, "the task is marked reported", Timeout);
+        await Await.UntilAsync(() => second.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId)?.IsReported == true, "the task is marked reported", Timeout);
         Assert.Single(_scenario.StatusesFor(taskInstanceId));
     }
 
@@ -74,7 +77,7 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
         await using var second = await StartInstanceAsync();
         var call = await first.RestCall.PostAsync("/deferring/defer/60000", null);
         await Await.UntilAsync(
-            () => second.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)?.DeferredUntil is not null, "the task is deferred", Timeout);
+            () => second.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)?.DeferredUntil is not null, "the task is deferred", Timeout);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() =>
             (i % 2 == 0 ? first : second).Services.GetRequiredService<IScenarioTaskCompletion>().CompleteAsync(call.TaskInstanceId, new { caller = i }))));
@@ -82,7 +85,7 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
         Assert.Single(results, r => r.IsDecided);
         Assert.All(results.Where(r => !r.IsDecided), r => Assert.Equal("Completed", r.PriorOutcome));
         await _scenario!.WaitForTerminalStatusAsync(call.TaskInstanceId, Timeout);
-        await Await.UntilAsync(() => first.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)?.IsReported == true, "the task is marked reported", Timeout);
+        await Await.UntilAsync(() => first.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)?.IsReported == true, "the task is marked reported", Timeout);
         Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
     }
 }

@@ -10,6 +10,9 @@ using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+
 namespace Scenario.Receiver.Tests.ScaleOut;
 
 /// <summary>
@@ -172,7 +175,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
 
         a.Probe.Gate.SetResult();
         await _scenario!.WaitForTerminalStatusAsync(blocked.TaskInstanceId, Timeout);
-        await Await.UntilAsync(() => b.Services.GetRequiredService<TaskRecordStore>().Find(blocked.TaskInstanceId)?.IsReported == true, "the task's record says reported", Timeout);
+        await Await.UntilAsync(() => b.Services.GetRequiredService<ITaskStore>().Find(blocked.TaskInstanceId)?.IsReported == true, "the task's record says reported", Timeout);
         await Await.UntilAsync(() => b.Storage.StateOf(blocked.JobId!) == "Succeeded", "the work job succeeded", Timeout);
 
         var doneOnA = await StatusAsync(a, blocked.TaskInstanceId);
@@ -193,8 +196,8 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
         var settings = new Dictionary<string, string?> { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" };
         var a = await StartInstanceAsync(settings: settings);
         var b = await StartInstanceAsync(runHangfireServer: false, settings: settings);
-        var recordsOfA = a.Services.GetRequiredService<TaskRecordStore>();
-        var recordsOfB = b.Services.GetRequiredService<TaskRecordStore>();
+        var recordsOfA = a.Services.GetRequiredService<ITaskStore>();
+        var recordsOfB = b.Services.GetRequiredService<ITaskStore>();
         _scenario!.FailAll(503);
 
         var first = await b.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
@@ -294,7 +297,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
 
         var work = instance.Storage.GetMonitoringApi().JobDetails(call.JobId!);
         Assert.Equal(["Enqueued", "Processing", "Succeeded"], work.History.OrderBy(h => h.CreatedAt).Select(h => h.StateName));
-        Assert.Null(instance.Services.GetRequiredService<TaskRecordStore>().Find(call.TaskInstanceId)!.ReportJobId);
+        Assert.Null(instance.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)!.ReportJobId);
         Assert.Equal(1, await CountJobsAsync());
     }
 

@@ -1,15 +1,16 @@
 using Hangfire.Storage;
+using Scenario.Receiver.Jobs;
 
-namespace Scenario.Receiver.Jobs;
+namespace Scenario.Receiver.Tasks.HangfireStorage;
 
-/// <summary>A task's record while its distributed lock is held: read and write it, then dispose.</summary>
-internal sealed class LockedTask : IDisposable
+/// <summary>A task's record while one of its distributed locks is held in Hangfire's storage: read and write it, then dispose.</summary>
+internal sealed class HangfireTaskLock : IDecideLock, IReportLock
 {
-    private readonly TaskRecordStore _store;
+    private readonly HangfireTaskStore _store;
     private readonly IStorageConnection _connection;
     private readonly IDisposable _lock;
 
-    internal LockedTask(TaskRecordStore store, IStorageConnection connection, IDisposable distributedLock, string taskInstanceId)
+    internal HangfireTaskLock(HangfireTaskStore store, IStorageConnection connection, IDisposable distributedLock, string taskInstanceId)
     {
         _store = store;
         _connection = connection;
@@ -19,12 +20,12 @@ internal sealed class LockedTask : IDisposable
 
     public string TaskInstanceId { get; }
 
-    public TaskRecord? Read() => TaskRecordStore.Read(_connection, TaskInstanceId);
+    public TaskRecord? Read() => HangfireTaskStore.Read(_connection, TaskInstanceId);
 
     public void WriteAccepted(string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
         => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, jobId, queue, entryKey, acceptedAt);
 
-    public void WriteReported(string status, DateTimeOffset reportedAt)
+    internal void WriteReported(string status, DateTimeOffset reportedAt)
         => _store.WriteReported(_connection, TaskInstanceId, status, reportedAt);
 
     public void WriteOutcome(string outcomeJson) => _store.WriteOutcome(_connection, TaskInstanceId, outcomeJson);
@@ -33,11 +34,7 @@ internal sealed class LockedTask : IDisposable
 
     public void WriteCancelledByScenario(DateTimeOffset at) => _store.WriteCancelledByScenario(_connection, TaskInstanceId, at);
 
-    /// <summary>
-    /// Marks the task reported once Scenario took its status, trying again until the storage answers: a mark
-    /// lost to a storage blink would have the status posted a second time. The first try uses the locked
-    /// connection, later ones a fresh one (the storage may have dropped this one); the lock stays held.
-    /// </summary>
+    /// <summary>The first try uses the locked connection, later ones a fresh one: the storage may have dropped this one.</summary>
     public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
         => StorageRetry.UntilWrittenAsync(
             attempt =>

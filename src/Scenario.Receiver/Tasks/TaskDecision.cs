@@ -1,4 +1,4 @@
-namespace Scenario.Receiver.Jobs;
+namespace Scenario.Receiver.Tasks;
 
 /// <summary>Whether an attempt to decide a task's outcome decided it, and if not, what the task had already.</summary>
 internal readonly record struct TaskDecision(bool IsDecided, string? PriorOutcome)

@@ -1,4 +1,4 @@
-namespace Scenario.Receiver.Jobs;
+namespace Scenario.Receiver.Tasks;
 
 /// <summary>
 /// What job storage remembers of one task: the work job that runs it, how it ended, and whether its

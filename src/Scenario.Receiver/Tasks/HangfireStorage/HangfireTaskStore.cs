@@ -2,15 +2,17 @@ using System.Globalization;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Jobs;
 
-namespace Scenario.Receiver.Jobs;
+namespace Scenario.Receiver.Tasks.HangfireStorage;
 
 /// <summary>
 /// The per-task record, kept as a hash in Hangfire's job storage so that every instance sharing the
-/// storage sees the same answer. Writes that decide something (accepting a task, marking it reported)
-/// happen under the storage's distributed lock for that task, never an in-process one.
+/// storage sees the same answer: the generic path, for every storage. Writes that decide something
+/// (accepting a task, deciding its outcome, marking it reported) happen under the storage's distributed lock
+/// for that task, never an in-process one.
 /// </summary>
-internal sealed class TaskRecordStore
+internal sealed class HangfireTaskStore : ITaskStore
 {
     private const string KeyPrefix = "scenario:task:";
     private const string AcceptLockSuffix = ":accept-lock";
@@ -22,7 +24,6 @@ internal sealed class TaskRecordStore
     private const string UndeliveredSetKey = "scenario:undelivered";
     private const string UnreportedSetKey = "scenario:unreported";
     private const string RecoveringSetKey = "scenario:recovering";
-    private const string SweepLockKey = "scenario:sweep-lock";
     private const string WorkflowField = "WorkflowInstanceId";
     private const string ActionField = "Action";
     private const string AcceptedAtField = "AcceptedAt";
@@ -35,63 +36,45 @@ internal sealed class TaskRecordStore
     private const string DeadlineJobIdField = "DeadlineJobId";
     private const string CancelledByScenarioAtField = "CancelledByScenarioAt";
 
-    /// <summary>
-    /// What a delivery waits for the report lock beyond <see cref="ScenarioReportingOptions.RequestTimeout"/>:
-    /// room for the storage round trips of the delivery that holds it.
-    /// </summary>
-    internal static readonly TimeSpan ReportLockMargin = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// A sweep waits this long for another instance's sweep to end, then skips its turn: one sweep at a time
-    /// is enough, and the per-task report lock keeps even two from reporting a task twice.
-    /// </summary>
-    internal static readonly TimeSpan SweepLockTimeout = TimeSpan.FromSeconds(1);
-
-    /// <summary>An HTTP request waits this long at most for a concurrent duplicate to be accepted.</summary>
-    internal static readonly TimeSpan AcceptLockTimeout = TimeSpan.FromSeconds(15);
-
     private readonly JobStorage _storage;
     private readonly TimeSpan _retention;
+    private readonly TimeProvider _time;
 
-    public TaskRecordStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options)
+    public HangfireTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
     {
         _storage = storage;
+        _time = time;
         _retention = options.Value.RecordRetention;
-        ReportLockTimeout = ReportLockTimeoutFor(options.Value.Reporting);
+        ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
     }
 
-    /// <summary>
-    /// How long a delivery waits for a task's report lock. Longer than one post can take, so a second delivery
-    /// of the task (a rerun of its job, another instance) waits until the post in flight has its answer and
-    /// then finds the task reported, instead of giving up while that post may still be taken by Scenario.
-    /// </summary>
-    internal TimeSpan ReportLockTimeout { get; }
+    public TimeSpan ReportLockTimeout { get; }
 
-    internal static TimeSpan ReportLockTimeoutFor(ScenarioReportingOptions reporting) => reporting.RequestTimeout + ReportLockMargin;
+    /// <summary>Under the task's accept lock: the record says whether a job exists already, else the job is made and recorded.</summary>
+    public TaskAcceptance Accept(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob)
+    {
+        using var locked = LockForAccept(taskInstanceId);
+        if (locked.Read() is { JobId: { } existingJobId } existing)
+        {
+            return TaskAcceptance.Existing(existingJobId, existing.EntryKey);
+        }
 
-    /// <summary>Opens a connection holding the task's accept lock (taken while a RestCall is accepted).</summary>
-    public LockedTask LockForAccept(string taskInstanceId) => Lock(taskInstanceId, AcceptLockSuffix, AcceptLockTimeout);
+        var jobId = createWorkJob();
+        locked.WriteAccepted(workflowInstanceId, jobId, queue, entryKey, _time.GetUtcNow());
+        return TaskAcceptance.New(jobId);
+    }
 
-    /// <summary>
-    /// Opens a connection holding the task's report lock, held across the post to Scenario so that two runs
-    /// of a report job never both post. A lock of its own, so a slow Scenario does not hold up duplicate RestCalls.
-    /// </summary>
-    public LockedTask LockForReport(string taskInstanceId) => Lock(taskInstanceId, ReportLockSuffix, ReportLockTimeout);
+    /// <summary>Opens a connection holding the task's accept lock; the benchmarks time its parts.</summary>
+    internal HangfireTaskLock LockForAccept(string taskInstanceId) => Lock(taskInstanceId, AcceptLockSuffix, TaskLocks.AcceptLockTimeout);
 
-    /// <summary>
-    /// Opens a connection holding the task's decide lock, under which its outcome is decided once: by the work,
-    /// an explicit completion, a deadline or Scenario's cancellation, whichever comes first on any instance.
-    /// A lock of its own, so a decision never waits for a post to Scenario in flight.
-    /// </summary>
-    public LockedTask LockForDecide(string taskInstanceId) => Lock(taskInstanceId, DecideLockSuffix, AcceptLockTimeout);
+    /// <summary>A lock of its own, so a slow Scenario does not hold up duplicate RestCalls or decisions.</summary>
+    public IReportLock LockForReport(string taskInstanceId) => Lock(taskInstanceId, ReportLockSuffix, ReportLockTimeout);
 
-    /// <summary>
-    /// Stores the outcome unless the task already has one (or Scenario cancelled it): the first decision wins,
-    /// whichever path makes it. Says what the task had when it was not this one.
-    /// </summary>
+    public IDecideLock LockForDecide(string taskInstanceId) => Lock(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout);
+
     public TaskDecision TryDecide(string taskInstanceId, string outcomeJson)
     {
-        using var locked = LockForDecide(taskInstanceId);
+        using var locked = Lock(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout);
         if (TaskDecision.Refusal(locked.Read()) is { } refusal)
         {
             return refusal;
@@ -101,28 +84,15 @@ internal sealed class TaskRecordStore
         return TaskDecision.Decided;
     }
 
-    /// <summary>Holds the lock that lets one instance sweep at a time; throws <see cref="DistributedLockTimeoutException"/> while another sweeps.</summary>
-    public IDisposable LockForSweep()
-    {
-        var connection = _storage.GetConnection();
-        try
-        {
-            return new HeldLock(connection, connection.AcquireDistributedLock(SweepLockKey, SweepLockTimeout));
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    public IDisposable LockForSweep() => SweepLock.Take(_storage);
 
-    private LockedTask Lock(string taskInstanceId, string suffix, TimeSpan timeout)
+    private HangfireTaskLock Lock(string taskInstanceId, string suffix, TimeSpan timeout)
     {
         var connection = _storage.GetConnection();
         try
         {
             var handle = connection.AcquireDistributedLock(Key(taskInstanceId) + suffix, timeout);
-            return new LockedTask(this, connection, handle, taskInstanceId);
+            return new HangfireTaskLock(this, connection, handle, taskInstanceId);
         }
         catch
         {
@@ -173,9 +143,6 @@ internal sealed class TaskRecordStore
         // In the accept's own transaction: no task is accepted without the sweeper knowing of it.
         transaction => transaction.AddToSet(UnreportedSetKey, taskInstanceId.ToLowerInvariant()));
 
-    /// <summary>The work's outcome: stored only when nothing decided the task before (<see cref="TryDecide"/>).</summary>
-    public bool WriteOutcome(string taskInstanceId, string outcomeJson) => TryDecide(taskInstanceId, outcomeJson).IsDecided;
-
     internal void WriteOutcome(IStorageConnection connection, string taskInstanceId, string outcomeJson)
         => Write(connection, taskInstanceId, [new(OutcomeField, outcomeJson)]);
 
@@ -207,7 +174,6 @@ internal sealed class TaskRecordStore
         WriteReported(connection, taskInstanceId, status, reportedAt);
     }
 
-
     /// <summary>A reported task (or one whose record is gone) leaves every set that counts tasks still waiting.</summary>
     private static void Forget(IWriteOnlyTransaction transaction, string taskInstanceId)
     {
@@ -217,7 +183,6 @@ internal sealed class TaskRecordStore
         transaction.RemoveFromSet(RecoveringSetKey, id);
     }
 
-    /// <summary>Stops sweeping a task whose record is gone: there is nothing left to report it with.</summary>
     public void Forget(string taskInstanceId)
     {
         using var connection = _storage.GetConnection();
@@ -226,14 +191,12 @@ internal sealed class TaskRecordStore
         transaction.Commit();
     }
 
-    /// <summary>The accepted tasks with no terminal status reported yet, across instances: what the sweeper looks at.</summary>
     public IReadOnlyCollection<string> UnreportedTaskIds()
     {
         using var connection = _storage.GetConnection();
         return connection.GetAllItemsFromSet(UnreportedSetKey);
     }
 
-    /// <summary>Counts, across instances, a task the sweeper found stuck until it is reported; the health check shows these.</summary>
     public void MarkRecovering(string taskInstanceId)
     {
         using var connection = _storage.GetConnection();
@@ -242,7 +205,6 @@ internal sealed class TaskRecordStore
         transaction.Commit();
     }
 
-    /// <summary>What the health check shows, in one connection: statuses waiting for Scenario, tasks being recovered, tasks not yet reported.</summary>
     public (long Undelivered, long Recovering, long Unreported) CountWaiting()
     {
         using var connection = _storage.GetConnection();
@@ -254,10 +216,6 @@ internal sealed class TaskRecordStore
             ? counting.GetSetCount(setKey)
             : connection.GetAllItemsFromSet(setKey).Count;
 
-    /// <summary>
-    /// Whether the task waits, by design, for someone to complete it (a deadline in its record): its work job
-    /// ends Succeeded without reporting, and the sweeper must leave it alone.
-    /// </summary>
     public bool IsDeferred(string taskInstanceId)
     {
         using var connection = _storage.GetConnection();
@@ -267,17 +225,12 @@ internal sealed class TaskRecordStore
         return !string.IsNullOrEmpty(deferredUntil);
     }
 
-    /// <summary>Records the report job that retries a delivery, for the dashboard and the tests.</summary>
     public void WriteReportJob(string taskInstanceId, string reportJobId)
     {
         using var connection = _storage.GetConnection();
         Write(connection, taskInstanceId, [new(ReportJobIdField, reportJobId)]);
     }
 
-    /// <summary>
-    /// Remembers, across instances, that a terminal status is waiting for Scenario (retrying or refused);
-    /// the health check counts these. Delivery removes the task again.
-    /// </summary>
     public void MarkUndelivered(string taskInstanceId)
     {
         using var connection = _storage.GetConnection();
@@ -286,7 +239,6 @@ internal sealed class TaskRecordStore
         transaction.Commit();
     }
 
-    /// <summary>How many tasks have a terminal status that has not reached Scenario yet.</summary>
     public long CountUndelivered()
     {
         using var connection = _storage.GetConnection();
@@ -307,6 +259,11 @@ internal sealed class TaskRecordStore
         transaction.Commit();
     }
 
+    /// <summary>Hangfire's storages expire the record's hash themselves (<see cref="JobStorageTransaction.ExpireHash"/>).</summary>
+    public void RemoveExpired()
+    {
+    }
+
     /// <summary>Task ids arrive in any letter case; the record is one per GUID.</summary>
     internal static string Key(string taskInstanceId) => KeyPrefix + taskInstanceId.ToLowerInvariant();
 
@@ -314,13 +271,4 @@ internal sealed class TaskRecordStore
 
     private static DateTimeOffset? ParseTime(string? text)
         => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null;
-
-    private sealed class HeldLock(IStorageConnection connection, IDisposable distributedLock) : IDisposable
-    {
-        public void Dispose()
-        {
-            distributedLock.Dispose();
-            connection.Dispose();
-        }
-    }
 }

@@ -1,0 +1,82 @@
+using Npgsql;
+using Scenario.Receiver.Jobs;
+
+namespace Scenario.Receiver.Tasks.PostgreSql;
+
+/// <summary>
+/// The report lock on PostgreSQL: a lease in the task's row, taken with one statement that also returns the
+/// record, and returned by the statement that marks the task reported. Not a transaction held open across the
+/// post to Scenario: a storage blink during the post must not release the lock while the mark is still to be
+/// written. A holder that dies leaves the lease to expire after <see cref="ITaskStore.ReportLockTimeout"/>.
+/// </summary>
+internal sealed class PostgreSqlReportLease : IReportLock
+{
+    private readonly PostgreSqlTaskStore _store;
+    private readonly string _id;
+    private readonly Guid _lease;
+    private readonly TaskRecord? _record;
+    private bool _returned;
+
+    private PostgreSqlReportLease(PostgreSqlTaskStore store, string id, Guid lease, TaskRecord? record)
+    {
+        _store = store;
+        _id = id;
+        _lease = lease;
+        _record = record;
+    }
+
+    /// <summary>The lease, or null while another delivery holds it.</summary>
+    public static PostgreSqlReportLease? TryTake(PostgreSqlTaskStore store, string id)
+    {
+        var lease = Guid.NewGuid();
+        using var connection = store.OpenConnection();
+        using var command = PostgreSqlTaskStore.Command(store.Sql.TakeReportLease, connection, id);
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("timeout", store.ReportLockTimeout);
+        store.AddRetention(command);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new PostgreSqlReportLease(store, id, lease, PostgreSqlTaskRow.Read(reader)) : null;
+    }
+
+    public TaskRecord? Read() => _record;
+
+    public async Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
+    {
+        await StorageRetry.UntilWrittenAsync(
+            _ =>
+            {
+                using var connection = _store.OpenConnection();
+                using var command = PostgreSqlTaskStore.Command(_store.Sql.WriteReported, connection, _id);
+                command.Parameters.AddWithValue("status", status);
+                command.Parameters.AddWithValue("at", reportedAt.UtcDateTime);
+                command.Parameters.AddWithValue("lease", _lease);
+                _store.AddRetention(command);
+                command.ExecuteNonQuery();
+            },
+            onFailure,
+            cancellationToken).ConfigureAwait(false);
+        _returned = true;
+    }
+
+    /// <summary>Returns the lease when no mark did; a failure here only leaves the lease to expire.</summary>
+    public void Dispose()
+    {
+        if (_returned)
+        {
+            return;
+        }
+
+        _returned = true;
+        try
+        {
+            using var connection = _store.OpenConnection();
+            using var command = PostgreSqlTaskStore.Command(_store.Sql.ReturnReportLease, connection, _id);
+            command.Parameters.AddWithValue("lease", _lease);
+            command.ExecuteNonQuery();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            _store.LeaseNotReturned(ex, _id);
+        }
+    }
+}

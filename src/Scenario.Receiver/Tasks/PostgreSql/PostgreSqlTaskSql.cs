@@ -1,0 +1,190 @@
+using System.Text.RegularExpressions;
+
+namespace Scenario.Receiver.Tasks.PostgreSql;
+
+/// <summary>
+/// The statements of the PostgreSQL task store, written once per schema. One row per task, keyed by its id in
+/// lower case; the booleans stand in for the generic store's sets (tasks not reported, statuses not delivered,
+/// tasks being recovered), with partial indexes so the sweeper and the health check read only those rows.
+/// Times that decide a lock or a claim come from the database's clock, so the instances' clocks need not agree.
+/// </summary>
+internal sealed partial class PostgreSqlTaskSql
+{
+    private const string Columns =
+        "task_instance_id, workflow_instance_id, job_id, report_job_id, queue, entry_key, accepted_at, outcome, "
+        + "reported_status, reported_at, deferred_until, deadline_job_id, cancelled_by_scenario_at";
+
+    public PostgreSqlTaskSql(string schema)
+    {
+        if (!IsValidSchemaName(schema))
+        {
+            throw new ArgumentException($"'{schema}' is not a valid schema name.", nameof(schema));
+        }
+
+        var table = $"{schema}.task";
+        CreateSchema = $"""
+            SELECT pg_advisory_xact_lock(hashtext('Scenario.Receiver task table'));
+            CREATE SCHEMA IF NOT EXISTS {schema};
+            CREATE TABLE IF NOT EXISTS {table} (
+                task_instance_id text PRIMARY KEY,
+                workflow_instance_id text,
+                job_id text,
+                report_job_id text,
+                queue text,
+                entry_key text,
+                accepted_at timestamptz,
+                accept_claimed_until timestamptz,
+                outcome text,
+                reported_status text,
+                reported_at timestamptz,
+                deferred_until timestamptz,
+                deadline_job_id text,
+                cancelled_by_scenario_at timestamptz,
+                report_lease uuid,
+                report_lease_until timestamptz,
+                unreported boolean NOT NULL DEFAULT false,
+                undelivered boolean NOT NULL DEFAULT false,
+                recovering boolean NOT NULL DEFAULT false,
+                expires_at timestamptz NOT NULL);
+            CREATE INDEX IF NOT EXISTS task_unreported ON {table} (task_instance_id) WHERE unreported;
+            CREATE INDEX IF NOT EXISTS task_undelivered ON {table} (task_instance_id) WHERE undelivered;
+            CREATE INDEX IF NOT EXISTS task_recovering ON {table} (task_instance_id) WHERE recovering;
+            CREATE INDEX IF NOT EXISTS task_expires_at ON {table} (expires_at);
+            """;
+
+        // The claim of an accept: the row is made, or taken over from an accept that died before it made the
+        // job (its claim expired). A row with a job, or with a live claim, is left alone and nothing returns.
+        ClaimAccept = $"""
+            INSERT INTO {table} AS t (task_instance_id, workflow_instance_id, queue, entry_key, accept_claimed_until, expires_at)
+            VALUES (@id, @workflow, @queue, @entry, now() + @claim, now() + @retention)
+            ON CONFLICT (task_instance_id) DO UPDATE
+            SET workflow_instance_id = EXCLUDED.workflow_instance_id, queue = EXCLUDED.queue, entry_key = EXCLUDED.entry_key,
+                accept_claimed_until = EXCLUDED.accept_claimed_until, expires_at = EXCLUDED.expires_at
+            WHERE t.job_id IS NULL AND (t.accept_claimed_until IS NULL OR t.accept_claimed_until < now())
+            RETURNING true
+            """;
+
+        // A fast work job may have reported before this ran: then the task is not unreported.
+        RecordAccepted = $"""
+            UPDATE {table} SET job_id = @job, accepted_at = @at, accept_claimed_until = NULL,
+                unreported = (reported_at IS NULL), expires_at = now() + @retention
+            WHERE task_instance_id = @id
+            """;
+
+        ReleaseAcceptClaim = $"UPDATE {table} SET accept_claimed_until = NULL WHERE task_instance_id = @id AND job_id IS NULL";
+
+        FindAccepted = $"SELECT job_id, entry_key FROM {table} WHERE task_instance_id = @id";
+
+        Find = $"SELECT {Columns} FROM {table} WHERE task_instance_id = @id";
+
+        // The first outcome wins: a row that has one, was reported or was cancelled by Scenario is left alone.
+        Decide = $"""
+            INSERT INTO {table} AS t (task_instance_id, outcome, expires_at) VALUES (@id, @outcome, now() + @retention)
+            ON CONFLICT (task_instance_id) DO UPDATE SET outcome = EXCLUDED.outcome, expires_at = EXCLUDED.expires_at
+            WHERE t.outcome IS NULL AND t.reported_at IS NULL AND t.cancelled_by_scenario_at IS NULL
+            RETURNING true
+            """;
+
+        // The decide lock: the row's lock, held by the transaction until it commits.
+        LockRowForDecide = $"""
+            INSERT INTO {table} (task_instance_id, expires_at) VALUES (@id, now() + @retention) ON CONFLICT (task_instance_id) DO NOTHING;
+            SELECT {Columns} FROM {table} WHERE task_instance_id = @id FOR UPDATE
+            """;
+
+        WriteDeferred = $"UPDATE {table} SET deferred_until = @until, deadline_job_id = @deadlineJob, expires_at = now() + @retention WHERE task_instance_id = @id";
+
+        WriteCancelledByScenario = $"UPDATE {table} SET cancelled_by_scenario_at = @at, expires_at = now() + @retention WHERE task_instance_id = @id";
+
+        // The report lock is a lease: taken when free or expired (its holder died), and returned with the record.
+        TakeReportLease = $"""
+            INSERT INTO {table} AS t (task_instance_id, report_lease, report_lease_until, expires_at)
+            VALUES (@id, @lease, now() + @timeout, now() + @retention)
+            ON CONFLICT (task_instance_id) DO UPDATE SET report_lease = EXCLUDED.report_lease, report_lease_until = EXCLUDED.report_lease_until
+            WHERE t.report_lease_until IS NULL OR t.report_lease_until < now()
+            RETURNING {Columns}
+            """;
+
+        // Reported, out of every count of waiting tasks, and the lease returned in the same statement.
+        WriteReported = $"""
+            UPDATE {table} SET reported_status = @status, reported_at = @at,
+                unreported = false, undelivered = false, recovering = false,
+                report_lease = CASE WHEN report_lease = @lease THEN NULL ELSE report_lease END,
+                report_lease_until = CASE WHEN report_lease = @lease THEN NULL ELSE report_lease_until END,
+                expires_at = now() + @retention
+            WHERE task_instance_id = @id
+            """;
+
+        ReturnReportLease = $"UPDATE {table} SET report_lease = NULL, report_lease_until = NULL WHERE task_instance_id = @id AND report_lease = @lease";
+
+        WriteReportJob = $"UPDATE {table} SET report_job_id = @reportJob WHERE task_instance_id = @id";
+
+        MarkUndelivered = $"UPDATE {table} SET undelivered = true WHERE task_instance_id = @id";
+
+        MarkRecovering = $"UPDATE {table} SET recovering = true WHERE task_instance_id = @id";
+
+        Forget = $"UPDATE {table} SET unreported = false, undelivered = false, recovering = false WHERE task_instance_id = @id";
+
+        CountUndelivered = $"SELECT count(*) FROM {table} WHERE undelivered";
+
+        CountWaiting = $"""
+            SELECT count(*) FILTER (WHERE undelivered), count(*) FILTER (WHERE recovering), count(*) FILTER (WHERE unreported)
+            FROM {table} WHERE undelivered OR recovering OR unreported
+            """;
+
+        UnreportedTaskIds = $"SELECT task_instance_id FROM {table} WHERE unreported";
+
+        IsDeferred = $"SELECT deferred_until IS NOT NULL FROM {table} WHERE task_instance_id = @id";
+
+        RemoveExpired = $"DELETE FROM {table} WHERE expires_at < now()";
+    }
+
+    public string CreateSchema { get; }
+
+    public string ClaimAccept { get; }
+
+    public string RecordAccepted { get; }
+
+    public string ReleaseAcceptClaim { get; }
+
+    public string FindAccepted { get; }
+
+    public string Find { get; }
+
+    public string Decide { get; }
+
+    public string LockRowForDecide { get; }
+
+    public string WriteDeferred { get; }
+
+    public string WriteCancelledByScenario { get; }
+
+    public string TakeReportLease { get; }
+
+    public string WriteReported { get; }
+
+    public string ReturnReportLease { get; }
+
+    public string WriteReportJob { get; }
+
+    public string MarkUndelivered { get; }
+
+    public string MarkRecovering { get; }
+
+    public string Forget { get; }
+
+    public string CountUndelivered { get; }
+
+    public string CountWaiting { get; }
+
+    public string UnreportedTaskIds { get; }
+
+    public string IsDeferred { get; }
+
+    public string RemoveExpired { get; }
+
+    /// <summary>The schema is written into the statements, so only a plain identifier is taken.</summary>
+    public static bool IsValidSchemaName(string? schema) => schema is { Length: > 0 and <= 63 } && SchemaName().IsMatch(schema);
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*$")]
+    private static partial Regex SchemaName();
+}

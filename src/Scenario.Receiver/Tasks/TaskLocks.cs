@@ -1,0 +1,22 @@
+namespace Scenario.Receiver.Tasks;
+
+/// <summary>How long the per-task locks of every <see cref="ITaskStore"/> wait and last.</summary>
+internal static class TaskLocks
+{
+    /// <summary>
+    /// What a delivery waits for the report lock beyond <see cref="ScenarioReportingOptions.RequestTimeout"/>:
+    /// room for the storage round trips of the delivery that holds it.
+    /// </summary>
+    internal static readonly TimeSpan ReportLockMargin = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A sweep waits this long for another instance's sweep to end, then skips its turn: one sweep at a time
+    /// is enough, and the per-task report lock keeps even two from reporting a task twice.
+    /// </summary>
+    internal static readonly TimeSpan SweepLockTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>An HTTP request (or a decision) waits this long at most for a concurrent one on the same task.</summary>
+    internal static readonly TimeSpan AcceptLockTimeout = TimeSpan.FromSeconds(15);
+
+    internal static TimeSpan ReportLockTimeoutFor(ScenarioReportingOptions reporting) => reporting.RequestTimeout + ReportLockMargin;
+}
