@@ -103,6 +103,7 @@ builder.Services.AddHangfireServer(server =>
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(3));
 
 builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
+builder.Services.UseSampleTaskStore(builder.Configuration);
 builder.Services.AddHealthChecks().AddScenario();
 builder.Services.AddScoped<PricingEngine>();
 builder.Services.AddControllers();

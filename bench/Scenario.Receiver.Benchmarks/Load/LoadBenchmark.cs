@@ -57,6 +57,9 @@ internal static class LoadBenchmark
         if (postgres is not null)
         {
             Say($"Storage of (b) and (c): PostgreSQL, {postgres.Description} A fresh schema per host; the memory phase is InMemory only and not run.");
+            Say(options.GenericTaskStore
+                ? "(c)'s task records: the generic store, in Hangfire's hashes, sets and distributed locks (--task-store hangfire)."
+                : "(c)'s task records: the PostgreSQL task store, a table in the host's schema (Scenario:TaskStore, as the sample configures it).");
             Say(string.Empty);
         }
 
@@ -211,7 +214,7 @@ internal static class LoadBenchmark
         // One unmeasured pass first: the JIT compiles every variant's code (shared by all later hosts) before any round counts.
         foreach (var variant in results.Keys)
         {
-            await using var host = await VariantHost.StartAsync(variant, runJobs: false, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount, StorageFor(variant, postgres));
+            await using var host = await StartHostAsync(variant, runJobs: false, options, scenario, postgres, StorageFor(variant, postgres));
             using var client = new LoadClient(options.Concurrency);
             await client.RunAsync(host.WorkUrl, TimeSpan.FromSeconds(3), int.MaxValue);
         }
@@ -225,7 +228,7 @@ internal static class LoadBenchmark
                 var window = storage is not null && postgres is not null ? await postgres.RoundTrips.StartAsync() : null;
                 LoadResult result;
                 int accepted;
-                await using (var host = await VariantHost.StartAsync(variant, runJobs: false, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount, storage))
+                await using (var host = await StartHostAsync(variant, runJobs: false, options, scenario, postgres, storage))
                 using (var client = new LoadClient(options.Concurrency))
                 {
                     var warm = await client.RunAsync(host.WorkUrl, options.Warmup, int.MaxValue);
@@ -264,7 +267,7 @@ internal static class LoadBenchmark
             {
                 var storage = StorageFor(variant, postgres);
                 var window = postgres is not null ? await postgres.RoundTrips.StartAsync() : null;
-                await using (var host = await VariantHost.StartAsync(variant, runJobs: true, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount, storage))
+                await using (var host = await StartHostAsync(variant, runJobs: true, options, scenario, postgres, storage))
                 using (var client = new LoadClient(options.Concurrency))
                 {
                     var warm = counter.Restart(options.EndToEndWarmupTasks);
@@ -299,6 +302,15 @@ internal static class LoadBenchmark
         }
 
         return results;
+    }
+
+    /// <summary>A variant's host; on PostgreSQL (c) keeps its tasks in its task table unless <c>--task-store hangfire</c>.</summary>
+    private static Task<VariantHost> StartHostAsync(Variant variant, bool runJobs, LoadOptions options, ScenarioStandIn scenario, LoadPostgres? postgres, JobStorage? storage)
+    {
+        var taskStore = variant == Variant.Library && postgres is not null && storage is not null && !options.GenericTaskStore
+            ? postgres.TaskStoreFor(storage)
+            : null;
+        return VariantHost.StartAsync(variant, runJobs, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount, storage, taskStore);
     }
 
     /// <summary>(b) and (c)'s storage: a fresh PostgreSQL schema, or null for VariantHost's fresh InMemory one; (a) has none.</summary>

@@ -33,6 +33,12 @@ internal sealed record LoadOptions
     /// <summary>(b) and (c)'s Hangfire storage; PostgreSQL runs the accept and end-to-end phases only (memory is measured on InMemory).</summary>
     public LoadStorage Storage { get; init; } = LoadStorage.InMemory;
 
+    /// <summary>
+    /// Where (c) keeps its task records on PostgreSQL: its task table (<c>postgresql</c>, the default, as the
+    /// sample configures it) or Hangfire's hashes and locks (<c>hangfire</c>, the generic store, for the before/after).
+    /// </summary>
+    public bool GenericTaskStore { get; init; }
+
     public string Output { get; init; } = Path.Combine("BenchmarkDotNet.Artifacts", "load-results.md");
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
@@ -53,10 +59,19 @@ internal sealed record LoadOptions
                 "--memory-rounds" => options with { MemoryRounds = Number() },
                 "--workers" => options with { WorkerCount = Number() },
                 "--storage" => options with { Storage = LoadStorageNames.Parse(value) },
+                "--task-store" => options with
+                {
+                    GenericTaskStore = value switch
+                    {
+                        "hangfire" => true,
+                        "postgresql" => false,
+                        _ => throw new ArgumentException($"--task-store is hangfire or postgresql, not {value}."),
+                    },
+                },
                 "--out" => options with { Output = value },
                 "--variants" => options with { Variants = value.Split(',').Select(VariantNames.Parse).ToHashSet() },
                 "--phases" => options with { Phases = value.Split(',').ToHashSet(StringComparer.Ordinal) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --rounds --concurrency --warmup-seconds --seconds --tasks --memory-tasks --memory-rounds --workers --phases --variants --storage --out."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --rounds --concurrency --warmup-seconds --seconds --tasks --memory-tasks --memory-rounds --workers --phases --variants --storage --task-store --out."),
             };
         }
 

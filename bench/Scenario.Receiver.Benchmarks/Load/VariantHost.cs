@@ -41,7 +41,9 @@ internal sealed class VariantHost : IAsyncDisposable
     /// <param name="apiKey">The token the stand-in accepts.</param>
     /// <param name="workerCount">Hangfire workers, the same for (b) and (c).</param>
     /// <param name="jobStorage">(b) and (c)'s storage, new and empty; null for a fresh InMemory one. (a) has none.</param>
-    public static async Task<VariantHost> StartAsync(Variant variant, bool runJobs, Uri scenario, string apiKey, int workerCount, JobStorage? jobStorage = null)
+    /// <param name="taskStore">(c)'s task store; null for the generic one in <paramref name="jobStorage"/>.</param>
+    public static async Task<VariantHost> StartAsync(
+        Variant variant, bool runJobs, Uri scenario, string apiKey, int workerCount, JobStorage? jobStorage = null, ScenarioTaskStoreOptions? taskStore = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, Args = [] });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -85,6 +87,7 @@ internal sealed class VariantHost : IAsyncDisposable
             {
                 options.BaseUrl = scenario;
                 options.ApiKey = apiKey;
+                options.TaskStore = taskStore ?? new ScenarioTaskStoreOptions();
             });
         }
 

@@ -16,6 +16,7 @@ internal sealed class LoadPostgres : IAsyncDisposable
 {
     private readonly ThrowawayPostgres _server;
     private readonly string _connectionString;
+    private readonly Dictionary<JobStorage, string> _schemaOf = [];
     private int _schemas;
 
     private LoadPostgres(ThrowawayPostgres server, string connectionString, RoundTripCounter roundTrips)
@@ -55,8 +56,18 @@ internal sealed class LoadPostgres : IAsyncDisposable
     {
         var options = PostgresStorageSettings.Create();
         options.SchemaName = "bench_" + Interlocked.Increment(ref _schemas).ToString(CultureInfo.InvariantCulture);
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(_connectionString, options), options);
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(_connectionString, options), options);
+        _schemaOf[storage] = options.SchemaName;
+        return storage;
     }
+
+    /// <summary>
+    /// (c)'s task store beside a storage from <see cref="CreateStorage"/>: the same database and schema (Hangfire has
+    /// no table named task), as the sample puts it in Hangfire's database. Its table is made by (c)'s first accept,
+    /// inside the measured window: one statement set per host, a few hundredths of a round trip per task.
+    /// </summary>
+    public ScenarioTaskStoreOptions TaskStoreFor(JobStorage storage)
+        => new() { ConnectionString = _connectionString, Schema = _schemaOf[storage] };
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

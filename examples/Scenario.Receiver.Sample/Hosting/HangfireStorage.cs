@@ -50,4 +50,23 @@ internal static class HangfireStorage
                 DistributedLockTimeout = TimeSpan.FromMinutes(1),
             });
     }
+
+    /// <summary>
+    /// With PostgreSQL, the task records go into a table of the same database (Scenario:TaskStore), unless the
+    /// configuration names another: about half the database round trips per task of keeping them in
+    /// Hangfire's hashes and locks (docs/benchmarks.md). Decided by the storage in use, not the setting alone:
+    /// a host under test that swaps in Hangfire.InMemory (UseScenarioStandIn) keeps its tasks there too.
+    /// </summary>
+    public static IServiceCollection UseSampleTaskStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        services.AddOptions<ScenarioReceiverOptions>().PostConfigure<JobStorage>((options, storage) =>
+        {
+            if (storage is PostgreSqlStorage && string.IsNullOrWhiteSpace(options.TaskStore.ConnectionString))
+            {
+                options.TaskStore.ConnectionString = connectionString;
+            }
+        });
+        return services;
+    }
 }

@@ -41,6 +41,7 @@ public static class ScenarioHealthChecksBuilderExtensions
             services => new ScenarioHealthCheck(
                 services.GetRequiredService<ScenarioStatusClient>(),
                 services.GetRequiredService<ITaskStore>(),
+                services.GetRequiredService<Hangfire.JobStorage>(),
                 undeliveredThreshold),
             failureStatus,
             tags));

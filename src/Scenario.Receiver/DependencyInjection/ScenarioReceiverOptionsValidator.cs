@@ -120,6 +120,11 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
 
     private static IEnumerable<string> TaskStoreFailures(ScenarioTaskStoreOptions taskStore)
     {
+        if (!Tasks.PostgreSql.PostgreSqlTaskSql.IsValidSchemaName(taskStore.Schema))
+        {
+            yield return $"Scenario:TaskStore:Schema '{taskStore.Schema}' is not a schema name the receiver writes into SQL; use lower-case letters, digits and underscores, starting with a letter (default {ScenarioTaskStoreOptions.DefaultSchema}).";
+        }
+
         if (string.IsNullOrWhiteSpace(taskStore.ConnectionString))
         {
             yield break;
@@ -139,11 +144,6 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
         if (parseFailure is not null)
         {
             yield return $"Scenario:TaskStore:ConnectionString is not a PostgreSQL connection string ({parseFailure}); write it as Npgsql does, e.g. Host=db;Database=jobs;Username=app;Password=….";
-        }
-
-        if (!Tasks.PostgreSql.PostgreSqlTaskSql.IsValidSchemaName(taskStore.Schema))
-        {
-            yield return $"Scenario:TaskStore:Schema '{taskStore.Schema}' is not a schema name the receiver writes into SQL; use lower-case letters, digits and underscores, starting with a letter (default {ScenarioTaskStoreOptions.DefaultSchema}).";
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Hangfire;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Reporting;
@@ -16,32 +17,51 @@ namespace Scenario.Receiver.Operations;
 /// </summary>
 internal sealed class ScenarioHealthCheck : IHealthCheck
 {
+    /// <summary>A set no one writes: reading it is the cheapest question every Hangfire storage answers.</summary>
+    private const string StorageProbeKey = "scenario:health-probe";
+
     private readonly ScenarioStatusClient _client;
     private readonly ITaskStore _records;
+    private readonly JobStorage _storage;
     private readonly long _undeliveredThreshold;
 
-    public ScenarioHealthCheck(ScenarioStatusClient client, ITaskStore records, long undeliveredThreshold)
+    public ScenarioHealthCheck(ScenarioStatusClient client, ITaskStore records, JobStorage storage, long undeliveredThreshold)
     {
         _client = client;
         _records = records;
+        _storage = storage;
         _undeliveredThreshold = undeliveredThreshold;
     }
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         (long Undelivered, long Recovering, long Unreported) waiting;
+        var separateTaskStore = TaskStoresByStorage.For(_storage) is not null;
         try
         {
-            waiting = _records.CountWaiting();
+            if (separateTaskStore)
+            {
+                // The counts come from the task store; the jobs that work and report the tasks are in Hangfire's storage.
+                using var connection = _storage.GetConnection();
+                _ = connection.GetAllItemsFromSet(StorageProbeKey);
+            }
         }
 #pragma warning disable CA1031 // Whatever the storage throws (its exception types vary), it cannot be reached.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return new HealthCheckResult(
-                context.Registration.FailureStatus,
-                $"The Hangfire job storage cannot be reached ({ex.Message}): no task is accepted (new RestCalls get 503), worked or reported until it answers. Check the storage's server and connection string; finished work waits and is reported once it is back.",
-                ex);
+            return Unreachable(context, "The Hangfire job storage", ex);
+        }
+
+        try
+        {
+            waiting = _records.CountWaiting();
+        }
+#pragma warning disable CA1031 // As above, for the store the records are in.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Unreachable(context, separateTaskStore ? "The PostgreSQL task store (Scenario:TaskStore)" : "The Hangfire job storage", ex);
         }
 
         var data = new Dictionary<string, object>
@@ -81,4 +101,10 @@ internal sealed class ScenarioHealthCheck : IHealthCheck
             ? HealthCheckResult.Degraded(string.Join("; ", backlog) + ".", data: data)
             : HealthCheckResult.Healthy("Scenario's TaskStatus service is up.", data);
     }
+
+    private static HealthCheckResult Unreachable(HealthCheckContext context, string what, Exception ex)
+        => new(
+            context.Registration.FailureStatus,
+            $"{what} cannot be reached ({ex.Message}): no task is accepted (new RestCalls get 503), worked or reported until it answers. Check the storage's server and connection string; finished work waits and is reported once it is back.",
+            ex);
 }

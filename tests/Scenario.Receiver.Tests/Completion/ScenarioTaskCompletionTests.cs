@@ -115,6 +115,9 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
     {
         await using var host = await StartAsync();
         var taskInstanceId = await DeferAsync(host, 60_000);
+        // The deferral is recorded while the work job still runs; it ends Succeeded a moment later.
+        var jobId = Record(host, taskInstanceId)!.JobId!;
+        await Await.UntilAsync(() => host.Storage.StateOf(jobId) == "Succeeded", "the deferring work job succeeded");
 
         var body = JsonDocument.Parse(await host.Client.GetStringAsync($"/scenario/tasks/{taskInstanceId}")).RootElement;
 

@@ -19,12 +19,24 @@ public sealed class ScenarioReceiverOptionsValidatorTests : StandInTest
     [InlineData("Scenario:Cancellation:PollInterval", "-00:00:01", "Scenario:Cancellation:PollInterval must be positive, e.g. 00:00:30, or empty to stop asking Scenario whether a task was cancelled.")]
     [InlineData("Scenario:SweepInterval", "00:00:07", "Scenario:SweepInterval is 00:00:07; it must be a whole number of seconds that divides a minute (00:00:01 to 00:00:30) or of minutes that divides an hour (00:01:00 to 01:00:00), because it becomes a cron schedule.")]
     [InlineData("Scenario:SweepInterval", "02:00:00", "Scenario:SweepInterval is 02:00:00; it must be a whole number of seconds that divides a minute (00:00:01 to 00:00:30) or of minutes that divides an hour (00:01:00 to 01:00:00), because it becomes a cron schedule.")]
+    [InlineData("Scenario:TaskStore:Schema", "Tasks; DROP TABLE job", "Scenario:TaskStore:Schema 'Tasks; DROP TABLE job' is not a schema name the receiver writes into SQL; use lower-case letters, digits and underscores, starting with a letter (default scenario_receiver).")]
     public async Task Host_WithInvalidSetting_FailsAtStartNamingIt(string key, string value, string message)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(
             () => ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], new() { [key] = value }));
 
         Assert.Contains(message, error.Failures);
+    }
+
+    [Fact]
+    public async Task Host_WithATaskStoreConnectionStringThatIsNotOne_FailsAtStartNamingItWithoutItsValue()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], new() { ["Scenario:TaskStore:ConnectionString"] = "Host=db;Pasword=s3cret-value" }));
+
+        var failure = Assert.Single(error.Failures);
+        Assert.StartsWith("Scenario:TaskStore:ConnectionString is not a PostgreSQL connection string (", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-value", failure, StringComparison.Ordinal);
     }
 
     [Theory]

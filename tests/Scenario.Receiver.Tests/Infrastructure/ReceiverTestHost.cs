@@ -82,6 +82,12 @@ public sealed class ReceiverTestHost : IAsyncDisposable
             // Hourly: tests that count a host's jobs must not meet a sweep job; the sweeper's tests set their own.
             ["Scenario:SweepInterval"] = "01:00:00",
         };
+        storage ??= new InMemoryStorage();
+        foreach (var (key, value) in await TaskStoreUnderTest.SettingsForAsync(storage))
+        {
+            configuration[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? [])
         {
             configuration[key] = value;
@@ -94,7 +100,6 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddProvider(logs);
 
-        storage ??= new InMemoryStorage();
         // Hangfire per host, without its static configuration (the Testing package's AddIsolatedHangfire).
         builder.Services.AddIsolatedHangfire(storage);
         if (runHangfireServer)

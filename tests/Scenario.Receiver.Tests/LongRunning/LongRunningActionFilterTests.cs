@@ -133,7 +133,7 @@ public sealed class LongRunningActionFilterTests : StandInTest
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
         Assert.Equal("The task could not be accepted now", problem.GetProperty("title").GetString());
-        Assert.Contains(host.Logs.Lines, l => l.EventId == 1104 && l.Exception!.Contains("The job storage cannot be reached.", StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Lines, l => l.EventId == 1104 && l.Exception!.Contains(TaskStoreUnderTest.StorageDownError, StringComparison.Ordinal));
         Assert.Empty(host.Probe.Invocations);
     }
 }

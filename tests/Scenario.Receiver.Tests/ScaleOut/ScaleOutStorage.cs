@@ -1,5 +1,6 @@
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.ScaleOut;
 
@@ -30,6 +31,8 @@ public static class ScaleOutStorage
             QueuePollInterval = TimeSpan.FromMilliseconds(200),
             PrepareSchemaIfNecessary = true,
         };
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options, null), options);
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options, null), options);
+        TaskStoreUnderTest.RememberDatabase(storage, connectionString);
+        return storage;
     }
 }

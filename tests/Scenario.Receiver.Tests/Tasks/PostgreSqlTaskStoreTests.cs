@@ -1,0 +1,168 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.PostgreSql;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
+
+namespace Scenario.Receiver.Tests.Tasks;
+
+/// <summary>
+/// What only the PostgreSQL task store has: its table, its claims and its lease. The guarantees it shares with the
+/// generic store are the whole suite's, run on it by the second pass of .ci/run (<see cref="TaskStoreUnderTest"/>),
+/// and by the scale-out tests, whose sample processes keep their tasks in PostgreSQL.
+/// </summary>
+[Collection(PostgresTestGroup.Name)]
+public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private ScenarioStandIn _scenario = null!;
+    private string _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _scenario = await ScenarioStandIn.StartAsync();
+        if (postgres.IsAvailable)
+        {
+            _database = await postgres.CreateDatabaseAsync();
+        }
+    }
+
+    public async Task DisposeAsync() => await _scenario.DisposeAsync();
+
+    [SkippableFact]
+    public async Task TwentyIdenticalRestCallsAtOnceAtTwoInstances_MakeOneJobOneRowAndOneTerminalStatus()
+    {
+        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        // Two instances on Hangfire storages of their own: only the task table is shared, so only it can dedupe.
+        await using var a = await StartHostAsync(useKestrel: true);
+        await using var b = await StartHostAsync(useKestrel: true);
+        var taskId = TestData.NewTaskId();
+
+        var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? a : b).RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskId)));
+        await _scenario.WaitForTerminalStatusAsync(taskId, Await.DefaultTimeout);
+
+        Assert.All(calls, c => Assert.Equal(HttpStatusCode.Accepted, c.StatusCode));
+        Assert.Single(calls.Select(c => c.JobId).Distinct());
+        Assert.Equal(1, a.Storage.TotalJobs() + b.Storage.TotalJobs());
+        Assert.Equal(1, a.Probe.CountFor(taskId) + b.Probe.CountFor(taskId));
+        Assert.Equal(1, await PostgresServer.ScalarAsync(_database, "SELECT count(*) FROM scenario_receiver.task"));
+        Assert.Single(_scenario.StatusesFor(taskId));
+    }
+
+    [SkippableFact]
+    public async Task AcceptThatDiedAfterItsClaim_IsTakenOverOnceTheClaimHasExpired()
+    {
+        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        await using var host = await StartHostAsync();
+        var taskId = TestData.NewTaskId();
+        host.Services.GetRequiredService<ITaskStore>().CountWaiting(); // creates the table
+        // What an instance killed between its claim and its job leaves behind: a claim that has expired, no job.
+        await ExecuteAsync($"INSERT INTO scenario_receiver.task (task_instance_id, entry_key, accept_claimed_until, expires_at) VALUES ('{taskId}', 'gone', now() - interval '1 second', now() + interval '1 day')");
+
+        var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskId);
+        await _scenario.WaitForTerminalStatusAsync(taskId, Await.DefaultTimeout);
+
+        Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
+        Assert.Equal(call.JobId, host.Services.GetRequiredService<ITaskStore>().Find(taskId)?.JobId);
+        Assert.Equal(1, host.Probe.CountFor(taskId));
+    }
+
+    [SkippableFact]
+    public async Task ReportLease_HeldByOneDelivery_KeepsTheNextWaitingUntilTheTaskIsMarkedReported()
+    {
+        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        await using var host = await StartHostAsync(runHangfireServer: false);
+        var store = host.Services.GetRequiredService<ITaskStore>();
+        var taskId = TestData.NewTaskId();
+        store.TryDecide(taskId, """{"status":"Completed","statusCode":200}""");
+
+        var first = store.LockForReport(taskId);
+        var second = Task.Run(() => store.LockForReport(taskId));
+        await Await.UntilAsync(
+            async () => await PostgresServer.ScalarAsync(_database, $"SELECT count(*) FROM scenario_receiver.task WHERE task_instance_id = '{taskId}' AND report_lease IS NOT NULL") == 1,
+            "the first delivery holds the lease");
+        Assert.False(second.IsCompleted, "the second delivery took the lease the first still held");
+
+        await first.WriteReportedAsync("Completed", DateTimeOffset.UtcNow, (_, _, _) => { }, CancellationToken.None);
+        first.Dispose();
+        using var next = await second.WaitAsync(Await.DefaultTimeout);
+
+        Assert.True(next.Read()?.IsReported, "the second delivery sees the task reported, so it posts nothing");
+    }
+
+    [SkippableFact]
+    public async Task ReportLease_OfAHolderThatDied_ExpiresAndTheNextDeliveryTakesIt()
+    {
+        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        await using var host = await StartHostAsync(runHangfireServer: false);
+        var store = host.Services.GetRequiredService<ITaskStore>();
+        var taskId = TestData.NewTaskId();
+        store.TryDecide(taskId, """{"status":"Completed","statusCode":200}""");
+        // A holder that died: its lease is still in the row, its end has passed.
+        await ExecuteAsync($"UPDATE scenario_receiver.task SET report_lease = gen_random_uuid(), report_lease_until = now() - interval '1 second' WHERE task_instance_id = '{taskId}'");
+
+        using var lease = store.LockForReport(taskId);
+
+        Assert.NotNull(lease.Read()?.OutcomeJson);
+    }
+
+    [SkippableFact]
+    public async Task RecordPastItsRetention_IsRemovedBySweep()
+    {
+        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        await using var host = await StartHostAsync(runHangfireServer: false);
+        var store = host.Services.GetRequiredService<ITaskStore>();
+        var (old, fresh) = (TestData.NewTaskId(), TestData.NewTaskId());
+        store.TryDecide(old, """{"status":"Completed","statusCode":200}""");
+        store.TryDecide(fresh, """{"status":"Completed","statusCode":200}""");
+        await ExecuteAsync($"UPDATE scenario_receiver.task SET expires_at = now() - interval '1 second' WHERE task_instance_id = '{old}'");
+
+        store.RemoveExpired();
+
+        Assert.Null(store.Find(old));
+        Assert.NotNull(store.Find(fresh));
+    }
+
+    [Fact]
+    public async Task TaskStoreUnreachable_IsUnhealthyNamingIt()
+    {
+        // A port nothing listens on: every connection is refused, as with a database server that is down.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var host = await ReceiverTestHost.StartAsync(
+            _scenario,
+            [typeof(TaskWorkController)],
+            new() { ["Scenario:TaskStore:ConnectionString"] = $"Host=127.0.0.1;Port={port};Username=app;Timeout=2" },
+            runHangfireServer: false,
+            configure: builder => builder.Services.AddHealthChecks().AddScenario());
+
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.StartsWith("The PostgreSQL task store (Scenario:TaskStore) cannot be reached (", entry.Description, StringComparison.Ordinal);
+    }
+
+    private Task<ReceiverTestHost> StartHostAsync(bool runHangfireServer = true, bool useKestrel = false)
+        => ReceiverTestHost.StartAsync(
+            _scenario,
+            [typeof(TaskWorkController)],
+            new() { ["Scenario:TaskStore:ConnectionString"] = _database, ["Scenario:TaskStore:Schema"] = ScenarioTaskStoreOptions.DefaultSchema },
+            runHangfireServer,
+            useKestrel: useKestrel);
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+#pragma warning disable CA2100 // Test code: the statements are written in the tests, with ids made by them.
+        await using var command = new NpgsqlCommand(sql, connection);
+#pragma warning restore CA2100
+        await command.ExecuteNonQueryAsync();
+    }
+}
