@@ -1,26 +1,44 @@
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.LongRunning;
+using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver;
 
 /// <summary>
 /// Runs with the host's start, so a mistake stops the host with a message that names the fix instead of
-/// failing the first task: Hangfire must be registered (checked first), and the catalog of long-running
+/// failing the first task: Hangfire must be registered (checked first), every instance sharing its storage must
+/// keep its task records in the same store (<see cref="TaskStoreMarker"/>), and the catalog of long-running
 /// endpoints is built once the host has started, which checks every endpoint.
 /// </summary>
-internal sealed class ScenarioReceiverStartupCheck(IServiceProvider services) : IHostedLifecycleService
+internal sealed class ScenarioReceiverStartupCheck(IServiceProvider services, ILogger<ScenarioReceiverStartupCheck> logger) : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        if (services.GetService<IBackgroundJobClient>() is null || services.GetService<JobStorage>() is null)
+        if (services.GetService<IBackgroundJobClient>() is null || services.GetService<JobStorage>() is not { } storage)
         {
             throw new InvalidOperationException(
                 "The Scenario receiver runs work in Hangfire, which is not registered: call builder.Services.AddHangfire(c => c.UseInMemoryStorage()) (or another storage) and builder.Services.AddHangfireServer().");
         }
 
-        return Task.CompletedTask;
+        var store = services.GetRequiredService<ITaskStore>().Name;
+        string? other;
+        try
+        {
+            other = TaskStoreMarker.MarkOrFindOther(storage, store);
+        }
+#pragma warning disable CA1031 // A storage down at start-up must not keep the host from starting: accepts answer 503 until it is back.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.TaskStoreNotChecked(logger, ex, store);
+            return Task.CompletedTask;
+        }
+
+        return other is null ? Task.CompletedTask : throw TaskStoreMarker.Mismatch(store, other);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

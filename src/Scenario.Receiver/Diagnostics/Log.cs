@@ -130,4 +130,7 @@ internal static partial class Log
 
     [LoggerMessage(1802, LogLevel.Information, "Task records live in PostgreSQL, table {Table}")]
     public static partial void PostgreSqlTaskStoreInUse(ILogger logger, string table);
+
+    [LoggerMessage(1803, LogLevel.Warning, "Could not check at start-up that the instances sharing the Hangfire storage keep their task records in {Store} too: the storage did not answer")]
+    public static partial void TaskStoreNotChecked(ILogger logger, Exception exception, string store);
 }

@@ -140,7 +140,10 @@ internal sealed class ScenarioWorkJob(
         }
 
         taskContext.Capture(taskInstanceId, ambient.WorkflowInstanceId, null);
-        var retryCount = performContext?.GetJobParameter<int>(ScenarioJobStateFilterAttribute.RetryCountParameter, allowStale: true) ?? 0;
+        // Read only where there can be one: on PostgreSQL each job parameter read is a round trip of its own.
+        var retryCount = entry.Settings.Retries > 0
+            ? performContext?.GetJobParameter<int>(ScenarioJobStateFilterAttribute.RetryCountParameter, allowStale: true) ?? 0
+            : 0;
         var input = new WorkInput(argumentsJson, TaskJobParameters.ReadRequest(performContext), ambient.StatusUrl, Attempt: retryCount + 1);
         return await runner.RunAsync(entry, taskContext, input, cancellationToken).ConfigureAwait(false);
     }

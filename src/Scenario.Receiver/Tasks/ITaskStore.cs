@@ -9,6 +9,9 @@ namespace Scenario.Receiver.Tasks;
 /// </summary>
 internal interface ITaskStore
 {
+    /// <summary>Where the records are, without a credential, e.g. <c>hangfire</c> or <c>postgresql:jobs/scenario_receiver</c>: instances sharing a storage must agree (<see cref="TaskStoreMarker"/>).</summary>
+    string Name { get; }
+
     /// <summary>
     /// How long a delivery waits for a task's report lock: longer than one post can take, so a second delivery
     /// of the task (a rerun of its job, another instance) waits until the post in flight has its answer and

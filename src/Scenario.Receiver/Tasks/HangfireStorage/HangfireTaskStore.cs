@@ -48,6 +48,8 @@ internal sealed class HangfireTaskStore : ITaskStore
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
     }
 
+    public string Name => "hangfire";
+
     public TimeSpan ReportLockTimeout { get; }
 
     /// <summary>Under the task's accept lock: the record says whether a job exists already, else the job is made and recorded.</summary>

@@ -33,7 +33,6 @@ internal sealed partial class PostgreSqlTaskSql
                 queue text,
                 entry_key text,
                 accepted_at timestamptz,
-                accept_claimed_until timestamptz,
                 outcome text,
                 reported_status text,
                 reported_at timestamptz,
@@ -52,26 +51,26 @@ internal sealed partial class PostgreSqlTaskSql
             CREATE INDEX IF NOT EXISTS task_expires_at ON {table} (expires_at);
             """;
 
-        // The claim of an accept: the row is made, or taken over from an accept that died before it made the
-        // job (its claim expired). A row with a job, or with a live claim, is left alone and nothing returns.
+        // The claim of an accept, in the accept's transaction: the row is made, or taken where it holds no job yet
+        // (a decision or a lease for a task no one had accepted). Until the transaction commits, the row's lock
+        // holds a concurrent accept of the same task at its insert, for lock_timeout at most; then it finds the job.
         ClaimAccept = $"""
-            INSERT INTO {table} AS t (task_instance_id, workflow_instance_id, queue, entry_key, accept_claimed_until, expires_at)
-            VALUES (@id, @workflow, @queue, @entry, now() + @claim, now() + @retention)
+            SET LOCAL lock_timeout = '{(int)TaskLocks.AcceptLockTimeout.TotalMilliseconds}ms';
+            INSERT INTO {table} AS t (task_instance_id, workflow_instance_id, queue, entry_key, expires_at)
+            VALUES (@id, @workflow, @queue, @entry, now() + @retention)
             ON CONFLICT (task_instance_id) DO UPDATE
             SET workflow_instance_id = EXCLUDED.workflow_instance_id, queue = EXCLUDED.queue, entry_key = EXCLUDED.entry_key,
-                accept_claimed_until = EXCLUDED.accept_claimed_until, expires_at = EXCLUDED.expires_at
-            WHERE t.job_id IS NULL AND (t.accept_claimed_until IS NULL OR t.accept_claimed_until < now())
+                expires_at = EXCLUDED.expires_at
+            WHERE t.job_id IS NULL
             RETURNING true
             """;
 
-        // A fast work job may have reported before this ran: then the task is not unreported.
+        // A fast work job may have reported before this commits (it cannot: the row is locked), but a decision
+        // made before the accept (an explicit completion of a task not yet accepted) may have: keep it unreported only when it is.
         RecordAccepted = $"""
-            UPDATE {table} SET job_id = @job, accepted_at = @at, accept_claimed_until = NULL,
-                unreported = (reported_at IS NULL), expires_at = now() + @retention
+            UPDATE {table} SET job_id = @job, accepted_at = @at, unreported = (reported_at IS NULL), expires_at = now() + @retention
             WHERE task_instance_id = @id
             """;
-
-        ReleaseAcceptClaim = $"UPDATE {table} SET accept_claimed_until = NULL WHERE task_instance_id = @id AND job_id IS NULL";
 
         FindAccepted = $"SELECT job_id, entry_key FROM {table} WHERE task_instance_id = @id";
 
@@ -143,8 +142,6 @@ internal sealed partial class PostgreSqlTaskSql
     public string ClaimAccept { get; }
 
     public string RecordAccepted { get; }
-
-    public string ReleaseAcceptClaim { get; }
 
     public string FindAccepted { get; }
 

@@ -31,18 +31,27 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     public PostgreSqlTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time, ILogger<PostgreSqlTaskStore> logger)
     {
         var taskStore = options.Value.TaskStore;
-        _dataSource = NpgsqlDataSource.Create(taskStore.ConnectionString!);
+        var dataSource = new NpgsqlDataSourceBuilder(taskStore.ConnectionString);
+        // Npgsql resets a pooled connection with DISCARD ALL when it is reused, one more statement and commit on
+        // every one of this store's statements (docs/benchmarks.md). The store leaves no session state to reset:
+        // no SET, no temporary table, no prepared statement, no session-level advisory lock.
+        dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+        _dataSource = dataSource.Build();
         _storage = storage;
         _time = time;
         _logger = logger;
         _retention = options.Value.RecordRetention;
         Sql = new PostgreSqlTaskSql(taskStore.Schema);
         Table = taskStore.Schema + ".task";
+        var database = new NpgsqlConnectionStringBuilder(taskStore.ConnectionString);
+        Name = $"postgresql:{database.Database ?? database.Username}/{taskStore.Schema}";
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
 
         // Hangfire's job filters get only the storage; they find this store through it.
         TaskStoresByStorage.Register(storage, this);
     }
+
+    public string Name { get; }
 
     public TimeSpan ReportLockTimeout { get; }
 
@@ -51,29 +60,55 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     internal string Table { get; }
 
     /// <summary>
-    /// Claims the task's row (one insert), makes the job, records it (one update): two commits besides the
-    /// job's own, where the generic store takes five. A concurrent accept waits for the job id; an accept that
-    /// died between the claim and the job is taken over once its claim expires.
+    /// In one transaction, so one commit besides the job's own where the generic store makes five: claims the
+    /// task's row, makes the job and records it. A concurrent accept of the same task waits at its insert until
+    /// this one commits, then finds the job; an accept that fails or dies rolls back and leaves nothing behind.
     /// </summary>
     public TaskAcceptance Accept(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob)
     {
         var id = Id(taskInstanceId);
-        var waitedSince = _time.GetTimestamp();
-        var wait = FirstWait;
-        while (true)
+        using var connection = OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        bool claimed;
+        using (var claim = Command(Sql.ClaimAccept, connection, id))
         {
-            if (TryClaim(id, entryKey, workflowInstanceId, queue))
+            claim.Transaction = transaction;
+            claim.Parameters.AddWithValue("workflow", (object?)workflowInstanceId ?? DBNull.Value);
+            claim.Parameters.AddWithValue("queue", queue);
+            claim.Parameters.AddWithValue("entry", entryKey);
+            AddRetention(claim);
+            try
             {
-                return TaskAcceptance.New(CreateAndRecord(id, createWorkJob));
+                claimed = claim.ExecuteScalar() is true;
             }
-
-            if (FindAccepted(id) is { JobId: { } jobId, EntryKey: var acceptedBy })
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
-                return TaskAcceptance.Existing(jobId, acceptedBy);
+                throw new DistributedLockTimeoutException($"{Table} accept of task {taskInstanceId}");
             }
-
-            wait = WaitOrGiveUp(waitedSince, TaskLocks.AcceptLockTimeout, wait, taskInstanceId, "accept");
         }
+
+        if (!claimed)
+        {
+            // Only a row with a job refuses the claim, and it was committed with it.
+            using var find = Command(Sql.FindAccepted, connection, id);
+            find.Transaction = transaction;
+            using var reader = find.ExecuteReader();
+            reader.Read();
+            return TaskAcceptance.Existing(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+        }
+
+        var jobId = createWorkJob();
+        using (var record = Command(Sql.RecordAccepted, connection, id))
+        {
+            record.Transaction = transaction;
+            record.Parameters.AddWithValue("job", jobId);
+            record.Parameters.AddWithValue("at", _time.GetUtcNow().UtcDateTime);
+            AddRetention(record);
+            record.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return TaskAcceptance.New(jobId);
     }
 
     public TaskRecord? Find(string taskInstanceId)
@@ -211,62 +246,6 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     internal void AddRetention(NpgsqlCommand command) => command.Parameters.AddWithValue("retention", _retention);
 
     internal void LeaseNotReturned(Exception exception, string id) => Log.ReportLeaseNotReturned(_logger, exception, id, ReportLockTimeout.TotalSeconds);
-
-    private bool TryClaim(string id, string entryKey, string? workflowInstanceId, string queue)
-    {
-        using var connection = OpenConnection();
-        using var command = Command(Sql.ClaimAccept, connection, id);
-        command.Parameters.AddWithValue("workflow", (object?)workflowInstanceId ?? DBNull.Value);
-        command.Parameters.AddWithValue("queue", queue);
-        command.Parameters.AddWithValue("entry", entryKey);
-        command.Parameters.AddWithValue("claim", TaskLocks.AcceptLockTimeout);
-        AddRetention(command);
-        return command.ExecuteScalar() is true;
-    }
-
-    private string CreateAndRecord(string id, Func<string> createWorkJob)
-    {
-        string jobId;
-        try
-        {
-            jobId = createWorkJob();
-        }
-        catch
-        {
-            // The next try (Scenario retries a 503) need not wait for the claim to expire.
-            try
-            {
-                Execute(Sql.ReleaseAcceptClaim, id);
-            }
-            catch (NpgsqlException)
-            {
-                // The claim expires after TaskLocks.AcceptLockTimeout instead; the job storage's failure is what the caller hears.
-            }
-
-            throw;
-        }
-
-        Execute(Sql.RecordAccepted, id, command =>
-        {
-            command.Parameters.AddWithValue("job", jobId);
-            command.Parameters.AddWithValue("at", _time.GetUtcNow().UtcDateTime);
-            AddRetention(command);
-        });
-        return jobId;
-    }
-
-    private (string? JobId, string? EntryKey)? FindAccepted(string id)
-    {
-        using var connection = OpenConnection();
-        using var command = Command(Sql.FindAccepted, connection, id);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
-
-        return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
-    }
 
     /// <summary>Waits before the next try, or throws as Hangfire's distributed lock does once <paramref name="timeout"/> has passed.</summary>
     private TimeSpan WaitOrGiveUp(long waitedSince, TimeSpan timeout, TimeSpan wait, string taskInstanceId, string what)
