@@ -51,11 +51,12 @@ internal sealed partial class PostgreSqlTaskSql
             CREATE INDEX IF NOT EXISTS task_expires_at ON {table} (expires_at);
             """;
 
-        // The claim of an accept, in the accept's transaction: the row is made, or taken where it holds no job yet
-        // (a decision or a lease for a task no one had accepted). Until the transaction commits, the row's lock
-        // holds a concurrent accept of the same task at its insert, for lock_timeout at most; then it finds the job.
+        // An accept is one transaction in two round trips: BEGIN with the claim, then the record with COMMIT (or
+        // the job found with COMMIT). The claim makes the row, or takes it where it holds no job yet (a decision or
+        // a lease for a task no one had accepted). Until the commit, the row's lock holds a concurrent accept of the
+        // same task at its insert (for lock_timeout at most, set on the store's connections); then it finds the job.
         ClaimAccept = $"""
-            SET LOCAL lock_timeout = '{(int)TaskLocks.AcceptLockTimeout.TotalMilliseconds}ms';
+            BEGIN;
             INSERT INTO {table} AS t (task_instance_id, workflow_instance_id, queue, entry_key, expires_at)
             VALUES (@id, @workflow, @queue, @entry, now() + @retention)
             ON CONFLICT (task_instance_id) DO UPDATE
@@ -65,14 +66,14 @@ internal sealed partial class PostgreSqlTaskSql
             RETURNING true
             """;
 
-        // A fast work job may have reported before this commits (it cannot: the row is locked), but a decision
-        // made before the accept (an explicit completion of a task not yet accepted) may have: keep it unreported only when it is.
-        RecordAccepted = $"""
+        // A decision made before the accept (an explicit completion of a task not yet accepted) may have reported it.
+        RecordAcceptedAndCommit = $"""
             UPDATE {table} SET job_id = @job, accepted_at = @at, unreported = (reported_at IS NULL), expires_at = now() + @retention
-            WHERE task_instance_id = @id
+            WHERE task_instance_id = @id;
+            COMMIT
             """;
 
-        FindAccepted = $"SELECT job_id, entry_key FROM {table} WHERE task_instance_id = @id";
+        FindAcceptedAndCommit = $"SELECT job_id, entry_key FROM {table} WHERE task_instance_id = @id; COMMIT";
 
         Find = $"SELECT {Columns} FROM {table} WHERE task_instance_id = @id";
 
@@ -141,9 +142,9 @@ internal sealed partial class PostgreSqlTaskSql
 
     public string ClaimAccept { get; }
 
-    public string RecordAccepted { get; }
+    public string RecordAcceptedAndCommit { get; }
 
-    public string FindAccepted { get; }
+    public string FindAcceptedAndCommit { get; }
 
     public string Find { get; }
 

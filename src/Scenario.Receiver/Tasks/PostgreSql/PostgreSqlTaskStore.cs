@@ -36,6 +36,9 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         // every one of this store's statements (docs/benchmarks.md). The store leaves no session state to reset:
         // no SET, no temporary table, no prepared statement, no session-level advisory lock.
         dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+        // A statement waiting for a task's row (a concurrent accept's claim, a decide lock) gives up after the time
+        // Hangfire's locks wait in the generic store; set at connection start, so no statement of its own.
+        dataSource.ConnectionStringBuilder.Options = string.Join(' ', new[] { dataSource.ConnectionStringBuilder.Options, $"-c lock_timeout={(int)TaskLocks.AcceptLockTimeout.TotalMilliseconds}" }.Where(o => !string.IsNullOrWhiteSpace(o)));
         _dataSource = dataSource.Build();
         _storage = storage;
         _time = time;
@@ -60,55 +63,57 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     internal string Table { get; }
 
     /// <summary>
-    /// In one transaction, so one commit besides the job's own where the generic store makes five: claims the
-    /// task's row, makes the job and records it. A concurrent accept of the same task waits at its insert until
+    /// In one transaction (two round trips, <see cref="PostgreSqlTaskSql.ClaimAccept"/>), so one commit besides the
+    /// job's own where the generic store makes five: claims the task's row, makes the job and records it. A concurrent accept of the same task waits at its insert until
     /// this one commits, then finds the job; an accept that fails or dies rolls back and leaves nothing behind.
     /// </summary>
     public TaskAcceptance Accept(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob)
     {
         var id = Id(taskInstanceId);
         using var connection = OpenConnection();
-        using var transaction = connection.BeginTransaction();
-        bool claimed;
-        using (var claim = Command(Sql.ClaimAccept, connection, id))
+        try
         {
-            claim.Transaction = transaction;
-            claim.Parameters.AddWithValue("workflow", (object?)workflowInstanceId ?? DBNull.Value);
-            claim.Parameters.AddWithValue("queue", queue);
-            claim.Parameters.AddWithValue("entry", entryKey);
-            AddRetention(claim);
-            try
+            bool claimed;
+            using (var claim = Command(Sql.ClaimAccept, connection, id))
             {
+                claim.Parameters.AddWithValue("workflow", (object?)workflowInstanceId ?? DBNull.Value);
+                claim.Parameters.AddWithValue("queue", queue);
+                claim.Parameters.AddWithValue("entry", entryKey);
+                AddRetention(claim);
                 claimed = claim.ExecuteScalar() is true;
             }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+
+            if (!claimed)
             {
-                throw new DistributedLockTimeoutException($"{Table} accept of task {taskInstanceId}");
+                // Only a row with a job refuses the claim, and it was committed with it.
+                using var find = Command(Sql.FindAcceptedAndCommit, connection, id);
+                using var reader = find.ExecuteReader();
+                reader.Read();
+                return TaskAcceptance.Existing(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
             }
-        }
 
-        if (!claimed)
+            var jobId = createWorkJob();
+            using (var record = Command(Sql.RecordAcceptedAndCommit, connection, id))
+            {
+                record.Parameters.AddWithValue("job", jobId);
+                record.Parameters.AddWithValue("at", _time.GetUtcNow().UtcDateTime);
+                AddRetention(record);
+                record.ExecuteNonQuery();
+            }
+
+            return TaskAcceptance.New(jobId);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
         {
-            // Only a row with a job refuses the claim, and it was committed with it.
-            using var find = Command(Sql.FindAccepted, connection, id);
-            find.Transaction = transaction;
-            using var reader = find.ExecuteReader();
-            reader.Read();
-            return TaskAcceptance.Existing(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+            RollBack(connection);
+            throw new DistributedLockTimeoutException($"{Table} accept of task {taskInstanceId}");
         }
-
-        var jobId = createWorkJob();
-        using (var record = Command(Sql.RecordAccepted, connection, id))
+        catch
         {
-            record.Transaction = transaction;
-            record.Parameters.AddWithValue("job", jobId);
-            record.Parameters.AddWithValue("at", _time.GetUtcNow().UtcDateTime);
-            AddRetention(record);
-            record.ExecuteNonQuery();
+            // The claim goes with the transaction: the next try (Scenario retries a 503) is accepted at once.
+            RollBack(connection);
+            throw;
         }
-
-        transaction.Commit();
-        return TaskAcceptance.New(jobId);
     }
 
     public TaskRecord? Find(string taskInstanceId)
@@ -257,6 +262,25 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
 
         Thread.Sleep(wait);
         return wait * 2 < LongestWait ? wait * 2 : LongestWait;
+    }
+
+    /// <summary>Ends an accept's transaction after a failure; a connection the failure broke is closed without it, and the server rolls back.</summary>
+    private static void RollBack(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            rollback.ExecuteNonQuery();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // The connection is broken: closing it ends the transaction on the server.
+        }
     }
 
     private void Execute(string sql, string taskInstanceId, Action<NpgsqlCommand>? parameters = null)
