@@ -26,6 +26,9 @@ public sealed class SlowScenarioTests : StandInTest
         var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.IsReported == true, "the task is marked reported", TimeSpan.FromSeconds(30));
 
+        // The task is marked reported inside the job; its Succeeded state is committed a moment after.
+        await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) != "Processing", "the work job ends");
+
         Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
         Assert.Equal("Succeeded", host.Storage.StateOf(call.JobId!));
         Assert.Null(records.Find(call.TaskInstanceId)!.ReportJobId);

@@ -9,13 +9,14 @@ namespace Scenario.Receiver.Tasks.PostgreSql;
 
 /// <summary>
 /// The task store for instances that share a PostgreSQL database (<see cref="ScenarioTaskStoreOptions.ConnectionString"/>):
-/// one row per task. Where the generic store takes a distributed lock, reads a hash, writes it and releases the
-/// lock (four or five commits), this one runs one statement: a unique key dedupes an accept, a conditional
-/// upsert decides an outcome, a lease in the row stands for the report lock. See docs/benchmarks.md.
+/// one row per task (<see cref="PostgreSqlTaskSql"/>). Where the generic store takes a distributed lock, reads a
+/// hash, writes it and releases the lock (four or five commits), this one commits once: the row's unique key
+/// dedupes an accept in the accept's transaction, a conditional upsert decides an outcome, a lease in the row
+/// stands for the report lock. See docs/benchmarks.md.
 /// </summary>
 internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
 {
-    /// <summary>The first wait for a concurrent accept or delivery of the same task; each further wait doubles.</summary>
+    /// <summary>The first wait for a concurrent delivery's lease on the same task; each further wait doubles.</summary>
     private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(5);
 
     private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(250);
@@ -31,15 +32,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     public PostgreSqlTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time, ILogger<PostgreSqlTaskStore> logger)
     {
         var taskStore = options.Value.TaskStore;
-        var dataSource = new NpgsqlDataSourceBuilder(taskStore.ConnectionString);
-        // Npgsql resets a pooled connection with DISCARD ALL when it is reused, one more statement and commit on
-        // every one of this store's statements (docs/benchmarks.md). The store leaves no session state to reset:
-        // no SET, no temporary table, no prepared statement, no session-level advisory lock.
-        dataSource.ConnectionStringBuilder.NoResetOnClose = true;
-        // A statement waiting for a task's row (a concurrent accept's claim, a decide lock) gives up after the time
-        // Hangfire's locks wait in the generic store; set at connection start, so no statement of its own.
-        dataSource.ConnectionStringBuilder.Options = string.Join(' ', new[] { dataSource.ConnectionStringBuilder.Options, $"-c lock_timeout={(int)TaskLocks.AcceptLockTimeout.TotalMilliseconds}" }.Where(o => !string.IsNullOrWhiteSpace(o)));
-        _dataSource = dataSource.Build();
+        _dataSource = BuildDataSource(taskStore.ConnectionString!);
         _storage = storage;
         _time = time;
         _logger = logger;
@@ -219,6 +212,23 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     {
         TaskStoresByStorage.Unregister(_storage, this);
         _dataSource.Dispose();
+    }
+
+    private static NpgsqlDataSource BuildDataSource(string connectionString)
+    {
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+
+        // Npgsql resets a pooled connection with DISCARD ALL when it is reused, one more statement and commit on
+        // every one of this store's statements (docs/benchmarks.md). The store leaves no session state to reset:
+        // no SET, no temporary table, no prepared statement, no session-level advisory lock.
+        dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+
+        // A statement waiting for a task's row (a concurrent accept's claim, a decide lock) gives up after the time
+        // Hangfire's locks wait in the generic store; set at connection start, so no statement of its own.
+        var lockTimeout = $"-c lock_timeout={(int)TaskLocks.AcceptLockTimeout.TotalMilliseconds}";
+        var options = dataSource.ConnectionStringBuilder.Options;
+        dataSource.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(options) ? lockTimeout : options + " " + lockTimeout;
+        return dataSource.Build();
     }
 
     /// <summary>A connection from the store's pool, with the table created on the first one.</summary>
