@@ -1,3 +1,4 @@
+using Hangfire.Storage;
 using Npgsql;
 using Scenario.Receiver.Jobs;
 
@@ -25,8 +26,38 @@ internal sealed class PostgreSqlReportLease : IReportLock
         _record = record;
     }
 
+    /// <summary>The first wait for a lease another delivery holds; each further wait doubles.</summary>
+    private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(5);
+
+    private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Takes the lease, waiting while another delivery holds it; throws as Hangfire's distributed lock does once
+    /// <see cref="ITaskStore.ReportLockTimeout"/> has passed.
+    /// </summary>
+    public static PostgreSqlReportLease Take(PostgreSqlTaskStore store, string id, TimeProvider time)
+    {
+        var waitedSince = time.GetTimestamp();
+        var wait = FirstWait;
+        while (true)
+        {
+            if (TryTake(store, id) is { } lease)
+            {
+                return lease;
+            }
+
+            if (time.GetElapsedTime(waitedSince) >= store.ReportLockTimeout)
+            {
+                throw new DistributedLockTimeoutException($"{store.Table} report lease of task {id}");
+            }
+
+            Thread.Sleep(wait);
+            wait = wait * 2 < LongestWait ? wait * 2 : LongestWait;
+        }
+    }
+
     /// <summary>The lease, or null while another delivery holds it.</summary>
-    public static PostgreSqlReportLease? TryTake(PostgreSqlTaskStore store, string id)
+    private static PostgreSqlReportLease? TryTake(PostgreSqlTaskStore store, string id)
     {
         var lease = Guid.NewGuid();
         using var connection = store.OpenConnection();

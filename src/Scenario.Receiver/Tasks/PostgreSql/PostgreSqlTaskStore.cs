@@ -16,11 +16,6 @@ namespace Scenario.Receiver.Tasks.PostgreSql;
 /// </summary>
 internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
 {
-    /// <summary>The first wait for a concurrent delivery's lease on the same task; each further wait doubles.</summary>
-    private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(5);
-
-    private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(250);
-
     private readonly NpgsqlDataSource _dataSource;
     private readonly JobStorage _storage;
     private readonly TimeProvider _time;
@@ -136,21 +131,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
 
     public IDecideLock LockForDecide(string taskInstanceId) => PostgreSqlDecideLock.Take(this, Id(taskInstanceId));
 
-    public IReportLock LockForReport(string taskInstanceId)
-    {
-        var id = Id(taskInstanceId);
-        var waitedSince = _time.GetTimestamp();
-        var wait = FirstWait;
-        while (true)
-        {
-            if (PostgreSqlReportLease.TryTake(this, id) is { } lease)
-            {
-                return lease;
-            }
-
-            wait = WaitOrGiveUp(waitedSince, ReportLockTimeout, wait, taskInstanceId, "report");
-        }
-    }
+    public IReportLock LockForReport(string taskInstanceId) => PostgreSqlReportLease.Take(this, Id(taskInstanceId), _time);
 
     public void WriteReportJob(string taskInstanceId, string reportJobId)
         => Execute(Sql.WriteReportJob, taskInstanceId, command => command.Parameters.AddWithValue("reportJob", reportJobId));
@@ -261,18 +242,6 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     internal void AddRetention(NpgsqlCommand command) => command.Parameters.AddWithValue("retention", _retention);
 
     internal void LeaseNotReturned(Exception exception, string id) => Log.ReportLeaseNotReturned(_logger, exception, id, ReportLockTimeout.TotalSeconds);
-
-    /// <summary>Waits before the next try, or throws as Hangfire's distributed lock does once <paramref name="timeout"/> has passed.</summary>
-    private TimeSpan WaitOrGiveUp(long waitedSince, TimeSpan timeout, TimeSpan wait, string taskInstanceId, string what)
-    {
-        if (_time.GetElapsedTime(waitedSince) >= timeout)
-        {
-            throw new DistributedLockTimeoutException($"{Table} {what} of task {taskInstanceId}");
-        }
-
-        Thread.Sleep(wait);
-        return wait * 2 < LongestWait ? wait * 2 : LongestWait;
-    }
 
     /// <summary>Ends an accept's transaction after a failure; a connection the failure broke is closed without it, and the server rolls back.</summary>
     private static void RollBack(NpgsqlConnection connection)
