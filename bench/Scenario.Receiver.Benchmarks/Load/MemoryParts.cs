@@ -7,7 +7,6 @@ using Scenario.Receiver.Benchmarks.Work;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.LongRunning.Mvc;
-
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 

@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using Hangfire.InMemory;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Jobs;
-
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 

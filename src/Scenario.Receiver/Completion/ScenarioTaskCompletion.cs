@@ -7,7 +7,6 @@ using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.Reporting;
-
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Completion;

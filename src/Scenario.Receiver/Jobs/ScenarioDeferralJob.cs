@@ -3,7 +3,6 @@ using Hangfire.Server;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Cancellation;
 using Scenario.Receiver.Diagnostics;
-
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Jobs;

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Reporting;
-
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Jobs;

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Cancellation;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Reporting;
-
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Jobs;

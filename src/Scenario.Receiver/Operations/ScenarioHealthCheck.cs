@@ -3,7 +3,6 @@ using Hangfire;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Reporting;
-
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Operations;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
-
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Operations;

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
-
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 

@@ -3,7 +3,6 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 
