@@ -57,11 +57,14 @@ internal static class LoadBenchmark
         if (postgres is not null)
         {
             Say($"Storage of (b) and (c): PostgreSQL, {postgres.Description} A fresh schema per host; the memory phase is InMemory only and not run.");
-            Say(options.GenericTaskStore
-                ? "(c)'s task records: the generic store, in Hangfire's hashes, sets and distributed locks (--task-store hangfire)."
-                : "(c)'s task records: the PostgreSQL task store, a table in the host's schema (Scenario:TaskStore, as the sample configures it).");
-            Say(string.Empty);
         }
+
+        Say(options.GenericTaskStore
+            ? "(c)'s task records: the generic store, in Hangfire's hashes, sets and distributed locks (--task-store hangfire)."
+            : postgres is not null
+                ? "(c)'s task records: the PostgreSQL task store, a table in the host's schema (Scenario:TaskStore, as the sample configures it)."
+                : "(c)'s task records: the in-memory task store, which the receiver chooses on Hangfire.InMemory.");
+        Say(string.Empty);
 
         var total = Stopwatch.StartNew();
         var acceptTrips = new Dictionary<Variant, List<RoundTrips>>();
@@ -304,13 +307,16 @@ internal static class LoadBenchmark
         return results;
     }
 
-    /// <summary>A variant's host; on PostgreSQL (c) keeps its tasks in its task table unless <c>--task-store hangfire</c>.</summary>
+    /// <summary>
+    /// A variant's host; (c) keeps its tasks in the store the receiver chooses (in memory on InMemory) or, on PostgreSQL,
+    /// in its task table; in Hangfire's hashes with <c>--task-store hangfire</c>.
+    /// </summary>
     private static Task<VariantHost> StartHostAsync(Variant variant, bool runJobs, LoadOptions options, ScenarioStandIn scenario, LoadPostgres? postgres, JobStorage? storage)
     {
         var taskStore = variant == Variant.Library && postgres is not null && storage is not null && !options.GenericTaskStore
             ? postgres.TaskStoreFor(storage)
             : null;
-        return VariantHost.StartAsync(variant, runJobs, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount, storage, taskStore);
+        return VariantHost.StartAsync(variant, runJobs, scenario.BaseUrl, scenario.ApiKey, options.WorkerCount, storage, taskStore, options.GenericTaskStore);
     }
 
     /// <summary>(b) and (c)'s storage: a fresh PostgreSQL schema, or null for VariantHost's fresh InMemory one; (a) has none.</summary>
@@ -353,7 +359,7 @@ internal static class LoadBenchmark
         {
             foreach (var variant in Rotate(Enum.GetValues<Variant>(), round).Where(options.Variants.Contains))
             {
-                var sample = await MemoryProbe.RunChildAsync(variant, options.MemoryTasks, options.Concurrency);
+                var sample = await MemoryProbe.RunChildAsync(variant, options.MemoryTasks, options.Concurrency, options.GenericTaskStore);
                 results[variant].Add(sample);
                 Console.WriteLine(string.Create(Invariant, $"memory round {round + 1} {variant.Label()}: heap {sample.HeapBytesPerTask:0} B/task, working set {sample.WorkingSetBytesPerTask:0} B/task, {sample.PendingJobs} jobs pending"));
             }

@@ -34,8 +34,9 @@ internal sealed record LoadOptions
     public LoadStorage Storage { get; init; } = LoadStorage.InMemory;
 
     /// <summary>
-    /// Where (c) keeps its task records on PostgreSQL: its task table (<c>postgresql</c>, the default, as the
-    /// sample configures it) or Hangfire's hashes and locks (<c>hangfire</c>, the generic store, for the before/after).
+    /// Where (c) keeps its task records: where the receiver chooses (<c>chosen</c>, the default: in memory on
+    /// InMemory, the task table on PostgreSQL, as the sample configures it) or Hangfire's hashes and locks
+    /// (<c>hangfire</c>, the generic store, for the before/after).
     /// </summary>
     public bool GenericTaskStore { get; init; }
 
@@ -64,8 +65,8 @@ internal sealed record LoadOptions
                     GenericTaskStore = value switch
                     {
                         "hangfire" => true,
-                        "postgresql" => false,
-                        _ => throw new ArgumentException($"--task-store is hangfire or postgresql, not {value}."),
+                        "postgresql" or "in-memory" or "chosen" => false,
+                        _ => throw new ArgumentException($"--task-store is hangfire, or chosen (the receiver's choice: in-memory on InMemory, postgresql on PostgreSQL), not {value}."),
                     },
                 },
                 "--out" => options with { Output = value },

@@ -1,21 +1,25 @@
 using System.Globalization;
 using System.Text.Json;
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.States;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Work;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.LongRunning.Mvc;
+using Scenario.Receiver.LongRunning.RequestSnapshots;
+using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Benchmarks.Load;
 
 /// <summary>
 /// What each thing a pending task leaves in storage weighs, measured apart (a child process of its own, no
-/// HTTP): the hand-written job, the library's work job and its task record. The
-/// calls are the ones TaskAcceptor makes; each part is N of them between two full compacting collections.
+/// HTTP): the hand-written job, the library's work job, its job parameter and its task record (in the store the
+/// receiver chooses for InMemory). The calls are the ones TaskAcceptor makes; each part is N of them between two
+/// full compacting collections.
 /// </summary>
 internal static class MemoryParts
 {
@@ -35,16 +39,19 @@ internal static class MemoryParts
         using var provider = ReceiverServices.BuildAcceptingReceiver();
 
         var jobs = provider.GetRequiredService<IBackgroundJobClient>();
-        var records = (HangfireTaskStore)provider.GetRequiredService<ITaskStore>();
+        var store = provider.GetRequiredService<ITaskStore>();
         var action = provider.GetRequiredService<LongRunningEntryCatalog>().Entries.Single();
         var request = PricingWork.SampleRequest();
         var argumentsJson = ArgumentCodec.Serialize(action, new MvcBoundArguments(new Dictionary<string, object?> { ["request"] = request }));
+        var snapshot = provider.GetRequiredService<RequestSnapshotCapture>().Capture(LoadClientRequest());
+        var ambient = new TaskAmbient("wf-bench", null, null);
         var queue = EnqueuedState.DefaultQueue;
 
         // Warm every path once, so the first measurement does not carry JIT and storage set-up.
         Measure(10);
 
         var parts = Measure(count);
+        parts["(c) request snapshot, characters"] = snapshot.Length;
         Console.WriteLine(OutputPrefix + JsonSerializer.Serialize(parts));
         return 0;
 
@@ -52,19 +59,38 @@ internal static class MemoryParts
         {
             var taskIds = Enumerable.Range(0, n).Select(_ => Guid.NewGuid().ToString("D")).ToArray();
             var workJobIds = new string[n];
+            var bare = BytesEach(n, i => CreateWorkJob(taskIds[i], parameters: null));
+            var withParameter = BytesEach(n, i => workJobIds[i] = CreateWorkJob(taskIds[i], TaskJobParameters.For(taskIds[i], ambient, snapshot)));
             return new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["(b) hand-written job"] = BytesEach(n, i => jobs.Enqueue<HandWrittenJob>(job => job.RunAsync(taskIds[i], request, CancellationToken.None))),
-                ["(c) work job"] = BytesEach(n, i => workJobIds[i] = jobs.Create<ScenarioWorkJob>(
-                    job => job.RunAsync(action.Key, taskIds[i], argumentsJson, null, CancellationToken.None),
-                    new EnqueuedState(queue))),
-                ["(c) task record"] = BytesEach(n, i =>
-                {
-                    using var locked = records.LockForAccept(taskIds[i]);
-                    locked.WriteAccepted("wf-bench", workJobIds[i], queue, action.Key, DateTimeOffset.UtcNow);
-                }),
+                ["(c) work job"] = bare,
+                ["(c) its job parameter (ambient values, request snapshot)"] = withParameter - bare,
+                [$"(c) task record ({store.Name} store)"] = BytesEach(n, i => store.Accept(taskIds[i], action.Key, "wf-bench", queue, () => workJobIds[i])),
             };
         }
+
+        string CreateWorkJob(string taskId, Dictionary<string, object>? parameters)
+            => JobCreation.Create(
+                jobs,
+                new Job(typeof(ScenarioWorkJob), typeof(ScenarioWorkJob).GetMethod(nameof(ScenarioWorkJob.RunAsync))!, action.Key, taskId, argumentsJson, null, CancellationToken.None),
+                new EnqueuedState(queue),
+                parameters ?? []);
+    }
+
+    /// <summary>The request <see cref="LoadClient"/> sends, as the receiver sees it: what the snapshot holds.</summary>
+    private static DefaultHttpContext LoadClientRequest()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.Scheme = "http";
+        context.Request.Host = new HostString("127.0.0.1", 40123);
+        context.Request.Path = "/work";
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = 97;
+        context.Request.Headers["X-Scenario-TaskInstanceId"] = Guid.NewGuid().ToString("D");
+        context.Request.Headers["X-Scenario-WorkflowInstanceId"] = "wf-bench";
+        return context;
     }
 
     private static double BytesEach(int n, Action<int> step)

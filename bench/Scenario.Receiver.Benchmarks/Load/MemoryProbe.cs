@@ -17,23 +17,24 @@ internal static class MemoryProbe
     private const int WarmupTasks = 500;
 
     /// <summary>Runs one probe in a child process and returns what it measured.</summary>
-    public static async Task<MemorySample> RunChildAsync(Variant variant, int tasks, int concurrency)
+    public static async Task<MemorySample> RunChildAsync(Variant variant, int tasks, int concurrency, bool genericTaskStore)
     {
-        var output = await ChildProcess.RunAsync(["memory-probe", variant.Letter(), tasks.ToString(CultureInfo.InvariantCulture), concurrency.ToString(CultureInfo.InvariantCulture)]);
+        var output = await ChildProcess.RunAsync(["memory-probe", variant.Letter(), tasks.ToString(CultureInfo.InvariantCulture), concurrency.ToString(CultureInfo.InvariantCulture), genericTaskStore ? "hangfire" : "chosen"]);
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(OutputPrefix, StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"The memory probe for {variant.Label()} printed no result: {output}");
         return JsonSerializer.Deserialize<MemorySample>(line[OutputPrefix.Length..])!;
     }
 
-    /// <summary>The child's side: <c>memory-probe {a|b|c} {tasks} {concurrency}</c>.</summary>
+    /// <summary>The child's side: <c>memory-probe {a|b|c} {tasks} {concurrency} {hangfire|chosen}</c>.</summary>
     public static async Task<int> RunInThisProcessAsync(string[] args)
     {
         var variant = VariantNames.Parse(args[0]);
         var tasks = int.Parse(args[1], CultureInfo.InvariantCulture);
         var concurrency = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var genericTaskStore = args[3] == "hangfire";
 
         // No job runs (no Hangfire server), so nothing is ever posted: any base URL passes the options' validation.
-        await using var host = await VariantHost.StartAsync(variant, runJobs: false, new Uri("http://127.0.0.1:9/"), "bench-key", workerCount: 1);
+        await using var host = await VariantHost.StartAsync(variant, runJobs: false, new Uri("http://127.0.0.1:9/"), "bench-key", workerCount: 1, genericTaskStore: genericTaskStore);
         using (var warmup = new LoadClient(concurrency))
         {
             await warmup.RunAsync(host.WorkUrl, TimeSpan.FromMinutes(1), WarmupTasks);

@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Benchmarks.Work;
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Benchmarks.Load;
 
@@ -41,9 +43,10 @@ internal sealed class VariantHost : IAsyncDisposable
     /// <param name="apiKey">The token the stand-in accepts.</param>
     /// <param name="workerCount">Hangfire workers, the same for (b) and (c).</param>
     /// <param name="jobStorage">(b) and (c)'s storage, new and empty; null for a fresh InMemory one. (a) has none.</param>
-    /// <param name="taskStore">(c)'s task store; null for the generic one in <paramref name="jobStorage"/>.</param>
+    /// <param name="taskStore">(c)'s PostgreSQL task store; null for the one the receiver chooses for <paramref name="jobStorage"/>.</param>
+    /// <param name="genericTaskStore">(c) keeps its tasks in Hangfire's hashes whatever the storage (<c>--task-store hangfire</c>).</param>
     public static async Task<VariantHost> StartAsync(
-        Variant variant, bool runJobs, Uri scenario, string apiKey, int workerCount, JobStorage? jobStorage = null, ScenarioTaskStoreOptions? taskStore = null)
+        Variant variant, bool runJobs, Uri scenario, string apiKey, int workerCount, JobStorage? jobStorage = null, ScenarioTaskStoreOptions? taskStore = null, bool genericTaskStore = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, Args = [] });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -83,6 +86,12 @@ internal sealed class VariantHost : IAsyncDisposable
 
         if (variant == Variant.Library)
         {
+            if (genericTaskStore)
+            {
+                // Registered first, so the receiver's own choice (the in-memory store on InMemory) steps aside.
+                builder.Services.AddSingleton<ITaskStore>(provider => ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider));
+            }
+
             builder.Services.AddScenarioReceiver(options =>
             {
                 options.BaseUrl = scenario;

@@ -18,6 +18,7 @@ using Scenario.Receiver.Reporting;
 // In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
+using Scenario.Receiver.Tasks.InMemory;
 using Scenario.Receiver.Tasks.PostgreSql;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -81,10 +82,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
 
         // The jobs.
         services.TryAddSingleton<EndpointOutcomeMapper>();
-        services.TryAddSingleton<ITaskStore>(provider =>
-            string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<ScenarioReceiverOptions>>().Value.TaskStore.ConnectionString)
-                ? ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider)
-                : ActivatorUtilities.CreateInstance<PostgreSqlTaskStore>(provider));
+        services.TryAddSingleton<ITaskStore>(ChooseTaskStore);
         services.TryAddSingleton<JobLookup>();
         services.TryAddSingleton<StatusUrlPolicy>();
         services.TryAddSingleton<ProgressReporterFactory>();
@@ -120,6 +118,23 @@ public static class ScenarioReceiverServiceCollectionExtensions
             .ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => RemoveResilienceHandlers(handlers));
 
         return services;
+    }
+
+    /// <summary>
+    /// Where the task records live: the PostgreSQL table when Scenario:TaskStore:ConnectionString is set; the
+    /// process's memory when the job storage is Hangfire.InMemory (which is in this process alone); else Hangfire's
+    /// own storage, through its generic API, which works on every storage.
+    /// </summary>
+    private static ITaskStore ChooseTaskStore(IServiceProvider provider)
+    {
+        if (!string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<ScenarioReceiverOptions>>().Value.TaskStore.ConnectionString))
+        {
+            return ActivatorUtilities.CreateInstance<PostgreSqlTaskStore>(provider);
+        }
+
+        return InMemoryTaskStore.IsFor(provider.GetRequiredService<Hangfire.JobStorage>())
+            ? ActivatorUtilities.CreateInstance<InMemoryTaskStore>(provider)
+            : ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider);
     }
 
     private static void RemoveResilienceHandlers(IList<DelegatingHandler> handlers)

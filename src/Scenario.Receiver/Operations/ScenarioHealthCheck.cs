@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Operations;
 
@@ -35,10 +36,9 @@ internal sealed class ScenarioHealthCheck : IHealthCheck
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         (long Undelivered, long Recovering, long Unreported) waiting;
-        var separateTaskStore = TaskStoresByStorage.For(_storage) is not null;
         try
         {
-            if (separateTaskStore)
+            if (_records is not HangfireTaskStore)
             {
                 // The counts come from the task store; the jobs that work and report the tasks are in Hangfire's storage.
                 using var connection = _storage.GetConnection();
@@ -60,7 +60,7 @@ internal sealed class ScenarioHealthCheck : IHealthCheck
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return Unreachable(context, separateTaskStore ? "The PostgreSQL task store (Scenario:TaskStore)" : "The Hangfire job storage", ex);
+            return Unreachable(context, _records.Description, ex);
         }
 
         var data = new Dictionary<string, object>

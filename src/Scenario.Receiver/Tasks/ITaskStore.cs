@@ -2,15 +2,19 @@ namespace Scenario.Receiver.Tasks;
 
 /// <summary>
 /// Where every instance sharing the storage keeps what it knows of a task: accepted once, decided once, reported
-/// once. Two implementations behind it: <see cref="HangfireStorage.HangfireTaskStore"/>, a hash and distributed
-/// locks through Hangfire's generic storage API, for every storage; and
-/// PostgreSql.PostgreSqlTaskStore, one table with a unique key and conditional updates, for fewer
-/// round trips where the instances share a PostgreSQL database (see docs/benchmarks.md).
+/// once. Three implementations behind it: <see cref="HangfireStorage.HangfireTaskStore"/>, a hash and distributed
+/// locks through Hangfire's generic storage API, for every storage; PostgreSql.PostgreSqlTaskStore, one table
+/// with a unique key and conditional updates, for fewer round trips where the instances share a PostgreSQL
+/// database; and InMemory.InMemoryTaskStore, a dictionary in the process, where the job storage is
+/// Hangfire.InMemory and so lives in this process alone (see docs/benchmarks.md).
 /// </summary>
 internal interface ITaskStore
 {
     /// <summary>Where the records are, without a credential, e.g. <c>hangfire</c> or <c>postgresql:jobs/scenario_receiver</c>: instances sharing a storage must agree (<see cref="TaskStoreMarker"/>).</summary>
     string Name { get; }
+
+    /// <summary>What the health check calls the store when it cannot be reached, e.g. <c>The Hangfire job storage</c>.</summary>
+    string Description { get; }
 
     /// <summary>
     /// How long a delivery waits for a task's report lock: longer than one post can take, so a second delivery

@@ -6,8 +6,9 @@ namespace Scenario.Receiver.Tasks;
 /// <summary>
 /// Which task store a Hangfire storage's tasks live in, for the code Hangfire runs without dependency injection:
 /// a job filter attribute (<see cref="Jobs.ReportWhenDeletedAttribute"/>) gets only the storage. Keyed by the
-/// storage instance, so hosts on storages of their own stay apart; only stores other than the storage itself
-/// register. A storage with no entry keeps its tasks in its own hashes (<see cref="HangfireStorage.HangfireTaskStore"/>).
+/// storage instance, so hosts on storages of their own stay apart; only stores other than the storage's own hashes
+/// register (the PostgreSQL table, the in-memory one). A storage with no entry keeps its tasks in its own hashes
+/// (<see cref="HangfireStorage.HangfireTaskStore"/>).
 /// </summary>
 internal static class TaskStoresByStorage
 {

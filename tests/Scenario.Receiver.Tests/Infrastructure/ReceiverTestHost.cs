@@ -10,6 +10,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
 using Scenario.Receiver.Testing;
 
 namespace Scenario.Receiver.Tests.Infrastructure;
@@ -116,6 +118,13 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         }
 
         builder.Services.AddSingleton<WorkProbe>();
+        if (TaskStoreUnderTest.IsGeneric && string.IsNullOrWhiteSpace(configuration.GetValueOrDefault("Scenario:TaskStore:ConnectionString")))
+        {
+            // Registered first, so the receiver's own choice (the in-memory store on InMemory) steps aside; a test
+            // that names a task store of its own keeps it.
+            builder.Services.AddSingleton<ITaskStore>(provider => ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider));
+        }
+
         builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
         builder.Services.AddControllers()
             .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllersFeatureProvider(controllers)));

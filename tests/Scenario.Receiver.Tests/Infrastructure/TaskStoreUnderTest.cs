@@ -5,9 +5,11 @@ using Hangfire;
 namespace Scenario.Receiver.Tests.Infrastructure;
 
 /// <summary>
-/// Which task store the test hosts use. By default the generic one, in the host's Hangfire storage. With
-/// <c>SCENARIO_TEST_TASK_STORE=postgresql</c> (the second pass of .ci/run) every <see cref="ReceiverTestHost"/>
-/// keeps its tasks in a PostgreSQL table instead, so the whole guarantee suite runs on both stores. Hosts that
+/// Which task store the test hosts use. By default the one a user's host would choose: the in-memory store on
+/// Hangfire.InMemory, the generic one on any other storage. With <c>SCENARIO_TEST_TASK_STORE=postgresql</c> (the
+/// second pass of .ci/run) every <see cref="ReceiverTestHost"/> keeps its tasks in a PostgreSQL table instead; with
+/// <c>SCENARIO_TEST_TASK_STORE=hangfire</c> (the third) in Hangfire's hashes whatever its storage, so the whole
+/// guarantee suite runs on all three stores. Hosts that
 /// share a Hangfire storage share a schema, as instances sharing a database would; every other host has its own.
 /// A host on Hangfire's PostgreSQL storage keeps its tasks in that database; the others in one of a server
 /// started for the run.
@@ -23,6 +25,10 @@ internal static class TaskStoreUnderTest
 
     public static bool IsPostgreSql
         => string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable), "postgresql", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether the hosts are held to the generic store, which they would otherwise choose only on storages other than Hangfire.InMemory.</summary>
+    public static bool IsGeneric
+        => string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable), "hangfire", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What the log's exception says when a host's <see cref="UnreachableStorage"/> (and so its task store) is down.</summary>
     public static string StorageDownError => IsPostgreSql ? "Failed to connect to 127.0.0.1:1" : "The job storage cannot be reached.";

@@ -50,6 +50,8 @@ internal sealed class HangfireTaskStore : ITaskStore
 
     public string Name => "hangfire";
 
+    public string Description => "The Hangfire job storage";
+
     public TimeSpan ReportLockTimeout { get; }
 
     /// <summary>Under the task's accept lock: the record says whether a job exists already, else the job is made and recorded.</summary>

@@ -44,6 +44,8 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
 
     public string Name { get; }
 
+    public string Description => "The PostgreSQL task store (Scenario:TaskStore)";
+
     public TimeSpan ReportLockTimeout { get; }
 
     internal PostgreSqlTaskSql Sql { get; }

@@ -1,0 +1,24 @@
+using static Scenario.Receiver.Tasks.InMemory.InMemoryTaskTable;
+
+namespace Scenario.Receiver.Tasks.InMemory;
+
+/// <summary>A task's record while one of its locks is held in the in-memory store: read and write it, then dispose.</summary>
+internal sealed class InMemoryTaskLock(InMemoryTaskStore store, string taskInstanceId, IDisposable held) : IDecideLock, IReportLock
+{
+    public TaskRecord? Read() => store.Find(taskInstanceId);
+
+    public void WriteDeferred(DateTimeOffset until, string deadlineJobId)
+        => store.Write(taskInstanceId, record => record with { DeferredUntil = until, DeadlineJobId = deadlineJobId });
+
+    public void WriteCancelledByScenario(DateTimeOffset at)
+        => store.Write(taskInstanceId, record => record with { CancelledByScenarioAt = at });
+
+    /// <summary>Memory does not blink: one write, in the same critical section as leaving the sets of waiting tasks.</summary>
+    public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
+    {
+        store.Write(taskInstanceId, record => record with { ReportedStatus = status, ReportedAt = reportedAt }, SetChange.Forget);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => held.Dispose();
+}

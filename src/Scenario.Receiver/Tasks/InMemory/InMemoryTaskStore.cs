@@ -1,0 +1,114 @@
+using Hangfire;
+using Microsoft.Extensions.Options;
+using static Scenario.Receiver.Tasks.InMemory.InMemoryTaskTable;
+
+namespace Scenario.Receiver.Tasks.InMemory;
+
+/// <summary>
+/// The task store for Hangfire.InMemory, chosen whenever that is the job storage (<see cref="IsFor"/>). Such a
+/// storage lives in one process and dies with it, so every instance that can share it shares this process, and
+/// records kept in the process's memory are exactly as durable as the jobs. What the generic store does through
+/// the storage's dispatcher (a distributed lock, a hash read, a hash write, the lock's release: one hand-off each)
+/// is a dictionary and a semaphore here: the accept costs the job's creation alone. See docs/benchmarks.md.
+/// </summary>
+internal sealed class InMemoryTaskStore : ITaskStore
+{
+    private const string InMemoryStorageType = "Hangfire.InMemory.InMemoryStorage";
+
+    private readonly InMemoryTaskTable _table;
+    private readonly JobStorage _storage;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _retention;
+
+    public InMemoryTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
+    {
+        _storage = storage;
+        _table = InMemoryTaskTable.For(storage);
+        _time = time;
+        _retention = options.Value.RecordRetention;
+        ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
+
+        // Hangfire's job filters get only the storage; they find this store through it. Every store on one storage
+        // shares its table, so whichever registered last answers for all of them, and none unregisters.
+        TaskStoresByStorage.Register(storage, this);
+    }
+
+    public string Name => "in-memory";
+
+    public string Description => "The in-memory task store";
+
+    public TimeSpan ReportLockTimeout { get; }
+
+    /// <summary>
+    /// Whether <paramref name="storage"/> is Hangfire.InMemory's own storage, by its type's name: the package is the
+    /// application's, not this library's, and a storage wrapped in another type may keep its data anywhere.
+    /// </summary>
+    public static bool IsFor(JobStorage storage) => storage.GetType().FullName == InMemoryStorageType;
+
+    public TaskAcceptance Accept(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob)
+    {
+        var id = Id(taskInstanceId);
+        using var locked = _table.Locks.Take(id + ":accept", TaskLocks.AcceptLockTimeout);
+        if (_table.Find(id, _time.GetUtcNow()) is { JobId: { } existingJobId } existing)
+        {
+            return TaskAcceptance.Existing(existingJobId, existing.EntryKey);
+        }
+
+        // Outside the table's lock, inside the task's: a duplicate waits for the job, other tasks do not.
+        var jobId = createWorkJob();
+        var acceptedAt = _time.GetUtcNow();
+        _table.Write(
+            id,
+            record => record with { JobId = jobId, Queue = queue, WorkflowInstanceId = workflowInstanceId, EntryKey = entryKey, AcceptedAt = acceptedAt },
+            acceptedAt,
+            _retention,
+            SetChange.AddUnreported);
+        return TaskAcceptance.New(jobId);
+    }
+
+    public TaskRecord? Find(string taskInstanceId) => _table.Find(Id(taskInstanceId), _time.GetUtcNow());
+
+    public TaskDecision TryDecide(string taskInstanceId, string outcomeJson)
+    {
+        using var locked = LockForDecide(taskInstanceId);
+        if (TaskDecision.Refusal(locked.Read()) is { } refusal)
+        {
+            return refusal;
+        }
+
+        Write(taskInstanceId, record => record with { OutcomeJson = outcomeJson });
+        return TaskDecision.Decided;
+    }
+
+    public IDecideLock LockForDecide(string taskInstanceId)
+        => new InMemoryTaskLock(this, taskInstanceId, _table.Locks.Take(Id(taskInstanceId) + ":decide", TaskLocks.AcceptLockTimeout));
+
+    public IReportLock LockForReport(string taskInstanceId)
+        => new InMemoryTaskLock(this, taskInstanceId, _table.Locks.Take(Id(taskInstanceId) + ":report", ReportLockTimeout));
+
+    public void WriteReportJob(string taskInstanceId, string reportJobId) => Write(taskInstanceId, record => record with { ReportJobId = reportJobId });
+
+    public void MarkUndelivered(string taskInstanceId) => _table.ChangeSets(Id(taskInstanceId), SetChange.AddUndelivered);
+
+    public long CountUndelivered() => _table.CountUndelivered();
+
+    public (long Undelivered, long Recovering, long Unreported) CountWaiting() => _table.Counts();
+
+    public IReadOnlyCollection<string> UnreportedTaskIds() => _table.Unreported();
+
+    public void MarkRecovering(string taskInstanceId) => _table.ChangeSets(Id(taskInstanceId), SetChange.AddRecovering);
+
+    public void Forget(string taskInstanceId) => _table.ChangeSets(Id(taskInstanceId), SetChange.Forget);
+
+    public bool IsDeferred(string taskInstanceId) => Find(taskInstanceId)?.DeferredUntil is not null;
+
+    public IDisposable LockForSweep() => SweepLock.Take(_storage);
+
+    public void RemoveExpired() => _table.RemoveExpired(_time.GetUtcNow());
+
+    internal void Write(string taskInstanceId, Func<TaskRecord, TaskRecord> change, SetChange sets = SetChange.None)
+        => _table.Write(Id(taskInstanceId), change, _time.GetUtcNow(), _retention, sets);
+
+    /// <summary>Task ids arrive in any letter case; the record is one per GUID.</summary>
+    private static string Id(string taskInstanceId) => taskInstanceId.ToLowerInvariant();
+}

@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using Hangfire;
+
+namespace Scenario.Receiver.Tasks.InMemory;
+
+/// <summary>
+/// The task records of one Hangfire.InMemory storage, in the process that storage lives in: the records, the
+/// sets the sweeper and the health check read, and the per-task locks. One table per storage instance, so hosts
+/// that share the storage share the tasks and hosts on storages of their own stay apart. Every change is one
+/// short critical section: nothing here waits for anything but the table's own lock.
+/// </summary>
+internal sealed class InMemoryTaskTable
+{
+    private static readonly ConditionalWeakTable<JobStorage, InMemoryTaskTable> Tables = [];
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Entry> _records = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unreported = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _undelivered = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _recovering = new(StringComparer.Ordinal);
+
+    /// <summary>The table of <paramref name="storage"/>, made on first use; it lives as long as the storage.</summary>
+    public static InMemoryTaskTable For(JobStorage storage) => Tables.GetValue(storage, _ => new InMemoryTaskTable());
+
+    public KeyedLocks Locks { get; } = new();
+
+    /// <summary>The record, or null when there is none or it has expired. <paramref name="id"/> is lower case.</summary>
+    public TaskRecord? Find(string id, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _records.TryGetValue(id, out var entry) && entry.ExpiresAt > now ? entry.Record : null;
+        }
+    }
+
+    /// <summary>
+    /// Changes a record (a new one starts with its id alone) and keeps it for <paramref name="retention"/> from now,
+    /// as Hangfire's storages expire a written hash; the sets change in the same critical section.
+    /// </summary>
+    public void Write(string id, Func<TaskRecord, TaskRecord> change, DateTimeOffset now, TimeSpan retention, SetChange sets = SetChange.None)
+    {
+        lock (_gate)
+        {
+            var current = _records.TryGetValue(id, out var entry) && entry.ExpiresAt > now ? entry.Record : Empty(id);
+            _records[id] = new Entry(change(current), now + retention);
+            Apply(id, sets);
+        }
+    }
+
+    public void ChangeSets(string id, SetChange sets)
+    {
+        lock (_gate)
+        {
+            Apply(id, sets);
+        }
+    }
+
+    public IReadOnlyCollection<string> Unreported()
+    {
+        lock (_gate)
+        {
+            return [.. _unreported];
+        }
+    }
+
+    public (long Undelivered, long Recovering, long Unreported) Counts()
+    {
+        lock (_gate)
+        {
+            return (_undelivered.Count, _recovering.Count, _unreported.Count);
+        }
+    }
+
+    public long CountUndelivered()
+    {
+        lock (_gate)
+        {
+            return _undelivered.Count;
+        }
+    }
+
+    /// <summary>Drops the records past their retention; the sets keep their ids, as Hangfire's sets do, for the sweeper to forget.</summary>
+    public void RemoveExpired(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            foreach (var (id, entry) in _records)
+            {
+                if (entry.ExpiresAt <= now)
+                {
+                    _records.Remove(id);
+                }
+            }
+        }
+    }
+
+    private void Apply(string id, SetChange sets)
+    {
+        if (sets.HasFlag(SetChange.AddUnreported))
+        {
+            _unreported.Add(id);
+        }
+
+        if (sets.HasFlag(SetChange.AddUndelivered))
+        {
+            _undelivered.Add(id);
+        }
+
+        if (sets.HasFlag(SetChange.AddRecovering))
+        {
+            _recovering.Add(id);
+        }
+
+        if (sets.HasFlag(SetChange.Forget))
+        {
+            _unreported.Remove(id);
+            _undelivered.Remove(id);
+            _recovering.Remove(id);
+        }
+    }
+
+    private static TaskRecord Empty(string id) => new(id, null, null, null, null, null, null, null, null, null);
+
+    private readonly record struct Entry(TaskRecord Record, DateTimeOffset ExpiresAt);
+
+    /// <summary>What a write does to the sets of waiting tasks besides the record.</summary>
+    [Flags]
+    internal enum SetChange
+    {
+        None = 0,
+        AddUnreported = 1,
+        AddUndelivered = 2,
+        AddRecovering = 4,
+
+        /// <summary>Leaves every set: the task is reported, or its record is gone.</summary>
+        Forget = 8,
+    }
+}
