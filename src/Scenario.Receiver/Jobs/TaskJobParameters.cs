@@ -114,4 +114,4 @@ internal sealed record TaskJobData(
     [property: JsonPropertyName(TaskJobParameters.WorkflowInstanceId)] string? WorkflowInstanceId,
     [property: JsonPropertyName(TaskJobParameters.StatusUrl)] string? StatusUrl,
     [property: JsonPropertyName(TaskJobParameters.TraceParent)] string? TraceParent,
-    [property: JsonPropertyName(TaskJobParameters.Request)] string? Request);
+    [property: JsonPropertyName(TaskJobParameters.Request), JsonConverter(typeof(EmbeddedJsonConverter))] string? Request);

@@ -54,7 +54,7 @@ internal sealed class WorkRunner(
                 // Without a deadline, only Scenario's cancellation abandons work that ignores its token: a shutdown
                 // still waits for it, as before, so a requeued job never runs beside its abandoned twin.
                 var abandonOn = timeout is not null ? deadline.Token : watch.IsActive ? watch.Token : (CancellationToken?)null;
-                var answer = await InvokeUnderDeadlineAsync(entry, input, taskInstanceId, timeout, abandonOn, deadline.Token).ConfigureAwait(false);
+                var answer = await InvokeUnderDeadlineAsync(entry, input, taskContext, timeout, abandonOn, deadline.Token).ConfigureAwait(false);
                 if (answer.Value is ScenarioDeferredResult deferred)
                 {
                     return WorkResult.Deferred(deferred.Deadline);
@@ -109,15 +109,15 @@ internal sealed class WorkRunner(
     /// discarded, its progress goes nowhere (the reporter is closed) and its job's DI scope is disposed.
     /// </summary>
     private async Task<EndpointAnswer> InvokeUnderDeadlineAsync(
-        ILongRunningEntry entry, WorkInput input, string taskInstanceId, TimeSpan? timeout, CancellationToken? abandonOn, CancellationToken token)
+        ILongRunningEntry entry, WorkInput input, ScenarioTaskContext task, TimeSpan? timeout, CancellationToken? abandonOn, CancellationToken token)
     {
         if (abandonOn is not { } abandon)
         {
-            return await InvokeAsync(entry, input, token).ConfigureAwait(false);
+            return await InvokeAsync(entry, input, task, token).ConfigureAwait(false);
         }
 
         // On the thread pool: a handler that blocks before its first await must not hold the deadline up.
-        var work = Task.Run(() => InvokeAsync(entry, input, token), CancellationToken.None);
+        var work = Task.Run(() => InvokeAsync(entry, input, task, token), CancellationToken.None);
         var deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (abandon.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), deadlinePassed))
         {
@@ -131,7 +131,7 @@ internal sealed class WorkRunner(
         {
             if (timeout is not null)
             {
-                Log.WorkAbandonedAtDeadline(logger, taskInstanceId, timeout.Value.TotalSeconds);
+                Log.WorkAbandonedAtDeadline(logger, task.TaskInstanceId!, timeout.Value.TotalSeconds);
             }
 
             _ = work.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -140,11 +140,11 @@ internal sealed class WorkRunner(
         throw new OperationCanceledException(token);
     }
 
-    private async Task<EndpointAnswer> InvokeAsync(ILongRunningEntry entry, WorkInput input, CancellationToken cancellationToken)
+    private async Task<EndpointAnswer> InvokeAsync(ILongRunningEntry entry, WorkInput input, ScenarioTaskContext task, CancellationToken cancellationToken)
     {
         // A stand-in for the request, over the job's scope, showing the request that accepted the task.
         var httpContext = new DefaultHttpContext { RequestServices = services, RequestAborted = cancellationToken };
-        RequestSnapshotRestore.Apply(httpContext, input.RequestSnapshot);
+        RequestSnapshotRestore.Apply(httpContext, input.RequestSnapshot, task);
         if (services.GetService<IHttpContextAccessor>() is { } accessor)
         {
             // Set inside this async method: the value flows to the work and is gone when it returns.

@@ -17,8 +17,17 @@ internal sealed class RequestSnapshotCapture
 {
     private static readonly string[] CredentialHeaders = [HeaderNames.Authorization, HeaderNames.ProxyAuthorization, HeaderNames.Cookie];
 
+    /// <summary>
+    /// Headers the task carries already, so the snapshot need not: <c>Host</c> (its own field), the task's ids (the
+    /// job's parameter; <see cref="RequestSnapshotRestore"/> puts all three back), and <c>Content-Length</c>, which
+    /// would describe a body the job does not have. A pending task holds the snapshot in storage (docs/benchmarks.md).
+    /// </summary>
+    private static readonly string[] CarriedOrMeaninglessHeaders =
+        [HeaderNames.Host, HeaderNames.ContentLength, ScenarioHeaderNames.TaskInstanceId, ScenarioHeaderNames.WorkflowInstanceId];
+
     private readonly ScenarioRequestSnapshotOptions _options;
     private readonly HashSet<string> _excluded;
+    private readonly HashSet<string> _notCarried = new(CarriedOrMeaninglessHeaders, StringComparer.OrdinalIgnoreCase);
     private readonly string? _apiKey;
 
     public RequestSnapshotCapture(IOptions<ScenarioReceiverOptions> options)
@@ -54,7 +63,7 @@ internal sealed class RequestSnapshotCapture
         var kept = new Dictionary<string, string?[]>(headers.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in headers)
         {
-            if (!_excluded.Contains(name) && !HoldsTheApiKey(values))
+            if (!_excluded.Contains(name) && !_notCarried.Contains(name) && !HoldsTheApiKey(values))
             {
                 kept[name] = values.ToArray();
             }

@@ -9,7 +9,8 @@ namespace Scenario.Receiver.LongRunning.RequestSnapshots;
 /// <summary>Shows the work the request that accepted its task: the snapshot restored into the job's stand-in <c>HttpContext</c>.</summary>
 internal static class RequestSnapshotRestore
 {
-    public static void Apply(DefaultHttpContext httpContext, string? snapshotJson)
+    /// <summary>Restores the snapshot; with its headers, the task's id headers, which travel with the task instead (<see cref="RequestSnapshotCapture"/>).</summary>
+    public static void Apply(DefaultHttpContext httpContext, string? snapshotJson, ScenarioTaskContext task)
     {
         if (snapshotJson is null || JsonSerializer.Deserialize(snapshotJson, ScenarioJsonContext.Default.RequestSnapshot) is not { } snapshot)
         {
@@ -32,9 +33,18 @@ internal static class RequestSnapshotRestore
             request.RouteValues[name] = value;
         }
 
-        foreach (var (name, values) in snapshot.Headers ?? [])
+        if (snapshot.Headers is { } headers)
         {
-            request.Headers[name] = new StringValues(values);
+            foreach (var (name, values) in headers)
+            {
+                request.Headers[name] = new StringValues(values);
+            }
+
+            request.Headers[ScenarioHeaderNames.TaskInstanceId] = task.TaskInstanceId;
+            if (task.WorkflowInstanceId is { } workflowInstanceId)
+            {
+                request.Headers[ScenarioHeaderNames.WorkflowInstanceId] = workflowInstanceId;
+            }
         }
 
         if (snapshot.Identities is { } identities)

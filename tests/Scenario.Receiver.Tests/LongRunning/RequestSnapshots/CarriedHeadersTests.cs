@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Scenario.Receiver.Jobs;
+using Scenario.Receiver.LongRunning.RequestSnapshots;
+
+namespace Scenario.Receiver.Tests.LongRunning.RequestSnapshots;
+
+/// <summary>
+/// The snapshot leaves out what the task carries anyway, and the work still sees it: <c>Host</c> from its own field,
+/// the task's id headers from the task. It travels in the job parameter as JSON, not as an escaped string, and a
+/// parameter written in the older escaped form still reads.
+/// </summary>
+public sealed class CarriedHeadersTests
+{
+    private const string TaskId = "364e21c2-25bf-497d-9583-3d359e7cbf91";
+
+    [Fact]
+    public void Snapshot_HoldsNeitherHostContentLengthNorTheTaskIds_YetTheWorkSeesHostAndIds()
+    {
+        var snapshot = Capture(includeHeaders: true);
+
+        Assert.DoesNotContain("\"Host\":[", snapshot, StringComparison.Ordinal); // the header; the field "host" stays
+        Assert.DoesNotContain("Content-Length", snapshot, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(TaskId, snapshot, StringComparison.Ordinal);
+        Assert.Contains("X-Tenant", snapshot, StringComparison.Ordinal);
+
+        var restored = Restore(snapshot);
+        Assert.Equal("receiver.example:8443", restored.Headers.Host);
+        Assert.Equal(TaskId, restored.Headers["X-Scenario-TaskInstanceId"]);
+        Assert.Equal("wf-7", restored.Headers["X-Scenario-WorkflowInstanceId"]);
+        Assert.Equal("acme", restored.Headers["X-Tenant"]);
+        Assert.Equal("application/json", restored.ContentType);
+        Assert.Null(restored.ContentLength); // the job has no body
+    }
+
+    [Fact]
+    public void WithHeadersSwitchedOff_TheWorkSeesNoTaskIdHeadersEither()
+    {
+        var restored = Restore(Capture(includeHeaders: false));
+
+        Assert.False(restored.Headers.ContainsKey("X-Scenario-TaskInstanceId"));
+        Assert.False(restored.Headers.ContainsKey("X-Tenant"));
+    }
+
+    [Fact]
+    public void JobParameter_EmbedsTheSnapshotAsJson_AndReadsTheOlderEscapedFormToo()
+    {
+        var snapshot = Capture(includeHeaders: true);
+        var parameter = (string)TaskJobParameters.For(TaskId, new TaskAmbient("wf-7", null, null), snapshot)[TaskJobParameters.Name];
+
+        Assert.Contains("\"request\":{\"method\":\"POST\"", parameter, StringComparison.Ordinal);
+        Assert.Equal(snapshot, Read(parameter));
+
+        var older = $"{{\"taskInstanceId\":\"{TaskId}\",\"request\":{System.Text.Json.JsonSerializer.Serialize(snapshot)}}}";
+        Assert.Equal(snapshot, Read(older));
+    }
+
+    private static string? Read(string parameterJson)
+        => System.Text.Json.JsonSerializer.Deserialize(parameterJson, global::Scenario.Receiver.Reporting.ScenarioJsonContext.Default.TaskJobData)?.Request;
+
+    private static string Capture(bool includeHeaders)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.Scheme = "https";
+        context.Request.Host = new HostString("receiver.example", 8443);
+        context.Request.Path = "/work";
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = 97;
+        context.Request.Headers["X-Scenario-TaskInstanceId"] = TaskId;
+        context.Request.Headers["X-Scenario-WorkflowInstanceId"] = "wf-7";
+        context.Request.Headers["X-Tenant"] = "acme";
+        var options = new ScenarioReceiverOptions();
+        options.RequestSnapshot.IncludeHeaders = includeHeaders;
+        return new RequestSnapshotCapture(Options.Create(options)).Capture(context);
+    }
+
+    private static HttpRequest Restore(string snapshot)
+    {
+        var task = new ScenarioTaskContext();
+        task.Capture(TaskId, "wf-7", null);
+        var context = new DefaultHttpContext();
+        RequestSnapshotRestore.Apply(context, snapshot, task);
+        return context.Request;
+    }
+}
