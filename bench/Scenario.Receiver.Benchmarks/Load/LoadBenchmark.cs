@@ -190,13 +190,13 @@ internal static class LoadBenchmark
         IReadOnlyList<double>? AcceptRates(Variant v) => accepts.TryGetValue(v, out var runs) ? runs.Select(r => r.AcceptsPerSecond).ToArray() : null;
         IReadOnlyList<double>? CompletionRates(Variant v) => endToEnd.TryGetValue(v, out var runs) ? runs.Select(r => r.PerSecond).ToArray() : null;
         IReadOnlyList<double>? HeapPerTask(Variant v) => memory.TryGetValue(v, out var samples) ? samples.Select(s => s.HeapBytesPerTask).ToArray() : null;
-        // The targets of the issue that set them: 0.95 for InMemory (the first round of work), 0.8 for PostgreSQL (issue 13).
-        var rateTarget = postgres is null ? "≥ 0.95" : "≥ 0.8";
+        // The targets of issue 13: 0.9 on InMemory, 0.8 on PostgreSQL, 1.5 × the memory.
+        var rateTarget = postgres is null ? "≥ 0.9" : "≥ 0.8";
         Ratio("accepts/s (c)/(b)", AcceptRates(Variant.Library), AcceptRates(Variant.HandWritten), rateTarget);
         Ratio("accepts/s (c)/(a)", AcceptRates(Variant.Library), AcceptRates(Variant.Bare), "(context)");
         Ratio("accepts/s (b)/(a)", AcceptRates(Variant.HandWritten), AcceptRates(Variant.Bare), "(context)");
         Ratio("completions/s (c)/(b)", CompletionRates(Variant.Library), CompletionRates(Variant.HandWritten), rateTarget);
-        Ratio("GC heap per pending task (c)/(b)", HeapPerTask(Variant.Library), HeapPerTask(Variant.HandWritten), "≤ 1.2");
+        Ratio("GC heap per pending task (c)/(b)", HeapPerTask(Variant.Library), HeapPerTask(Variant.HandWritten), "≤ 1.5");
         Say(string.Empty);
         Say(string.Create(Invariant, $"For the middleware's share: a bare request (a) took {BareCpu():0.0} µs of this process's CPU (load client included), "
             + $"and at most {Environment.ProcessorCount * 1e6 / AcceptsOf(Variant.Bare):0.0} µs ({Environment.ProcessorCount} cores ÷ its accepts/s)."));
