@@ -46,6 +46,7 @@ internal static class MemoryParts
         var snapshot = provider.GetRequiredService<RequestSnapshotCapture>().Capture(LoadClientRequest());
         var ambient = new TaskAmbient("wf-bench", null, null);
         var queue = EnqueuedState.DefaultQueue;
+        var runAsync = typeof(ScenarioWorkJob).GetMethod(nameof(ScenarioWorkJob.RunAsync))!;
 
         // Warm every path once, so the first measurement does not carry JIT and storage set-up.
         Measure(10);
@@ -73,7 +74,7 @@ internal static class MemoryParts
         string CreateWorkJob(string taskId, Dictionary<string, object>? parameters)
             => JobCreation.Create(
                 jobs,
-                new Job(typeof(ScenarioWorkJob), typeof(ScenarioWorkJob).GetMethod(nameof(ScenarioWorkJob.RunAsync))!, action.Key, taskId, argumentsJson, null, CancellationToken.None),
+                new Job(typeof(ScenarioWorkJob), runAsync, action.Key, taskId, argumentsJson, null, CancellationToken.None),
                 new EnqueuedState(queue),
                 parameters ?? []);
     }

@@ -107,6 +107,6 @@ public sealed class ScenarioReceiverOptions
     /// <summary>How the receiver asks Scenario whether it cancelled a running or deferred task.</summary>
     public ScenarioCancellationOptions Cancellation { get; set; } = new();
 
-    /// <summary>Where the per-task records live: Hangfire's storage (the default) or a PostgreSQL table.</summary>
+    /// <summary>Where the per-task records live: the process's memory on Hangfire.InMemory, else Hangfire's storage (the default), or a PostgreSQL table.</summary>
     public ScenarioTaskStoreOptions TaskStore { get; set; } = new();
 }

@@ -27,13 +27,12 @@ internal sealed class RequestSnapshotCapture
 
     private readonly ScenarioRequestSnapshotOptions _options;
     private readonly HashSet<string> _excluded;
-    private readonly HashSet<string> _notCarried = new(CarriedOrMeaninglessHeaders, StringComparer.OrdinalIgnoreCase);
     private readonly string? _apiKey;
 
     public RequestSnapshotCapture(IOptions<ScenarioReceiverOptions> options)
     {
         _options = options.Value.RequestSnapshot;
-        _excluded = new HashSet<string>(CredentialHeaders.Concat(_options.SensitiveHeaders), StringComparer.OrdinalIgnoreCase);
+        _excluded = new HashSet<string>(CredentialHeaders.Concat(CarriedOrMeaninglessHeaders).Concat(_options.SensitiveHeaders), StringComparer.OrdinalIgnoreCase);
         _apiKey = options.Value.ApiKey;
     }
 
@@ -63,7 +62,7 @@ internal sealed class RequestSnapshotCapture
         var kept = new Dictionary<string, string?[]>(headers.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in headers)
         {
-            if (!_excluded.Contains(name) && !_notCarried.Contains(name) && !HoldsTheApiKey(values))
+            if (!_excluded.Contains(name) && !HoldsTheApiKey(values))
             {
                 kept[name] = values.ToArray();
             }
