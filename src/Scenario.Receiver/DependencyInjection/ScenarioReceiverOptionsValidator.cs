@@ -90,6 +90,16 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:Reporting:RequestTimeout must be positive.");
         }
 
+        if (reporting.InlineAttemptTimeout <= TimeSpan.Zero || reporting.InlineAttemptTimeout > reporting.RequestTimeout)
+        {
+            failures.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Scenario:Reporting:InlineAttemptTimeout must be positive and at most Scenario:Reporting:RequestTimeout ({reporting.RequestTimeout.TotalSeconds:0.#} s), e.g. 00:00:05."));
+        }
+
+        if (reporting.Workers < 0)
+        {
+            failures.Add($"Scenario:Reporting:Workers must not be negative (default {ScenarioReportingOptions.DefaultWorkers}; 0 runs no report server, and a server of the application must then list the queue '{ScenarioReportingOptions.ReportQueue}').");
+        }
+
         if (reporting.ProgressInterval < TimeSpan.Zero)
         {
             failures.Add("Scenario:Reporting:ProgressInterval must not be negative.");
