@@ -90,9 +90,9 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:Reporting:RequestTimeout must be positive.");
         }
 
-        if (reporting.InlineAttemptTimeout <= TimeSpan.Zero || reporting.InlineAttemptTimeout > reporting.RequestTimeout)
+        if (reporting.InlineAttemptTimeout <= TimeSpan.Zero)
         {
-            failures.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Scenario:Reporting:InlineAttemptTimeout must be positive and at most Scenario:Reporting:RequestTimeout ({reporting.RequestTimeout.TotalSeconds:0.#} s), e.g. 00:00:05."));
+            failures.Add("Scenario:Reporting:InlineAttemptTimeout must be positive, e.g. 00:00:05.");
         }
 
         if (reporting.Workers < 0)

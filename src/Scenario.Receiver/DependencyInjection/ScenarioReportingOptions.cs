@@ -83,9 +83,12 @@ public sealed class ScenarioReportingOptions
     /// <see cref="RequestTimeout"/>. A terminal post cut short may still have been taken by Scenario, which then
     /// gets the terminal status twice: this timeout is the window for that duplicate. Raise it toward
     /// <see cref="RequestTimeout"/> where Scenario is known to take posts and answer late, at the cost of a work
-    /// worker held that long while Scenario hangs.
+    /// worker held that long while Scenario hangs. A value above <see cref="RequestTimeout"/> counts as <see cref="RequestTimeout"/>.
     /// </summary>
     public TimeSpan InlineAttemptTimeout { get; set; } = DefaultInlineAttemptTimeout;
+
+    /// <summary><see cref="InlineAttemptTimeout"/>, never longer than <see cref="RequestTimeout"/>.</summary>
+    internal TimeSpan InlineAttemptBound => InlineAttemptTimeout < RequestTimeout ? InlineAttemptTimeout : RequestTimeout;
 
     /// <summary>
     /// Hangfire workers of the receiver's own server for <see cref="ReportQueue"/>, started in every host that runs

@@ -51,7 +51,7 @@ internal sealed class TerminalStatusDelivery(
         try
         {
             // Not the work's token: the work is over, and a deletion or shutdown now must not lose its report.
-            await DeliverAsync(taskInstanceId, ambient.StatusUrl, attempt: 1, CancellationToken.None, _options.InlineAttemptTimeout).ConfigureAwait(false);
+            await DeliverAsync(taskInstanceId, ambient.StatusUrl, attempt: 1, CancellationToken.None, _options.InlineAttemptBound).ConfigureAwait(false);
         }
         catch (RetryLaterException retry)
         {

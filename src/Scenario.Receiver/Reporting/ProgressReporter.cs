@@ -56,7 +56,7 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         _records = records;
         _time = time;
         _interval = options.ProgressInterval;
-        _flushTimeout = options.InlineAttemptTimeout;
+        _flushTimeout = options.InlineAttemptBound;
         _logger = logger;
         if (options.HeartbeatInterval is { } heartbeat)
         {
