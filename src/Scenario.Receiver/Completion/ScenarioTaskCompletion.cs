@@ -102,10 +102,9 @@ internal sealed class ScenarioTaskCompletion(
         // A task never accepted here has no work job, so no ambient values: its status goes to Scenario:BaseUrl.
         var record = records.Find(taskInstanceId);
         var ambient = record?.JobId is { } jobId ? jobLookup.Ambient(jobId) : TaskAmbient.None;
-        var queue = string.IsNullOrEmpty(record?.Queue) ? EnqueuedState.DefaultQueue : record.Queue;
         var reportJobId = TerminalStatusDelivery.CreateReportJob(
             jobs, taskInstanceId, ambient, priorAttempts: 0,
-            new EnqueuedState(queue) { Reason = $"The task was finished explicitly: {outcome.Status} {outcome.StatusCode}." });
+            new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = $"The task was finished explicitly: {outcome.Status} {outcome.StatusCode}." });
         records.WriteReportJob(taskInstanceId, reportJobId);
         Log.TaskFinishedExplicitly(logger, taskInstanceId, outcome.Status, outcome.StatusCode, reportJobId);
         return ScenarioCompletionResult.Decided;

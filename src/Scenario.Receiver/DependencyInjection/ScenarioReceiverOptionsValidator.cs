@@ -90,6 +90,16 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:Reporting:RequestTimeout must be positive.");
         }
 
+        if (reporting.InlineAttemptTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Scenario:Reporting:InlineAttemptTimeout must be positive, e.g. 00:00:05.");
+        }
+
+        if (reporting.Workers < 0)
+        {
+            failures.Add($"Scenario:Reporting:Workers must not be negative (default {ScenarioReportingOptions.DefaultWorkers}; 0 runs no report server, and a server of the application must then list the queue '{ScenarioReportingOptions.ReportQueue}').");
+        }
+
         if (reporting.ProgressInterval < TimeSpan.Zero)
         {
             failures.Add("Scenario:Reporting:ProgressInterval must not be negative.");

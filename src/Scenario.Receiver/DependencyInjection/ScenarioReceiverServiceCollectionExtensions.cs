@@ -93,6 +93,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddTransient<TerminalStatusDelivery>();
         services.TryAddTransient<ScenarioSweepJob>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SweepScheduler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScenarioReportServer>());
 
         // Finishing a task from anywhere, deferral and Scenario's cancellation.
         services.TryAddTransient<IScenarioTaskCompletion, ScenarioTaskCompletion>();

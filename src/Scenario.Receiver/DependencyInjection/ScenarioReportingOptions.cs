@@ -31,6 +31,23 @@ public sealed class ScenarioReportingOptions
     /// </summary>
     public static readonly TimeSpan DefaultMaxRetryDelay = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Default of <see cref="InlineAttemptTimeout"/>: 5 seconds. Long enough for a Scenario that answers in
+    /// the ordinary way (well under a second), short enough that a hung Scenario holds a work worker for
+    /// seconds, not minutes.
+    /// </summary>
+    public static readonly TimeSpan DefaultInlineAttemptTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Default of <see cref="Workers"/>: 2.</summary>
+    public const int DefaultWorkers = 2;
+
+    /// <summary>
+    /// The Hangfire queue of the report jobs (the jobs that carry on delivering a terminal status after the
+    /// work job's own attempt): "scenario-reports". The receiver runs a Hangfire server of its own for this queue
+    /// (<see cref="Workers"/>), so a Scenario that hangs holds report workers, never the workers of the work.
+    /// </summary>
+    public const string ReportQueue = "scenario-reports";
+
     /// <summary>Default of <see cref="ProgressInterval"/>: 2 seconds.</summary>
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(2);
 
@@ -57,6 +74,29 @@ public sealed class ScenarioReportingOptions
     /// it so a shutdown lets a post in flight finish.
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+
+    /// <summary>
+    /// How long the work job waits on Scenario once the work is done, after its outcome is stored: first for
+    /// the last progress post, then for its one attempt at the terminal status. Default
+    /// <see cref="DefaultInlineAttemptTimeout"/> (5 seconds). When Scenario does not answer in time, the work job
+    /// ends (its worker is free for the next task) and a report job on <see cref="ReportQueue"/> carries on with
+    /// <see cref="RequestTimeout"/>. A terminal post cut short may still have been taken by Scenario, which then
+    /// gets the terminal status twice: this timeout is the window for that duplicate. Raise it toward
+    /// <see cref="RequestTimeout"/> where Scenario is known to take posts and answer late, at the cost of a work
+    /// worker held that long while Scenario hangs. A value above <see cref="RequestTimeout"/> counts as <see cref="RequestTimeout"/>.
+    /// </summary>
+    public TimeSpan InlineAttemptTimeout { get; set; } = DefaultInlineAttemptTimeout;
+
+    /// <summary><see cref="InlineAttemptTimeout"/>, never longer than <see cref="RequestTimeout"/>.</summary>
+    internal TimeSpan InlineAttemptBound => InlineAttemptTimeout < RequestTimeout ? InlineAttemptTimeout : RequestTimeout;
+
+    /// <summary>
+    /// Hangfire workers of the receiver's own server for <see cref="ReportQueue"/>, started in every host that runs
+    /// a Hangfire server (<c>AddHangfireServer</c>). Default <see cref="DefaultWorkers"/> (2). 0 starts no such
+    /// server: then a Hangfire server of the application must list <see cref="ReportQueue"/> in its queues, or no
+    /// status that needed a second attempt is ever delivered.
+    /// </summary>
+    public int Workers { get; set; } = DefaultWorkers;
 
     /// <summary>
     /// Progress posts are coalesced to at most one per interval; the latest value wins. Default 2 seconds.

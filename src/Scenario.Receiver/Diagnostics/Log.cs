@@ -83,6 +83,18 @@ internal static partial class Log
     [LoggerMessage(1401, LogLevel.Debug, "Progress post for Scenario task {TaskInstanceId} failed: {Reason}; the work goes on")]
     public static partial void ProgressNotDelivered(ILogger logger, string taskInstanceId, string? reason);
 
+    [LoggerMessage(1402, LogLevel.Warning, "Progress post for Scenario task {TaskInstanceId} had no answer within {TimeoutSeconds} s (Scenario:Reporting:InlineAttemptTimeout); abandoned, so the work's worker is free")]
+    public static partial void ProgressAbandoned(ILogger logger, string taskInstanceId, double timeoutSeconds);
+
+    [LoggerMessage(1403, LogLevel.Warning, "The terminal status of Scenario task {TaskInstanceId} is handed to report job {ReportJobId} without an attempt from the work job: {Reason}")]
+    public static partial void TerminalHandedToReportJob(ILogger logger, string taskInstanceId, string reportJobId, string reason);
+
+    [LoggerMessage(1404, LogLevel.Information, "Started the report server: {Workers} Hangfire worker(s) for the queue '{Queue}'")]
+    public static partial void ReportServerStarted(ILogger logger, int workers, string queue);
+
+    [LoggerMessage(1405, LogLevel.Information, "No report server started: {Reason}")]
+    public static partial void ReportServerNotStarted(ILogger logger, string reason);
+
     [LoggerMessage(1601, LogLevel.Warning, "Scenario cancelled task {TaskInstanceId}: its work is stopped and nothing more is reported for it")]
     public static partial void CancelledByScenario(ILogger logger, string taskInstanceId);
 

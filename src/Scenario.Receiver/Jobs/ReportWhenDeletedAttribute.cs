@@ -37,13 +37,12 @@ internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplySta
             return;
         }
 
-        var queue = string.IsNullOrEmpty(record.Queue) ? EnqueuedState.DefaultQueue : record.Queue;
         var reportJobId = TerminalStatusDelivery.CreateReportJob(
             new BackgroundJobClient(context.Storage),
             taskInstanceId,
             TaskJobParameters.Read(context.Connection, jobId),
             priorAttempts: 0,
-            new EnqueuedState(queue) { Reason = "The work job was deleted before it reported: Scenario hears it was cancelled." });
+            new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = "The work job was deleted before it reported: Scenario hears it was cancelled." });
         if (store is null)
         {
             // In the deletion's own transaction, where the storage is the task store.

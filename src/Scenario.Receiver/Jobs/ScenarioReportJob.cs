@@ -10,6 +10,10 @@ namespace Scenario.Receiver.Jobs;
 /// job was deleted before it could report. Transient failures are retried on the configured schedule;
 /// refusals leave the job Failed in the dashboard, where an operator can requeue it once the cause (usually
 /// the API key) is fixed. Running it twice posts once: <see cref="TerminalStatusDelivery"/> guards the task.
+/// It always runs from <see cref="ScenarioReportingOptions.ReportQueue"/> (the <c>Queue</c> attribute overrides the queue of
+/// every enqueue, a requeue from the dashboard included), served by the receiver's report server, so a Scenario that hangs
+/// holds report workers, never the work's. A report job enqueued on another queue by an earlier version runs there, on the
+/// application's server, as it always did; its retries come here.
 /// </summary>
 internal sealed class ScenarioReportJob(TerminalStatusDelivery delivery, PromptRetries promptRetries, ILogger<ScenarioReportJob> logger)
 {
@@ -19,6 +23,7 @@ internal sealed class ScenarioReportJob(TerminalStatusDelivery delivery, PromptR
     /// <param name="performContext">Supplied by Hangfire: the job parameters (<see cref="TaskJobParameters"/>) and the retry count.</param>
     /// <param name="cancellationToken">Supplied by Hangfire: shutdown or deletion.</param>
     [AutomaticRetry(Attempts = 0, LogEvents = false)]
+    [Queue(ScenarioReportingOptions.ReportQueue)]
     [ScenarioJobStateFilter]
     [ContinueScenarioTrace("scenario.report")]
     [JobDisplayName("Report → Scenario {0}")]
@@ -34,7 +39,7 @@ internal sealed class ScenarioReportJob(TerminalStatusDelivery delivery, PromptR
         catch (RetryLaterException retry) when (performContext is not null)
         {
             // The state filter makes the job Scheduled; this process starts it when due.
-            promptRetries.EnqueueWhenDue(performContext.BackgroundJob.Id, retry.Delay, Hangfire.States.EnqueuedState.DefaultQueue);
+            promptRetries.EnqueueWhenDue(performContext.BackgroundJob.Id, retry.Delay, ScenarioReportingOptions.ReportQueue);
             throw;
         }
     }

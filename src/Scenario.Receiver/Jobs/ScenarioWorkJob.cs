@@ -20,6 +20,7 @@ namespace Scenario.Receiver.Jobs;
 internal sealed class ScenarioWorkJob(
     LongRunningEntryCatalog catalog,
     WorkRunner runner,
+    ProgressReporterFactory progressReporters,
     ITaskStore records,
     TerminalStatusDelivery delivery,
     PromptRetries promptRetries,
@@ -66,38 +67,59 @@ internal sealed class ScenarioWorkJob(
             return;
         }
 
-        WorkResult result;
-        try
+        // Owned here, not by the runner: the run's last progress post is waited for only after the outcome is stored.
+        var progress = progressReporters.Create(taskInstanceId, ambient.StatusUrl);
+        await using (progress.ConfigureAwait(false))
         {
-            result = await RunWorkAsync(entryKey, taskInstanceId, argumentsJson, ambient, performContext, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RetryLaterException retry) when (performContext is not null)
-        {
-            // The state filter makes the job Scheduled; this process starts it when due.
-            var queue = (await catalog.FindAsync(entryKey, CancellationToken.None).ConfigureAwait(false))?.Settings.Queue;
-            promptRetries.EnqueueWhenDue(performContext.BackgroundJob.Id, retry.Delay, queue ?? Hangfire.States.EnqueuedState.DefaultQueue);
-            throw;
-        }
+            WorkResult result;
+            try
+            {
+                result = await RunWorkAsync(entryKey, taskInstanceId, argumentsJson, ambient, performContext, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RetryLaterException retry) when (performContext is not null)
+            {
+                // The retry notice goes out (or is abandoned) before the next attempt can start.
+                await progress.FinishAsync().ConfigureAwait(false);
 
-        if (result.HasNoOutcomeYet)
-        {
-            EndWithoutOutcome(taskInstanceId, result, ambient);
-            return;
-        }
+                // The state filter makes the job Scheduled; this process starts it when due.
+                var queue = (await catalog.FindAsync(entryKey, CancellationToken.None).ConfigureAwait(false))?.Settings.Queue;
+                promptRetries.EnqueueWhenDue(performContext.BackgroundJob.Id, retry.Delay, queue ?? Hangfire.States.EnqueuedState.DefaultQueue);
+                throw;
+            }
 
-        // Progress is flushed and closed by now, so the outcome (and the terminal status) comes after it.
-        foreach (var hook in outcomeSaveHooks)
-        {
-            await hook.BeforeOutcomeSavedAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
-        }
+            if (result.HasNoOutcomeYet)
+            {
+                await progress.FinishAsync().ConfigureAwait(false);
+                EndWithoutOutcome(taskInstanceId, result, ambient);
+                return;
+            }
 
-        await SaveOutcomeAsync(taskInstanceId, JsonSerializer.Serialize(result.Outcome, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
-        Log.WorkFinished(logger, taskInstanceId, result.Outcome.Status, result.Outcome.StatusCode);
-        await delivery.DeliverFromWorkAsync(taskInstanceId, ambient).ConfigureAwait(false);
-        if (result.AbandonedBecause is not null)
-        {
-            // Deleted, not Failed: the task is over and reported; a requeue would only run the work again.
-            throw new WorkAbandonedException(result.Outcome.Message ?? result.Outcome.Status, result.AbandonedBecause);
+            // Stored before anything waits on Scenario: a Scenario that hangs never decides whether the work's outcome is kept.
+            foreach (var hook in outcomeSaveHooks)
+            {
+                await hook.BeforeOutcomeSavedAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+            }
+
+            await SaveOutcomeAsync(taskInstanceId, JsonSerializer.Serialize(result.Outcome, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
+            Log.WorkFinished(logger, taskInstanceId, result.Outcome.Status, result.Outcome.StatusCode);
+
+            // The terminal status only after the run's progress has ended, so no progress can follow it. Progress that
+            // Scenario left unanswered says it is not answering now: the report job takes over, and this worker is free.
+            var flush = await progress.FinishAsync().ConfigureAwait(false);
+            if (flush == ProgressFlush.Flushed)
+            {
+                await delivery.DeliverFromWorkAsync(taskInstanceId, ambient).ConfigureAwait(false);
+            }
+            else
+            {
+                delivery.HandOverFromWork(taskInstanceId, ambient, flush);
+            }
+
+            if (result.AbandonedBecause is not null)
+            {
+                // Deleted, not Failed: the task is over and reported; a requeue would only run the work again.
+                throw new WorkAbandonedException(result.Outcome.Message ?? result.Outcome.Status, result.AbandonedBecause);
+            }
         }
     }
 
@@ -130,7 +152,7 @@ internal sealed class ScenarioWorkJob(
             cancellationToken);
 
     private async Task<WorkResult> RunWorkAsync(
-        string entryKey, string taskInstanceId, string argumentsJson, TaskAmbient ambient, PerformContext? performContext, CancellationToken cancellationToken)
+        string entryKey, string taskInstanceId, string argumentsJson, TaskAmbient ambient, PerformContext? performContext, ProgressReporter progress, CancellationToken cancellationToken)
     {
         if (await catalog.FindAsync(entryKey, cancellationToken).ConfigureAwait(false) is not { } entry)
         {
@@ -144,6 +166,6 @@ internal sealed class ScenarioWorkJob(
             ? performContext?.GetJobParameter<int>(ScenarioJobStateFilterAttribute.RetryCountParameter, allowStale: true) ?? 0
             : 0;
         var input = new WorkInput(argumentsJson, TaskJobParameters.ReadRequest(performContext), ambient.StatusUrl, Attempt: retryCount + 1);
-        return await runner.RunAsync(entry, taskContext, input, cancellationToken).ConfigureAwait(false);
+        return await runner.RunAsync(entry, taskContext, input, progress, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -38,8 +38,11 @@ internal sealed class TerminalStatusDelivery(
     private readonly ILogger<TerminalStatusDelivery> _logger = logger;
 
     /// <summary>
-    /// The work job's attempt, as soon as the outcome is stored. A failure is handed to a report job rather
-    /// than thrown: the work is done and must not run again because Scenario was unreachable.
+    /// The work job's attempt, once the outcome is stored: one short post (<see cref="ScenarioReportingOptions.InlineAttemptTimeout"/>),
+    /// so a Scenario that hangs costs the work's worker seconds, not <see cref="ScenarioReportingOptions.RequestTimeout"/>. A failure
+    /// is handed to a report job rather than thrown: the work is done and must not run again because Scenario was unreachable.
+    /// A post that went unanswered is handed over at once; the report job posts it again with the full timeout (a duplicate if
+    /// Scenario had taken the first one: the window <see cref="ScenarioReportingOptions.InlineAttemptTimeout"/> names).
     /// </summary>
     public async Task DeliverFromWorkAsync(string taskInstanceId, TaskAmbient ambient)
     {
@@ -48,26 +51,52 @@ internal sealed class TerminalStatusDelivery(
         try
         {
             // Not the work's token: the work is over, and a deletion or shutdown now must not lose its report.
-            await DeliverAsync(taskInstanceId, ambient.StatusUrl, attempt: 1, CancellationToken.None).ConfigureAwait(false);
+            await DeliverAsync(taskInstanceId, ambient.StatusUrl, attempt: 1, CancellationToken.None, _options.InlineAttemptBound).ConfigureAwait(false);
         }
         catch (RetryLaterException retry)
         {
-            var reportJobId = CreateReportJob(taskInstanceId, ambient,
+            var reportJobId = CreateReportJob(taskInstanceId, ambient, priorAttempts: 1,
                 new ScheduledState(RetrySchedule.NotBefore(retry.Delay)) { Reason = RetrySchedule.Reason(1, retry) });
-            promptRetries.EnqueueWhenDue(reportJobId, retry.Delay, EnqueuedState.DefaultQueue);
+            promptRetries.EnqueueWhenDue(reportJobId, retry.Delay, ScenarioReportingOptions.ReportQueue);
         }
         catch (ScenarioDeliveryException refused)
         {
-            CreateReportJob(taskInstanceId, ambient,
+            CreateReportJob(taskInstanceId, ambient, priorAttempts: 1,
                 new FailedState(refused) { Reason = refused.Message });
         }
+    }
+
+    /// <summary>
+    /// The work job's hand-over without an attempt of its own: Scenario left a progress post of this run unanswered, so it
+    /// is not answering now, and a terminal post must not be sent beside a progress post that may still be on its way.
+    /// The report job starts at once when the progress post has ended, else once the status client's own timeout has ended it.
+    /// </summary>
+    public void HandOverFromWork(string taskInstanceId, TaskAmbient ambient, ProgressFlush progress)
+    {
+        _records.MarkUndelivered(taskInstanceId);
+        var delay = progress == ProgressFlush.StillSending ? _options.RequestTimeout : TimeSpan.Zero;
+        var reason = progress == ProgressFlush.StillSending
+            ? "a progress post of the work was still being sent; the report job waits for the status client's timeout (Scenario:Reporting:RequestTimeout)"
+            : "Scenario did not answer the work's last progress post within Scenario:Reporting:InlineAttemptTimeout";
+        var reportJobId = CreateReportJob(taskInstanceId, ambient, priorAttempts: 0,
+            new ScheduledState(RetrySchedule.NotBefore(delay)) { Reason = reason });
+        promptRetries.EnqueueWhenDue(reportJobId, delay, ScenarioReportingOptions.ReportQueue);
+        Log.TerminalHandedToReportJob(_logger, taskInstanceId, reportJobId, reason);
     }
 
     /// <summary>
     /// One attempt. Throws <see cref="RetryLaterException"/> for a transient failure worth another attempt, and
     /// <see cref="ScenarioDeliveryException"/> for a refusal or the last attempt.
     /// </summary>
-    public async Task DeliverAsync(string taskInstanceId, string? statusUrl, int attempt, CancellationToken cancellationToken)
+    /// <param name="taskInstanceId">The task.</param>
+    /// <param name="statusUrl">The status URL the task was accepted with, if any.</param>
+    /// <param name="attempt">This attempt's number, from 1.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <param name="shortAttempt">
+    /// The timeout of the work job's own short attempt; a post unanswered within it is retried at once (with the full
+    /// timeout), since it says only that Scenario is slower than the short bound. <see langword="null"/> for a full attempt.
+    /// </param>
+    public async Task DeliverAsync(string taskInstanceId, string? statusUrl, int attempt, CancellationToken cancellationToken, TimeSpan? shortAttempt = null)
     {
         IReportLock locked;
         try
@@ -103,7 +132,7 @@ internal sealed class TerminalStatusDelivery(
             var target = statusUrl is null ? null : _statusUrlPolicy.AllowedOrNull(new Uri(statusUrl));
             var started = Stopwatch.GetTimestamp();
             metrics.ReportAttempts.Add(1);
-            var result = await _client.PostAsync(outcome.ToStatusEvent(taskInstanceId), target, cancellationToken).ConfigureAwait(false);
+            var result = await _client.PostAsync(outcome.ToStatusEvent(taskInstanceId), target, shortAttempt ?? _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
             metrics.ReportLatency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
 
             switch (result.Kind)
@@ -121,7 +150,7 @@ internal sealed class TerminalStatusDelivery(
                 case DeliveryResultKind.Transient when attempt < _options.MaxAttempts:
                     metrics.ReportFailures.Add(1);
                     _records.MarkUndelivered(taskInstanceId);
-                    var delay = _options.DelayBeforeRetry(attempt);
+                    var delay = shortAttempt is not null && result.WentUnanswered ? TimeSpan.Zero : _options.DelayBeforeRetry(attempt);
                     if (result.RetryAfter is { } retryAfter && retryAfter > delay)
                     {
                         delay = retryAfter;
@@ -155,14 +184,18 @@ internal sealed class TerminalStatusDelivery(
         }
     }
 
-    private string CreateReportJob(string taskInstanceId, TaskAmbient ambient, IState state)
+    private string CreateReportJob(string taskInstanceId, TaskAmbient ambient, int priorAttempts, IState state)
     {
-        var reportJobId = CreateReportJob(jobs, taskInstanceId, ambient, priorAttempts: 1, state);
+        var reportJobId = CreateReportJob(jobs, taskInstanceId, ambient, priorAttempts, state);
         _records.WriteReportJob(taskInstanceId, reportJobId);
         return reportJobId;
     }
 
-    /// <summary>Creates the job that carries on delivering a task's status, with the task's ambient values as its parameters.</summary>
+    /// <summary>
+    /// Creates the job that carries on delivering a task's status, with the task's ambient values as its parameters.
+    /// It runs from <see cref="ScenarioReportingOptions.ReportQueue"/> whatever queue an <see cref="EnqueuedState"/> names
+    /// (<see cref="ScenarioReportJob"/>'s <c>Queue</c> attribute), so deliveries never wait behind the work.
+    /// </summary>
     internal static string CreateReportJob(IBackgroundJobClient jobs, string taskInstanceId, TaskAmbient ambient, int priorAttempts, IState state)
     {
         var job = Job.FromExpression<ScenarioReportJob>(report => report.DeliverAsync(taskInstanceId, priorAttempts, null, CancellationToken.None));

@@ -23,7 +23,6 @@ namespace Scenario.Receiver.Jobs;
 internal sealed class WorkRunner(
     IServiceProvider services,
     EndpointOutcomeMapper mapper,
-    ProgressReporterFactory progressReporters,
     CancellationQuery cancellationQuery,
     ScenarioMetrics metrics,
     TimeProvider time,
@@ -32,7 +31,12 @@ internal sealed class WorkRunner(
 {
     private readonly ScenarioReceiverOptions _options = options.Value;
 
-    public async Task<WorkResult> RunAsync(ILongRunningEntry entry, ScenarioTaskContext taskContext, WorkInput input, CancellationToken jobToken)
+    /// <param name="entry">The endpoint.</param>
+    /// <param name="taskContext">The job's task context.</param>
+    /// <param name="input">The arguments and ambient values.</param>
+    /// <param name="progress">The run's progress reporter, owned by the caller: sealed here when the work ends, finished by the caller once the outcome is stored.</param>
+    /// <param name="jobToken">Hangfire's shutdown or deletion.</param>
+    public async Task<WorkResult> RunAsync(ILongRunningEntry entry, ScenarioTaskContext taskContext, WorkInput input, ProgressReporter progress, CancellationToken jobToken)
     {
         var taskInstanceId = taskContext.TaskInstanceId!;
         var timeout = entry.Settings.Timeout(_options);
@@ -45,61 +49,60 @@ internal sealed class WorkRunner(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var progress = progressReporters.Create(taskInstanceId, input.StatusUrl);
-        await using (progress.ConfigureAwait(false))
+        taskContext.AttachProgressSink(progress);
+        try
         {
-            taskContext.AttachProgressSink(progress);
-            try
+            // Without a deadline, only Scenario's cancellation abandons work that ignores its token: a shutdown
+            // still waits for it, as before, so a requeued job never runs beside its abandoned twin.
+            var abandonOn = timeout is not null ? deadline.Token : watch.IsActive ? watch.Token : (CancellationToken?)null;
+            var answer = await InvokeUnderDeadlineAsync(entry, input, taskContext, timeout, abandonOn, deadline.Token).ConfigureAwait(false);
+            if (answer.Value is ScenarioDeferredResult deferred)
             {
-                // Without a deadline, only Scenario's cancellation abandons work that ignores its token: a shutdown
-                // still waits for it, as before, so a requeued job never runs beside its abandoned twin.
-                var abandonOn = timeout is not null ? deadline.Token : watch.IsActive ? watch.Token : (CancellationToken?)null;
-                var answer = await InvokeUnderDeadlineAsync(entry, input, taskContext, timeout, abandonOn, deadline.Token).ConfigureAwait(false);
-                if (answer.Value is ScenarioDeferredResult deferred)
-                {
-                    return WorkResult.Deferred(deferred.Deadline);
-                }
+                return WorkResult.Deferred(deferred.Deadline);
+            }
 
-                var outcome = mapper.FromAnswer(answer, entry.JsonOptions);
-                return new WorkResult(outcome.Status == TaskStatusNames.Completed && outcome.Message is null
-                    ? outcome.WithMessage(CompletedTrace(entry, Stopwatch.GetElapsedTime(started), input.Attempt))
-                    : outcome);
-            }
-            catch (OperationCanceledException) when (jobToken.IsCancellationRequested)
-            {
-                // Hangfire is shutting down (it will requeue the job) or the job was deleted (ReportWhenDeleted
-                // reports the cancellation). Either way this run reports nothing.
-                Log.WorkInterrupted(logger, taskInstanceId);
-                throw;
-            }
-            catch (Exception) when (watch.IsCancelled)
-            {
-                // Whatever the work threw once its token was cancelled: Scenario has ended the task.
-                return WorkResult.Cancelled();
-            }
-            catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && timeout is not null)
-            {
-                return new WorkResult(EndpointOutcomeMapper.TimedOut(timeout.Value), ex);
-            }
-            catch (Exception ex) when (input.Attempt <= entry.Settings.Retries)
-            {
-                Log.WorkAttemptFailed(logger, ex, taskInstanceId, input.Attempt, entry.Settings.Retries + 1);
-                var delay = TimeSpan.FromSeconds(_options.WorkRetryDelaySeconds);
+            var outcome = mapper.FromAnswer(answer, entry.JsonOptions);
+            return new WorkResult(outcome.Status == TaskStatusNames.Completed && outcome.Message is null
+                ? outcome.WithMessage(CompletedTrace(entry, Stopwatch.GetElapsedTime(started), input.Attempt))
+                : outcome);
+        }
+        catch (OperationCanceledException) when (jobToken.IsCancellationRequested)
+        {
+            // Hangfire is shutting down (it will requeue the job) or the job was deleted (ReportWhenDeleted
+            // reports the cancellation). Either way this run reports nothing.
+            Log.WorkInterrupted(logger, taskInstanceId);
+            throw;
+        }
+        catch (Exception) when (watch.IsCancelled)
+        {
+            // Whatever the work threw once its token was cancelled: Scenario has ended the task.
+            return WorkResult.Cancelled();
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && timeout is not null)
+        {
+            return new WorkResult(EndpointOutcomeMapper.TimedOut(timeout.Value), ex);
+        }
+        catch (Exception ex) when (input.Attempt <= entry.Settings.Retries)
+        {
+            Log.WorkAttemptFailed(logger, ex, taskInstanceId, input.Attempt, entry.Settings.Retries + 1);
+            var delay = TimeSpan.FromSeconds(_options.WorkRetryDelaySeconds);
 
-                // Scenario hears of the failed attempt and of the next one, so a retry is never a silent gap.
-                await progress.ReportAsync(progress.LatestPercent, RetryNotice(ex, input.Attempt, entry.Settings.Retries + 1, delay), CancellationToken.None).ConfigureAwait(false);
-                throw new RetryLaterException(delay, $"{ex.GetType().Name}: {ex.Message}", ex);
-            }
-            catch (Exception ex)
-            {
-                Log.WorkFailed(logger, ex, taskInstanceId, input.Attempt);
-                return new WorkResult(mapper.FromException(ex), ex);
-            }
-            finally
-            {
-                taskContext.AttachProgressSink(null);
-                metrics.WorkDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-            }
+            // Scenario hears of the failed attempt and of the next one, so a retry is never a silent gap.
+            await progress.ReportAsync(progress.LatestPercent, RetryNotice(ex, input.Attempt, entry.Settings.Retries + 1, delay), CancellationToken.None).ConfigureAwait(false);
+            throw new RetryLaterException(delay, $"{ex.GetType().Name}: {ex.Message}", ex);
+        }
+        catch (Exception ex)
+        {
+            Log.WorkFailed(logger, ex, taskInstanceId, input.Attempt);
+            return new WorkResult(mapper.FromException(ex), ex);
+        }
+        finally
+        {
+            taskContext.AttachProgressSink(null);
+
+            // No progress after the work: the last value leaves now, while the outcome is being stored.
+            progress.Seal();
+            metrics.WorkDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 

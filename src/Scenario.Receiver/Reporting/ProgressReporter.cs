@@ -7,29 +7,37 @@ namespace Scenario.Receiver.Reporting;
 
 /// <summary>
 /// Sends a running task's progress to Scenario as <c>InProgress</c>. Coalesced: at most one post per
-/// interval, the latest value wins, and the last value is flushed when the work ends. Best effort: a
-/// failed post is logged and dropped, and the work never waits for Scenario. Closed before the outcome
-/// is stored, so no progress can follow the terminal status.
+/// interval, the latest value wins, and the last value is sent when the work ends. Best effort: a failed
+/// post is logged and dropped, and the work never waits for Scenario. Sealed when the work ends (nothing
+/// more is taken), then finished by the work job once the outcome is stored: it waits for the last post
+/// at most <see cref="ScenarioReportingOptions.InlineAttemptTimeout"/>, then abandons it (cancels it), and
+/// says whether a post could still be on its way, so that no progress follows the terminal status.
 /// </summary>
 internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
 {
+    /// <summary>How long an abandoned post may take to end once cancelled; HttpClient ends a cancelled send at once.</summary>
+    private static readonly TimeSpan AbandonSettleTimeout = TimeSpan.FromSeconds(1);
+
     private readonly string _taskInstanceId;
     private readonly Uri? _statusUrl;
     private readonly ScenarioStatusClient _client;
     private readonly ITaskStore _records;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
+    private readonly TimeSpan _flushTimeout;
     private readonly int _maxMessageLength;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _flush = new();
+    private readonly CancellationTokenSource _abandon = new();
     private readonly Lock _gate = new();
     private (int Percent, string? Message)? _pending;
     private (int Percent, string? Message) _latest;
     private Task _sender = Task.CompletedTask;
-    private Task _heartbeat = Task.CompletedTask;
+    private Task<ProgressFlush>? _finishing;
     private long _lastPostAt = long.MinValue;
     private bool _sending;
     private bool _closed;
+    private volatile bool _settledElsewhere;
 
     public ProgressReporter(
         string taskInstanceId,
@@ -48,10 +56,11 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         _records = records;
         _time = time;
         _interval = options.ProgressInterval;
+        _flushTimeout = options.InlineAttemptBound;
         _logger = logger;
         if (options.HeartbeatInterval is { } heartbeat)
         {
-            _heartbeat = HeartbeatAsync(heartbeat);
+            _ = HeartbeatAsync(heartbeat);
         }
     }
 
@@ -89,24 +98,87 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Refuses any further progress, sends the last pending value and waits for posts in flight.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// The work ended: refuses any further progress and starts sending the last pending value now, without
+    /// waiting for it. A task someone else settled meanwhile (a callback, a deadline) gets no last value.
+    /// </summary>
+    public void Seal()
     {
-        await _flush.CancelAsync().ConfigureAwait(false);
-        // The heartbeat first: a beat that fired as the work ended must not start a sender after the one awaited below.
-        await _heartbeat.ConfigureAwait(false);
-        Task sender;
         lock (_gate)
         {
-            // Closed before the final flush, so that nothing can be queued behind it: the outcome is stored
-            // (and the terminal status posted) only after this returns.
+            if (_closed)
+            {
+                return;
+            }
+
             _closed = true;
-            StartSenderIfIdle();
-            sender = _sender;
         }
 
-        await sender.ConfigureAwait(false);
-        _flush.Dispose();
+        // Checked once, before this run stores its own outcome: from now on an outcome in the record may be this
+        // run's, whose terminal status waits for this reporter to finish.
+        _settledElsewhere = IsSettled();
+        _flush.Cancel();
+        lock (_gate)
+        {
+            StartSenderIfIdle();
+        }
+    }
+
+    /// <summary>
+    /// Seals, then waits for the posts in flight at most <see cref="ScenarioReportingOptions.InlineAttemptTimeout"/>;
+    /// a post still unanswered then is cancelled. Never throws; the same answer on every call.
+    /// </summary>
+    public Task<ProgressFlush> FinishAsync()
+    {
+        Seal();
+        lock (_gate)
+        {
+            return _finishing ??= FinishSealedAsync(_sender);
+        }
+    }
+
+    /// <summary>Finishes (<see cref="FinishAsync"/>): the reporter's end on any path of the work job.</summary>
+    public async ValueTask DisposeAsync() => await FinishAsync().ConfigureAwait(false);
+
+    private async Task<ProgressFlush> FinishSealedAsync(Task sender)
+    {
+        if (await EndsWithinAsync(sender, _flushTimeout).ConfigureAwait(false))
+        {
+            return ProgressFlush.Flushed;
+        }
+
+        // Scenario takes the connection and does not answer: the work is not held for it. The post is cancelled,
+        // which closes its connection, so it cannot go on being sent beside the terminal status.
+        Log.ProgressAbandoned(_logger, _taskInstanceId, _flushTimeout.TotalSeconds);
+        await _abandon.CancelAsync().ConfigureAwait(false);
+        return await EndsWithinAsync(sender, AbandonSettleTimeout).ConfigureAwait(false) ? ProgressFlush.Abandoned : ProgressFlush.StillSending;
+    }
+
+    private async Task<bool> EndsWithinAsync(Task sender, TimeSpan timeout)
+    {
+        try
+        {
+            await sender.WaitAsync(timeout, _time).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private bool IsSettled()
+    {
+        try
+        {
+            return _records.Find(_taskInstanceId) is { IsSettled: true };
+        }
+#pragma warning disable CA1031 // Progress is best effort: a storage that cannot answer costs the last value, nothing more.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return true;
+        }
     }
 
     /// <summary>Under the gate. The flag, not the task's completion, says whether a sender will still look at the pending value.</summary>
@@ -141,8 +213,9 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
             (int Percent, string? Message) next;
             lock (_gate)
             {
-                if (_pending is null)
+                if (_pending is null || _abandon.IsCancellationRequested)
                 {
+                    _pending = null;
                     // Cleared under the gate: a value reported from now on starts a new sender, none is stranded.
                     _sending = false;
                     return;
@@ -183,8 +256,12 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
     {
         try
         {
-            // Settled, not only reported: once a callback, a deadline or Scenario's cancellation decided the task, its progress is moot.
-            if (_records.Find(_taskInstanceId) is { IsSettled: true })
+            // Settled, not only reported: once a callback, a deadline or Scenario's cancellation decided the task, its
+            // progress is moot. Once sealed, an outcome in the record may be this run's own, which waits for this post:
+            // what others settled was checked when the reporter was sealed.
+            var record = _records.Find(_taskInstanceId);
+            var sealedNow = Volatile.Read(ref _closed);
+            if (_settledElsewhere || record is { IsReported: true } or { CancelledByScenarioAt: not null } || (!sealedNow && record is { IsSettled: true }))
             {
                 return;
             }
@@ -196,11 +273,15 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
                 ProgressPercentage = percent,
                 Message = message,
             };
-            var result = await _client.PostAsync(statusEvent, _statusUrl, CancellationToken.None).ConfigureAwait(false);
+            var result = await _client.PostAsync(statusEvent, _statusUrl, _abandon.Token).ConfigureAwait(false);
             if (result.Kind != DeliveryResultKind.Delivered)
             {
                 Log.ProgressNotDelivered(_logger, _taskInstanceId, result.Reason ?? result.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            // Abandoned when the work job stopped waiting for it (logged there).
         }
 #pragma warning disable CA1031 // Progress is best effort: nothing about it may fail the work.
         catch (Exception ex)

@@ -29,7 +29,11 @@ internal sealed class ScenarioStatusClient
     /// <param name="statusEvent">The body.</param>
     /// <param name="allowedStatusUrl">A caller-suggested status URL whose origin is allowed, or null for the configured BaseUrl.</param>
     /// <param name="cancellationToken">Cancels the post.</param>
-    public async Task<DeliveryResult> PostAsync(TaskStatusEvent statusEvent, Uri? allowedStatusUrl, CancellationToken cancellationToken)
+    public Task<DeliveryResult> PostAsync(TaskStatusEvent statusEvent, Uri? allowedStatusUrl, CancellationToken cancellationToken)
+        => PostAsync(statusEvent, allowedStatusUrl, _options.Reporting.RequestTimeout, cancellationToken);
+
+    /// <summary>As the other overload, with a timeout shorter than <see cref="ScenarioReportingOptions.RequestTimeout"/>: the work job's own attempt.</summary>
+    public async Task<DeliveryResult> PostAsync(TaskStatusEvent statusEvent, Uri? allowedStatusUrl, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, allowedStatusUrl ?? TaskStatusesUri());
         request.Headers.Accept.Add(AcceptJson);
@@ -40,7 +44,7 @@ internal sealed class ScenarioStatusClient
         request.Content = content;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Reporting.RequestTimeout);
+        timeout.CancelAfter(requestTimeout);
         try
         {
             using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
@@ -48,7 +52,7 @@ internal sealed class ScenarioStatusClient
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return DeliveryResult.Transient($"no answer within {_options.Reporting.RequestTimeout.TotalSeconds:0.#} s", null);
+            return DeliveryResult.NoAnswer($"no answer within {requestTimeout.TotalSeconds:0.#} s");
         }
         catch (HttpRequestException ex)
         {

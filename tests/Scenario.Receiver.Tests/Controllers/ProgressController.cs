@@ -15,7 +15,20 @@ public sealed partial class ProgressController(WorkProbe probe, ScenarioTaskCont
     /// <summary>The simulated work between two of <see cref="Burst"/>'s calls: the burst spans about 1.5 s.</summary>
     public static readonly TimeSpan BurstStepDuration = TimeSpan.FromMilliseconds(30);
 
+    /// <summary>How long <see cref="Paced"/> works: a short task, so that only Scenario could make it long.</summary>
+    public static readonly TimeSpan PacedDuration = TimeSpan.FromMilliseconds(300);
+
     private void Record(string action) => probe.Record(action, task);
+
+    [HttpPost("paced"), ScenarioLongRunning]
+    public async Task<IActionResult> Paced(CancellationToken cancellationToken)
+    {
+        Record("paced");
+        await task.ReportProgressAsync(10, "started", cancellationToken);
+        await Task.Delay(PacedDuration, cancellationToken);
+        await task.ReportProgressAsync(100, "done", cancellationToken);
+        return Ok(new { worked = PacedDuration.TotalSeconds });
+    }
 
     [HttpPost("burst"), ScenarioLongRunning]
     public async Task<IActionResult> Burst(CancellationToken cancellationToken)

@@ -94,10 +94,11 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
         var call = await AcceptAsync();
         var (cancelled, _) = await AcceptAndDeleteAsync();
 
-        var enqueued = await PageAsync("/hangfire/jobs/enqueued/default");
+        var work = await PageAsync("/hangfire/jobs/enqueued/default");
+        var reports = await PageAsync($"/hangfire/jobs/enqueued/{ScenarioReportingOptions.ReportQueue}");
 
-        Assert.Contains($"Scenario {call.TaskInstanceId} · TaskWork.OkResult", enqueued, StringComparison.Ordinal);
-        Assert.Contains($"Report → Scenario {cancelled.TaskInstanceId}", enqueued, StringComparison.Ordinal);
+        Assert.Contains($"Scenario {call.TaskInstanceId} · TaskWork.OkResult", work, StringComparison.Ordinal);
+        Assert.Contains($"Report → Scenario {cancelled.TaskInstanceId}", reports, StringComparison.Ordinal);
     }
 
     [Fact]

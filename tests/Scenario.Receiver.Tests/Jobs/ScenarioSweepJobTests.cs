@@ -27,6 +27,9 @@ public sealed class ScenarioSweepJobTests : StandInTest
 
     private static readonly Dictionary<string, string?> FastSweep = new() { ["Scenario:SweepInterval"] = "00:00:01" };
 
+    /// <summary>No report server: report jobs wait Enqueued on their queue, as the tasks' work does on theirs.</summary>
+    private static readonly Dictionary<string, string?> FastSweepParkedReports = new(FastSweep) { ["Scenario:Reporting:Workers"] = "0" };
+
     private Task<ReceiverTestHost> StartHostAsync(JobStorage? storage = null, Dictionary<string, string?>? settings = null)
         => ReceiverTestHost.StartAsync(
             Scenario,
@@ -91,10 +94,10 @@ public sealed class ScenarioSweepJobTests : StandInTest
     [Fact]
     public async Task WorkJobDeletedByHand_WithoutOutcome_IsLeftToItsReportJob()
     {
-        await using var host = await StartHostAsync();
+        await using var host = await StartHostAsync(settings: FastSweepParkedReports);
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
 
-        // Its deletion creates a report job, in the task's queue, where it waits like the work did.
+        // Its deletion creates a report job, on the report queue, where it waits like the work did.
         host.Services.GetRequiredService<IBackgroundJobClient>().Delete(call.JobId!);
         var sweeps = SweepsFrom(host);
         await Await.UntilAsync(() => sweeps() >= 2, "two sweeps ran");
@@ -106,7 +109,7 @@ public sealed class ScenarioSweepJobTests : StandInTest
     [Fact]
     public async Task WorkJobAndItsReportJobDeletedByHand_WithoutOutcome_IsSweptAndReportedCancelledOnce()
     {
-        await using var host = await StartHostAsync();
+        await using var host = await StartHostAsync(settings: FastSweepParkedReports);
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
         var jobs = host.Services.GetRequiredService<IBackgroundJobClient>();
         var records = host.Services.GetRequiredService<ITaskStore>();

@@ -12,25 +12,30 @@ namespace Scenario.Receiver.Tests.Jobs;
 public sealed class SlowScenarioTests : StandInTest
 {
     [Fact]
-    public async Task ScenarioAnswering40sLate_WithTheDefaultRequestTimeout_GetsOneTerminalStatus()
+    public async Task ScenarioAnswering40sLate_WithTheDefaultTimeouts_GetsOneTerminalStatusFromTheReportJob()
     {
-        // The test host shortens the request timeout; this test needs the library's default.
-        var defaultTimeout = new ScenarioReportingOptions().RequestTimeout;
+        // The test host shortens the request timeout; this test needs the library's defaults.
+        var defaults = new ScenarioReportingOptions();
         await using var host = await ReceiverTestHost.StartAsync(
-            Scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:RequestTimeout"] = defaultTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture) });
+            Scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:RequestTimeout"] = defaults.RequestTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture) });
         Scenario.ResponseDelay = TimeSpan.FromSeconds(40);
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, TimeSpan.FromSeconds(120));
         var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.IsReported == true, "the task is marked reported", TimeSpan.FromSeconds(30));
+        var reportJobId = records.Find(call.TaskInstanceId)!.ReportJobId!;
 
         // The task is marked reported inside the job; its Succeeded state is committed a moment after.
-        await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) != "Processing", "the work job ends");
+        await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) != "Processing", "the report job ends");
 
-        Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
+        // The work job's short attempt gave up after InlineAttemptTimeout (the stand-in saw the sender leave: 499) and its
+        // worker went back to the work; the report job waited the 40 s with the full RequestTimeout.
+        var posts = Scenario.Requests.Where(r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal)).Select(r => r.AnsweredStatusCode);
+        Assert.Equal([499, 204], posts);
+        Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal);
         Assert.Equal("Succeeded", host.Storage.StateOf(call.JobId!));
-        Assert.Null(records.Find(call.TaskInstanceId)!.ReportJobId);
+        Assert.Equal("Succeeded", host.Storage.StateOf(reportJobId));
     }
 
     [Fact]

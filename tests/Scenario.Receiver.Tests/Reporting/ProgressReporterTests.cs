@@ -283,10 +283,34 @@ public sealed class ProgressReporterTests : IAsyncLifetime
         Assert.True(closing.IsCompletedSuccessfully);
     }
 
-    private ProgressReporter NewReporter(string taskId, HttpClient http, ITaskStore records, TimeSpan interval)
+    [Fact]
+    public async Task Reporter_WhenScenarioHangs_FinishesWithinTheInlineBound_AndAbandonsThePost()
+    {
+        var taskId = TestData.NewTaskId();
+        using var http = new HttpClient();
+        var reporter = NewReporter(taskId, http, NewRecords(), TimeSpan.Zero, inlineAttemptTimeout: TimeSpan.FromMilliseconds(500));
+        _scenario.ResponseDelay = TimeSpan.FromHours(1);
+
+        await reporter.ReportAsync(20, null, CancellationToken.None);
+        await _scenario.WaitForRequestsAsync(_ => _scenario.PendingRequestCount > 0, Await.DefaultTimeout);
+        var started = Stopwatch.GetTimestamp();
+        var flush = await reporter.FinishAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var waited = Stopwatch.GetElapsedTime(started);
+
+        Assert.Equal(ProgressFlush.Abandoned, flush);
+        Assert.True(waited < TimeSpan.FromSeconds(2), $"waited {waited.TotalSeconds:0.###} s");
+
+        // Cancelled, so its connection is closed: the stand-in sees the sender leave, and never takes the post.
+        var abandoned = await _scenario.WaitForRequestsAsync(requests => requests.Any(r => r.Body.Contains(taskId, StringComparison.Ordinal)), Await.DefaultTimeout);
+        Assert.Equal(RecordedRequest.ClientClosedRequestStatusCode, Assert.Single(abandoned, r => r.Body.Contains(taskId, StringComparison.Ordinal)).AnsweredStatusCode);
+        Assert.Empty(_scenario.StatusesFor(taskId));
+    }
+
+    private ProgressReporter NewReporter(string taskId, HttpClient http, ITaskStore records, TimeSpan interval, TimeSpan? inlineAttemptTimeout = null)
     {
         var options = new ScenarioReceiverOptions { BaseUrl = _scenario.BaseUrl, ApiKey = _scenario.ApiKey };
         options.Reporting.ProgressInterval = interval;
+        options.Reporting.InlineAttemptTimeout = inlineAttemptTimeout ?? options.Reporting.InlineAttemptTimeout;
         var client = new ScenarioStatusClient(http, Options.Create(options));
         return new ProgressReporter(taskId, null, client, records, TimeProvider.System, options.Reporting, NullLogger.Instance);
     }

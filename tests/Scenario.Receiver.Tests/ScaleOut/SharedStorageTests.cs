@@ -328,7 +328,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
     {
         var monitoring = host.Storage.GetMonitoringApi();
         return monitoring.ScheduledCount() == 0 && monitoring.ProcessingCount() == 0
-            && monitoring.EnqueuedCount("default") == 0
+            && monitoring.EnqueuedCount("default") == 0 && monitoring.EnqueuedCount(ScenarioReportingOptions.ReportQueue) == 0
             // The sweeper's recurring job, which can run at any minute's turn, is not one of the tasks' jobs.
             && monitoring.SucceededJobs(0, int.MaxValue).Count(j => j.Value.Job?.Type != typeof(ScenarioSweepJob)) == 2 * taskIds.Count();
     }
