@@ -3,12 +3,14 @@ using Scenario.Receiver.Benchmarks.Load;
 
 // dotnet run -c Release --project bench/Scenario.Receiver.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *Middleware*]
 // dotnet run -c Release --project bench/Scenario.Receiver.Benchmarks -- load [--rounds 3 --concurrency 32 … --storage inmemory|postgres]
+// dotnet run -c Release --project bench/Scenario.Receiver.Benchmarks -- deferred-memory [--tasks 2000 --minutes 3 --poll-interval 00:00:05]
 // docs/benchmarks.md says what each measures and holds the latest results.
 return args switch
 {
     ["load", .. var rest] => await LoadBenchmark.RunAsync(LoadOptions.Parse(rest)),
     ["memory-probe", .. var rest] => await MemoryProbe.RunInThisProcessAsync(rest),
     ["memory-parts", .. var rest] => MemoryParts.RunInThisProcess(rest),
+    ["deferred-memory", .. var rest] => await DeferredMemory.RunAsync(rest),
     ["micro", .. var rest] => Micro(rest),
     _ => Usage(),
 };
@@ -23,6 +25,6 @@ static int Micro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("Usage: Scenario.Receiver.Benchmarks micro [BenchmarkDotNet options] | load [--rounds N --concurrency N --seconds N --tasks N --memory-tasks N --storage inmemory|postgres]");
+    Console.Error.WriteLine("Usage: Scenario.Receiver.Benchmarks micro [BenchmarkDotNet options] | load [--rounds N --concurrency N --seconds N --tasks N --memory-tasks N --storage inmemory|postgres] | deferred-memory [--tasks N --minutes N --poll-interval hh:mm:ss --sample-seconds N]");
     return 2;
 }

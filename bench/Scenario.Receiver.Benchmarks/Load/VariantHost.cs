@@ -97,6 +97,11 @@ internal sealed class VariantHost : IAsyncDisposable
                 options.BaseUrl = scenario;
                 options.ApiKey = apiKey;
                 options.TaskStore = taskStore ?? new ScenarioTaskStoreOptions();
+
+                // The PostgreSQL storage settings (the sample's) break a lock after a minute; with the tasks in Hangfire's
+                // storage (--task-store hangfire) the report lock must outlast RequestTimeout + 30 s, or the host does not
+                // start. The stand-in answers in milliseconds, so this changes nothing measured.
+                options.Reporting.RequestTimeout = TimeSpan.FromSeconds(30);
             });
         }
 

@@ -44,9 +44,11 @@ internal static class HangfireStorage
                 PrepareSchemaIfNecessary = true,
 
                 // When a held lock is considered abandoned (its holder died) and broken. It must exceed the longest
-                // time a lock is held: the receiver holds a task's lock while it posts the task's status, which
-                // takes at most Scenario:Reporting:RequestTimeout (30 s by default). A minute frees the lock of a
-                // crashed instance quickly without breaking a live one.
+                // time a lock is held. The sample keeps its task records in the PostgreSQL task store (below), whose
+                // report lease does not use these locks; with the records in Hangfire's storage the receiver holds a
+                // task's lock while it posts the status, and refuses to start unless this is at least
+                // Scenario:Reporting:RequestTimeout + 30 s (2.5 min by default). A minute frees Hangfire's own locks
+                // of a crashed instance quickly.
                 DistributedLockTimeout = TimeSpan.FromMinutes(1),
             });
     }

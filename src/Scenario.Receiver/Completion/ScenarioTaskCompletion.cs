@@ -24,6 +24,7 @@ internal sealed class ScenarioTaskCompletion(
     IBackgroundJobClient jobs,
     ScenarioStatusClient client,
     StatusUrlPolicy statusUrlPolicy,
+    TaskDeferral deferral,
     ILogger<ScenarioTaskCompletion> logger) : IScenarioTaskCompletion
 {
     public Task<ScenarioCompletionResult> CompleteAsync(string taskInstanceId, object? outputs, string? message = null, CancellationToken cancellationToken = default)
@@ -101,6 +102,9 @@ internal sealed class ScenarioTaskCompletion(
         // Durable before the caller hears "decided": the delivery is a job, retried on the report schedule.
         // A task never accepted here has no work job, so no ambient values: its status goes to Scenario:BaseUrl.
         var record = records.Find(taskInstanceId);
+
+        // A deferred task's deadline and next cancellation check have nothing left to do.
+        deferral.DropScheduledJobs(record);
         var ambient = record?.JobId is { } jobId ? jobLookup.Ambient(jobId) : TaskAmbient.None;
         var reportJobId = TerminalStatusDelivery.CreateReportJob(
             jobs, taskInstanceId, ambient, priorAttempts: 0,

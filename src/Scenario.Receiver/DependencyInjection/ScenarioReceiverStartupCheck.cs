@@ -2,15 +2,19 @@ using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
+using Scenario.Receiver.Tasks.PostgreSql;
 
 namespace Scenario.Receiver;
 
 /// <summary>
 /// Runs with the host's start, so a mistake stops the host with a message that names the fix instead of
-/// failing the first task: Hangfire must be registered (checked first), every instance sharing its storage must
+/// failing the first task: Hangfire must be registered (checked first), its storage must not be configured to run
+/// work twice or break a held lock (<see cref="HangfirePostgreSqlSettings"/>), every instance sharing its storage must
 /// keep its task records in the same store (<see cref="TaskStoreMarker"/>), and the catalog of long-running
 /// endpoints is built once the host has started, which checks every endpoint.
 /// </summary>
@@ -24,7 +28,10 @@ internal sealed class ScenarioReceiverStartupCheck(IServiceProvider services, IL
                 "The Scenario receiver runs work in Hangfire, which is not registered: call builder.Services.AddHangfire(c => c.UseInMemoryStorage()) (or another storage) and builder.Services.AddHangfireServer().");
         }
 
-        var store = services.GetRequiredService<ITaskStore>().Name;
+        var taskStore = services.GetRequiredService<ITaskStore>();
+        CheckStorageSettings(storage, taskStore);
+
+        var store = taskStore.Name;
         string? other;
         try
         {
@@ -39,6 +46,26 @@ internal sealed class ScenarioReceiverStartupCheck(IServiceProvider services, IL
         }
 
         return other is null ? Task.CompletedTask : throw TaskStoreMarker.Mismatch(store, other);
+    }
+
+    private void CheckStorageSettings(JobStorage storage, ITaskStore taskStore)
+    {
+        if (!HangfirePostgreSqlSettings.IsFor(storage))
+        {
+            return;
+        }
+
+        if (HangfirePostgreSqlSettings.Read(storage) is not { } settings)
+        {
+            Log.StorageSettingsNotChecked(logger, storage.GetType().Assembly.GetName().Version?.ToString() ?? "unknown");
+            return;
+        }
+
+        var reporting = taskStore is HangfireTaskStore ? services.GetRequiredService<IOptions<ScenarioReceiverOptions>>().Value.Reporting : null;
+        if (settings.Refusals(reporting) is { Count: > 0 } refusals)
+        {
+            throw new InvalidOperationException(string.Join(" ", refusals));
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -46,6 +46,7 @@ internal sealed class ScenarioDeferralJob(
     /// <param name="performContext">Supplied by Hangfire: the job parameters.</param>
     /// <param name="cancellationToken">Supplied by Hangfire: shutdown or deletion.</param>
     [AutomaticRetry(Attempts = 3, LogEvents = false)]
+    [ExpireSoonWhenFinished]
     [JobDisplayName("Was deferred Scenario task {0} cancelled?")]
     public async Task CheckCancellationAsync(string taskInstanceId, PerformContext? performContext, CancellationToken cancellationToken)
     {

@@ -16,7 +16,8 @@ namespace Scenario.Receiver.Jobs;
 /// A task whose outcome comes later: deferring it (its deadline a scheduled Hangfire job, so it survives a
 /// restart and fires on any instance sharing the storage), its deadline passing, and Scenario cancelling it.
 /// Each decides under the task's decide lock, so an explicit completion, the work, the deadline and a
-/// cancellation never both win.
+/// cancellation never both win. Nothing it schedules outlives the task: whatever decides the task deletes the
+/// deadline and the next cancellation check while they are still scheduled (<see cref="DropScheduledJobs"/>).
 /// </summary>
 internal sealed class TaskDeferral(
     ITaskStore records,
@@ -45,22 +46,58 @@ internal sealed class TaskDeferral(
         locked.WriteDeferred(until, deadlineJobId);
         Log.TaskDeferred(logger, taskInstanceId, until);
 
-        ScheduleCancellationCheck(taskInstanceId, ambient);
+        ScheduleCancellationCheck(locked, taskInstanceId, ambient);
     }
 
-    /// <summary>Asks Scenario again, one interval from now, whether it cancelled the deferred task.</summary>
+    /// <summary>
+    /// Asks Scenario again, one interval from now, whether it cancelled the deferred task, unless something decided
+    /// the task meanwhile. Under the decide lock, and recorded: a decision either comes first (and nothing is
+    /// scheduled) or finds the new check in the record and deletes it.
+    /// </summary>
     public void ScheduleCancellationCheck(string taskInstanceId, TaskAmbient ambient)
+    {
+        if (cancellationQuery.PollInterval is null)
+        {
+            return;
+        }
+
+        using var locked = records.LockForDecide(taskInstanceId);
+        if (locked.Read() is { DeferredUntil: { } until } record && !record.IsSettled && until > time.GetUtcNow())
+        {
+            ScheduleCancellationCheck(locked, taskInstanceId, ambient);
+        }
+    }
+
+    private void ScheduleCancellationCheck(IDecideLock locked, string taskInstanceId, TaskAmbient ambient)
     {
         if (cancellationQuery.PollInterval is not { } interval)
         {
             return;
         }
 
-        JobCreation.Create(
+        var checkJobId = JobCreation.Create(
             jobs,
             Job.FromExpression<ScenarioDeferralJob>(job => job.CheckCancellationAsync(taskInstanceId, null, CancellationToken.None)),
             new ScheduledState(interval) { Reason = "Asks Scenario whether it cancelled the deferred task." },
             TaskJobParameters.For(taskInstanceId, ambient));
+        locked.WriteCancellationCheck(checkJobId);
+    }
+
+    /// <summary>
+    /// Deletes a decided task's deadline and next cancellation check while they are still scheduled, so that none
+    /// waits in storage for a task that is over (a job already due runs, finds the task settled and does nothing).
+    /// Only from Scheduled: a job that ran keeps its state, and the job calling this is never deleted under itself.
+    /// </summary>
+    /// <param name="record">The task's record, read after the decision.</param>
+    public void DropScheduledJobs(TaskRecord? record)
+    {
+        foreach (var jobId in new[] { record?.DeadlineJobId, record?.CancellationCheckJobId })
+        {
+            if (jobId is not null)
+            {
+                jobs.Delete(jobId, ScheduledState.StateName);
+            }
+        }
     }
 
     /// <summary>
@@ -69,25 +106,20 @@ internal sealed class TaskDeferral(
     /// </summary>
     public bool RecordCancelledByScenario(string taskInstanceId)
     {
-        string? deadlineJobId;
+        TaskRecord? record;
         using (var locked = records.LockForDecide(taskInstanceId))
         {
-            var record = locked.Read();
+            record = locked.Read();
             if (TaskDecision.Refusal(record) is { } refusal)
             {
                 return refusal.PriorOutcome == TaskDecision.CancelledByScenario;
             }
 
             locked.WriteCancelledByScenario(time.GetUtcNow());
-            deadlineJobId = record?.DeadlineJobId;
         }
 
-        if (deadlineJobId is not null)
-        {
-            // The deadline job would find the task cancelled and do nothing; deleting it keeps the dashboard honest.
-            jobs.Delete(deadlineJobId);
-        }
-
+        // The deadline job would find the task cancelled and do nothing; deleting it keeps the dashboard honest.
+        DropScheduledJobs(record);
         return true;
     }
 
@@ -110,6 +142,9 @@ internal sealed class TaskDeferral(
         if (decision.IsDecided)
         {
             Log.DeadlinePassed(logger, taskInstanceId);
+
+            // This deadline job is Processing, so only the pending cancellation check goes.
+            DropScheduledJobs(records.Find(taskInstanceId));
         }
 
         return decision.IsDecided;

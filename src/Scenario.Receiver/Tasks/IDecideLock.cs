@@ -8,4 +8,7 @@ internal interface IDecideLock : IDisposable
     void WriteDeferred(DateTimeOffset until, string deadlineJobId);
 
     void WriteCancelledByScenario(DateTimeOffset at);
+
+    /// <summary>Records a deferred task's next cancellation check, so that deciding the task deletes it while it is still scheduled.</summary>
+    void WriteCancellationCheck(string checkJobId);
 }

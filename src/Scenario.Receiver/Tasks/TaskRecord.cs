@@ -3,7 +3,8 @@ namespace Scenario.Receiver.Tasks;
 /// <summary>
 /// What job storage remembers of one task: the work job that runs it, how it ended, and whether its
 /// terminal status reached Scenario; for a deferred task until when it waits for its completion, and whether
-/// Scenario cancelled it. Kept for <see cref="ScenarioReceiverOptions.RecordRetention"/>.
+/// Scenario cancelled it, and its cancellation check waiting to run, so that deciding the task can delete what it
+/// scheduled. Kept for <see cref="ScenarioReceiverOptions.RecordRetention"/>.
 /// </summary>
 internal sealed record TaskRecord(
     string TaskInstanceId,
@@ -18,7 +19,8 @@ internal sealed record TaskRecord(
     DateTimeOffset? ReportedAt,
     DateTimeOffset? DeferredUntil = null,
     string? DeadlineJobId = null,
-    DateTimeOffset? CancelledByScenarioAt = null)
+    DateTimeOffset? CancelledByScenarioAt = null,
+    string? CancellationCheckJobId = null)
 {
     internal bool IsReported => ReportedAt is not null;
 

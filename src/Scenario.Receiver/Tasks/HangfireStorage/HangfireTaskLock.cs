@@ -34,6 +34,8 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
 
     public void WriteCancelledByScenario(DateTimeOffset at) => _store.WriteCancelledByScenario(_connection, TaskInstanceId, at);
 
+    public void WriteCancellationCheck(string checkJobId) => _store.WriteCancellationCheck(_connection, TaskInstanceId, checkJobId);
+
     /// <summary>The first try uses the locked connection, later ones a fresh one: the storage may have dropped this one.</summary>
     public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
         => StorageRetry.UntilWrittenAsync(

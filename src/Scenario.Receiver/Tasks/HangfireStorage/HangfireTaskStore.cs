@@ -35,6 +35,7 @@ internal sealed class HangfireTaskStore : ITaskStore
     internal const string DeferredUntilField = "DeferredUntil";
     private const string DeadlineJobIdField = "DeadlineJobId";
     private const string CancelledByScenarioAtField = "CancelledByScenarioAt";
+    private const string CancellationCheckJobIdField = "CancellationCheckJobId";
 
     private readonly JobStorage _storage;
     private readonly TimeSpan _retention;
@@ -132,7 +133,8 @@ internal sealed class HangfireTaskStore : ITaskStore
             ParseTime(fields.GetValueOrDefault(ReportedAtField)),
             ParseTime(fields.GetValueOrDefault(DeferredUntilField)),
             fields.GetValueOrDefault(DeadlineJobIdField),
-            ParseTime(fields.GetValueOrDefault(CancelledByScenarioAtField)));
+            ParseTime(fields.GetValueOrDefault(CancelledByScenarioAtField)),
+            fields.GetValueOrDefault(CancellationCheckJobIdField));
     }
 
     internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
@@ -155,6 +157,9 @@ internal sealed class HangfireTaskStore : ITaskStore
 
     internal void WriteCancelledByScenario(IStorageConnection connection, string taskInstanceId, DateTimeOffset at)
         => Write(connection, taskInstanceId, [new(CancelledByScenarioAtField, FormatTime(at))]);
+
+    internal void WriteCancellationCheck(IStorageConnection connection, string taskInstanceId, string checkJobId)
+        => Write(connection, taskInstanceId, [new(CancellationCheckJobIdField, checkJobId)]);
 
     internal void WriteReported(IStorageConnection connection, string taskInstanceId, string status, DateTimeOffset reportedAt)
         // One transaction, not two: each commit is a storage round trip (a dispatcher hand-off on InMemory, a

@@ -13,6 +13,9 @@ internal sealed class InMemoryTaskLock(InMemoryTaskStore store, string taskInsta
     public void WriteCancelledByScenario(DateTimeOffset at)
         => store.Write(taskInstanceId, record => record with { CancelledByScenarioAt = at });
 
+    public void WriteCancellationCheck(string checkJobId)
+        => store.Write(taskInstanceId, record => record with { CancellationCheckJobId = checkJobId });
+
     /// <summary>Memory does not blink: one write, in the same critical section as leaving the sets of waiting tasks.</summary>
     public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
     {

@@ -63,6 +63,9 @@ internal sealed class PostgreSqlDecideLock : IDecideLock
     public void WriteCancelledByScenario(DateTimeOffset at)
         => Execute(_store.Sql.WriteCancelledByScenario, command => command.Parameters.AddWithValue("at", at.UtcDateTime));
 
+    public void WriteCancellationCheck(string checkJobId)
+        => Execute(_store.Sql.WriteCancellationCheck, command => command.Parameters.AddWithValue("checkJob", checkJobId));
+
     private void Execute(string sql, Action<NpgsqlCommand> parameters)
     {
         using var command = PostgreSqlTaskStore.Command(sql, _connection, _id);

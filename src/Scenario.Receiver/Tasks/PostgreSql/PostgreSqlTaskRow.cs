@@ -24,7 +24,8 @@ internal static class PostgreSqlTaskRow
             Time(reader, 9),
             Time(reader, 10),
             Text(reader, 11),
-            Time(reader, 12));
+            Time(reader, 12),
+            Text(reader, 13));
         return record is { JobId: null, OutcomeJson: null, ReportedAt: null, DeferredUntil: null, CancelledByScenarioAt: null }
             ? null
             : record;

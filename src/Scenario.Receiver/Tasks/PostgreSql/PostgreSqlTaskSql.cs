@@ -12,7 +12,7 @@ internal sealed partial class PostgreSqlTaskSql
 {
     private const string Columns =
         "task_instance_id, workflow_instance_id, job_id, report_job_id, queue, entry_key, accepted_at, outcome, "
-        + "reported_status, reported_at, deferred_until, deadline_job_id, cancelled_by_scenario_at";
+        + "reported_status, reported_at, deferred_until, deadline_job_id, cancelled_by_scenario_at, cancellation_check_job_id";
 
     public PostgreSqlTaskSql(string schema)
     {
@@ -39,12 +39,15 @@ internal sealed partial class PostgreSqlTaskSql
                 deferred_until timestamptz,
                 deadline_job_id text,
                 cancelled_by_scenario_at timestamptz,
+                cancellation_check_job_id text,
                 report_lease uuid,
                 report_lease_until timestamptz,
                 unreported boolean NOT NULL DEFAULT false,
                 undelivered boolean NOT NULL DEFAULT false,
                 recovering boolean NOT NULL DEFAULT false,
                 expires_at timestamptz NOT NULL);
+            -- A table made by an earlier version lacks the column.
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS cancellation_check_job_id text;
             CREATE INDEX IF NOT EXISTS task_unreported ON {table} (task_instance_id) WHERE unreported;
             CREATE INDEX IF NOT EXISTS task_undelivered ON {table} (task_instance_id) WHERE undelivered;
             CREATE INDEX IF NOT EXISTS task_recovering ON {table} (task_instance_id) WHERE recovering;
@@ -92,6 +95,8 @@ internal sealed partial class PostgreSqlTaskSql
             """;
 
         WriteDeferred = $"UPDATE {table} SET deferred_until = @until, deadline_job_id = @deadlineJob, expires_at = now() + @retention WHERE task_instance_id = @id";
+
+        WriteCancellationCheck = $"UPDATE {table} SET cancellation_check_job_id = @checkJob, expires_at = now() + @retention WHERE task_instance_id = @id";
 
         WriteCancelledByScenario = $"UPDATE {table} SET cancelled_by_scenario_at = @at, expires_at = now() + @retention WHERE task_instance_id = @id";
 
@@ -155,6 +160,8 @@ internal sealed partial class PostgreSqlTaskSql
     public string WriteDeferred { get; }
 
     public string WriteCancelledByScenario { get; }
+
+    public string WriteCancellationCheck { get; }
 
     public string TakeReportLease { get; }
 
