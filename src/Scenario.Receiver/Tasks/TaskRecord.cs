@@ -5,6 +5,11 @@ namespace Scenario.Receiver.Tasks;
 /// terminal status reached Scenario; for a deferred task until when it waits for its completion, and whether
 /// Scenario cancelled it. Kept for <see cref="ScenarioReceiverOptions.RecordRetention"/>.
 /// </summary>
+/// <remarks>
+/// <see cref="UnfinishedPost"/>, read under the report lock only: an earlier delivery began a post of the terminal
+/// status and never learned its answer (its instance died or stopped mid-post, or its lease was taken over), so
+/// Scenario may have it already.
+/// </remarks>
 internal sealed record TaskRecord(
     string TaskInstanceId,
     string? WorkflowInstanceId,
@@ -18,7 +23,8 @@ internal sealed record TaskRecord(
     DateTimeOffset? ReportedAt,
     DateTimeOffset? DeferredUntil = null,
     string? DeadlineJobId = null,
-    DateTimeOffset? CancelledByScenarioAt = null)
+    DateTimeOffset? CancelledByScenarioAt = null,
+    bool UnfinishedPost = false)
 {
     internal bool IsReported => ReportedAt is not null;
 

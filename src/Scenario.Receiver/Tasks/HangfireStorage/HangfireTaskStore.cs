@@ -36,6 +36,9 @@ internal sealed class HangfireTaskStore : ITaskStore
     private const string DeadlineJobIdField = "DeadlineJobId";
     private const string CancelledByScenarioAtField = "CancelledByScenarioAt";
 
+    /// <summary>"1" while a terminal post is under way, empty once its answer is known (<see cref="TaskRecord.UnfinishedPost"/>).</summary>
+    private const string UnfinishedPostField = "UnfinishedPost";
+
     private readonly JobStorage _storage;
     private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
@@ -132,7 +135,8 @@ internal sealed class HangfireTaskStore : ITaskStore
             ParseTime(fields.GetValueOrDefault(ReportedAtField)),
             ParseTime(fields.GetValueOrDefault(DeferredUntilField)),
             fields.GetValueOrDefault(DeadlineJobIdField),
-            ParseTime(fields.GetValueOrDefault(CancelledByScenarioAtField)));
+            ParseTime(fields.GetValueOrDefault(CancelledByScenarioAtField)),
+            !string.IsNullOrEmpty(fields.GetValueOrDefault(UnfinishedPostField)));
     }
 
     internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
@@ -153,6 +157,9 @@ internal sealed class HangfireTaskStore : ITaskStore
     internal void WriteDeferred(IStorageConnection connection, string taskInstanceId, DateTimeOffset until, string deadlineJobId)
         => Write(connection, taskInstanceId, [new(DeferredUntilField, FormatTime(until)), new(DeadlineJobIdField, deadlineJobId)]);
 
+    internal void WriteUnfinishedPost(IStorageConnection connection, string taskInstanceId, bool unfinished)
+        => Write(connection, taskInstanceId, [new(UnfinishedPostField, unfinished ? "1" : string.Empty)]);
+
     internal void WriteCancelledByScenario(IStorageConnection connection, string taskInstanceId, DateTimeOffset at)
         => Write(connection, taskInstanceId, [new(CancelledByScenarioAtField, FormatTime(at))]);
 
@@ -164,6 +171,7 @@ internal sealed class HangfireTaskStore : ITaskStore
         [
             new(ReportedStatusField, status),
             new(ReportedAtField, FormatTime(reportedAt)),
+            new(UnfinishedPostField, string.Empty),
         ],
         transaction => Forget(transaction, taskInstanceId));
 
