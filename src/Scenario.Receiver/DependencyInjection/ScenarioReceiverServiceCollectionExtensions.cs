@@ -148,7 +148,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
             : ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider);
     }
 
-    private static HttpMessageHandler NoRedirectHandler() => new SocketsHttpHandler { AllowAutoRedirect = false };
+    private static SocketsHttpHandler NoRedirectHandler() => new SocketsHttpHandler { AllowAutoRedirect = false };
 
     /// <summary>
     /// After every configuration of the client, the host's included (a post-configure runs last), switches redirects off
