@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Cancellation;
 
@@ -9,9 +12,16 @@ namespace Scenario.Receiver.Cancellation;
 /// Asks Scenario's polling service whether it cancelled a task:
 /// <c>GET {BaseUrl}/polling/api/Cancelled?catalogTaskDefinitionNamespace={ns}&amp;taskInstanceId={id}</c> with the
 /// worker token. A typed client beside the status client, registered the same way (no resilience handlers:
-/// a question that fails is simply asked again at the next interval).
+/// a question that fails is simply asked again at the next interval; no redirect followed: a 3xx is a failed question,
+/// logged with its <c>Location</c>, counted and remembered for the health check, as the status client does).
 /// </summary>
-internal sealed class ScenarioCancellationClient(HttpClient httpClient, IOptions<ScenarioReceiverOptions> options)
+internal sealed class ScenarioCancellationClient(
+    HttpClient httpClient,
+    IOptions<ScenarioReceiverOptions> options,
+    ScenarioRedirects redirects,
+    ScenarioMetrics metrics,
+    TimeProvider time,
+    ILogger<ScenarioCancellationClient> logger)
 {
     internal const string CancelledPath = "polling/api/Cancelled";
 
@@ -21,7 +31,8 @@ internal sealed class ScenarioCancellationClient(HttpClient httpClient, IOptions
     /// <returns>The answer, and for <see cref="CancellationAnswer.Failed"/> and <see cref="CancellationAnswer.Unsupported"/> why.</returns>
     public async Task<(CancellationAnswer Answer, string? Reason)> AskAsync(string taskInstanceId, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, QueryUri(taskInstanceId));
+        var target = QueryUri(taskInstanceId);
+        using var request = new HttpRequestMessage(HttpMethod.Get, target);
         request.Headers.Accept.Add(AcceptJson);
         request.Headers.TryAddWithoutValidation("Authorization", "bearer " + _options.ApiKey);
 
@@ -31,6 +42,22 @@ internal sealed class ScenarioCancellationClient(HttpClient httpClient, IOptions
         {
             using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
             var code = (int)response.StatusCode;
+            var answeredBy = response.RequestMessage?.RequestUri;
+            var followedElsewhere = answeredBy is not null && answeredBy != target;
+            if (ScenarioStatusClient.IsRedirect(response) || followedElsewhere)
+            {
+                // A login page's 200 says nothing about the task: the question failed and is asked again.
+                var redirect = new ScenarioRedirect(
+                    ScenarioRequestKind.CancellationQuestion,
+                    code,
+                    followedElsewhere ? answeredBy!.OriginalString : ScenarioStatusClient.LocationOf(response),
+                    time.GetUtcNow());
+                redirects.Redirected(redirect);
+                metrics.Redirects.Add(1, new KeyValuePair<string, object?>(ScenarioMetrics.RequestTag, "cancellation"));
+                Log.ScenarioRedirected(logger, code, "cancellation question", taskInstanceId, redirect.LocationText);
+                return (CancellationAnswer.Failed, $"Scenario answered {code} {response.ReasonPhrase}, a redirect, which is not followed: check Scenario:BaseUrl");
+            }
+
             if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
             {
                 return (CancellationAnswer.Unsupported, $"Scenario answered {code} {response.ReasonPhrase}");
@@ -41,6 +68,7 @@ internal sealed class ScenarioCancellationClient(HttpClient httpClient, IOptions
                 return (CancellationAnswer.Failed, $"Scenario answered {code} {response.ReasonPhrase}");
             }
 
+            redirects.Answered(ScenarioRequestKind.CancellationQuestion);
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             return IsCancelled(body) switch
             {

@@ -19,7 +19,8 @@ public static class ScenarioHealthChecksBuilderExtensions
 
     /// <summary>
     /// Checks that Scenario's TaskStatus service is up (<c>GET {BaseUrl}/taskstatus/api/ServiceStatus</c> answers 204)
-    /// and reports Degraded when more than <paramref name="undeliveredThreshold"/> terminal statuses wait for delivery.
+    /// within <c>Scenario:HealthCheckTimeout</c> (5 s by default), and reports Degraded while Scenario answers redirects
+    /// or more than <paramref name="undeliveredThreshold"/> terminal statuses wait for delivery.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name. Default <see cref="DefaultName"/>.</param>
@@ -40,6 +41,7 @@ public static class ScenarioHealthChecksBuilderExtensions
             name,
             services => new ScenarioHealthCheck(
                 services.GetRequiredService<ScenarioStatusClient>(),
+                services.GetRequiredService<ScenarioRedirects>(),
                 services.GetRequiredService<ITaskStore>(),
                 services.GetRequiredService<Hangfire.JobStorage>(),
                 undeliveredThreshold),

@@ -32,6 +32,13 @@ public sealed class ScenarioReceiverOptions
     public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// Default of <see cref="HealthCheckTimeout"/>: 5 seconds, within the 1 to 10 s that probes are usually given, so a
+    /// Scenario that hangs reads as Unhealthy in an answer rather than as a probe that timed out. Keep it below your
+    /// probe's own timeout (Kubernetes' <c>timeoutSeconds</c>, 1 s unless set).
+    /// </summary>
+    public static readonly TimeSpan DefaultHealthCheckTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Scenario's address, e.g. <c>https://scenario.example.com</c>. Statuses are posted to
     /// <c>{BaseUrl}/taskstatus/api/task-statuses</c>. Required.
     /// </summary>
@@ -97,6 +104,14 @@ public sealed class ScenarioReceiverOptions
     /// (1 to 60 min). Default <see cref="DefaultSweepInterval"/>.
     /// </summary>
     public TimeSpan SweepInterval { get; set; } = DefaultSweepInterval;
+
+    /// <summary>
+    /// How long the health check (<c>AddHealthChecks().AddScenario()</c>) waits for Scenario's answer to its
+    /// <c>ServiceStatus</c> probe before it reports Unhealthy "no answer within …": a bound of its own, apart from
+    /// <see cref="ScenarioReportingOptions.RequestTimeout"/>, so the health endpoint answers within it whatever Scenario
+    /// does. Default <see cref="DefaultHealthCheckTimeout"/> (5 seconds).
+    /// </summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = DefaultHealthCheckTimeout;
 
     /// <summary>What of the accepting request is shown to the work in its job.</summary>
     public ScenarioRequestSnapshotOptions RequestSnapshot { get; set; } = new();

@@ -69,6 +69,11 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add($"Scenario:SweepInterval is {options.SweepInterval}; it must be a whole number of seconds that divides a minute (00:00:01 to 00:00:30) or of minutes that divides an hour (00:01:00 to 01:00:00), because it becomes a cron schedule.");
         }
 
+        if (options.HealthCheckTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Scenario:HealthCheckTimeout must be positive, e.g. 00:00:05: the health check's wait for Scenario's ServiceStatus answer.");
+        }
+
         var reporting = options.Reporting;
         if (reporting.MaxAttempts < 1)
         {

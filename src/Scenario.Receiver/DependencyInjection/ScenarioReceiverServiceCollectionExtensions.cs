@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver;
@@ -103,20 +104,30 @@ public static class ScenarioReceiverServiceCollectionExtensions
 
         // HttpClient's own timeout is off: each post has its own, from Scenario:Reporting:RequestTimeout.
         // Header values are redacted in HttpClient's logs: the Authorization header carries the API key.
+        // No redirect is followed: an SSO proxy's 302 to a login page that answers 200 would read as a delivered
+        // status, and a 307 to another host would send it the terminal status and its outputs. The primary handler
+        // is ours, with AllowAutoRedirect off; a host's own primary handler (ConfigureHttpClientDefaults) is replaced,
+        // and the option is forced off again after every other configuration (EnforceNoRedirects), should a host
+        // configure these clients' handlers itself.
         // No resilience handler from the host (ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler()),
         // as .NET Aspire apps do): it would retry a terminal POST inside our own durable retry schedule, and every
         // retried post whose first try Scenario did take is a duplicate terminal status. Host defaults are applied
         // before a client's own configuration, so this removes them whatever the registration order. It is what
         // RemoveAllResilienceHandlers does, written out because that method is still experimental (EXTEXP0001)
         // and a library must not break when a host upgrades the package.
-        services.AddHttpClient<ScenarioStatusClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+        services.TryAddSingleton<ScenarioRedirects>();
+        var statusClient = services.AddHttpClient<ScenarioStatusClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(NoRedirectHandler)
             .RedactLoggedHeaders(_ => true)
             .ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => RemoveResilienceHandlers(handlers));
 
         // Its sibling for Scenario's cancellation query, configured alike (the question carries the API key too).
-        services.AddHttpClient<ScenarioCancellationClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+        var cancellationClient = services.AddHttpClient<ScenarioCancellationClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(NoRedirectHandler)
             .RedactLoggedHeaders(_ => true)
             .ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => RemoveResilienceHandlers(handlers));
+        EnforceNoRedirects(services, statusClient.Name);
+        EnforceNoRedirects(services, cancellationClient.Name);
 
         return services;
     }
@@ -137,6 +148,28 @@ public static class ScenarioReceiverServiceCollectionExtensions
             ? ActivatorUtilities.CreateInstance<InMemoryTaskStore>(provider)
             : ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider);
     }
+
+    private static SocketsHttpHandler NoRedirectHandler() => new SocketsHttpHandler { AllowAutoRedirect = false };
+
+    /// <summary>
+    /// After every configuration of the client, the host's included (a post-configure runs last), switches redirects off
+    /// on whatever primary handler it ended with.
+    /// </summary>
+    private static void EnforceNoRedirects(IServiceCollection services, string clientName)
+        => services.PostConfigure<HttpClientFactoryOptions>(
+            clientName,
+            options => options.HttpMessageHandlerBuilderActions.Add(static builder =>
+            {
+                switch (builder.PrimaryHandler)
+                {
+                    case SocketsHttpHandler sockets:
+                        sockets.AllowAutoRedirect = false;
+                        break;
+                    case HttpClientHandler client:
+                        client.AllowAutoRedirect = false;
+                        break;
+                }
+            }));
 
     private static void RemoveResilienceHandlers(IList<DelegatingHandler> handlers)
     {

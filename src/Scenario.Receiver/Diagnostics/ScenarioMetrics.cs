@@ -8,6 +8,9 @@ namespace Scenario.Receiver.Diagnostics;
 /// </summary>
 internal sealed class ScenarioMetrics
 {
+    /// <summary>The tag that says which request a redirect answered.</summary>
+    public const string RequestTag = "scenario.request";
+
     public ScenarioMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(ScenarioTelemetry.Name, typeof(ScenarioMetrics).Assembly.GetName().Version?.ToString());
@@ -17,6 +20,7 @@ internal sealed class ScenarioMetrics
         ErroredTasks = meter.CreateCounter<long>("scenario.receiver.tasks.errored", "{task}", "Tasks whose Error status reached Scenario.");
         ReportAttempts = meter.CreateCounter<long>("scenario.receiver.reports.attempts", "{attempt}", "Posts of a status to Scenario.");
         ReportFailures = meter.CreateCounter<long>("scenario.receiver.reports.failures", "{attempt}", "Posts of a status that Scenario did not take.");
+        Redirects = meter.CreateCounter<long>("scenario.receiver.redirects", "{answer}", "Answers of Scenario that were redirects (3xx), never followed; tagged scenario.request: status or cancellation.");
         WorkDuration = meter.CreateHistogram<double>("scenario.receiver.work.duration", "s", "How long one run of a task's work took.");
         ReportLatency = meter.CreateHistogram<double>("scenario.receiver.reports.duration", "s", "How long one post of a status to Scenario took.");
     }
@@ -32,6 +36,9 @@ internal sealed class ScenarioMetrics
     public Counter<long> ReportAttempts { get; }
 
     public Counter<long> ReportFailures { get; }
+
+    /// <summary>Tag <see cref="RequestTag"/>: <c>status</c> for a status post, <c>cancellation</c> for a cancellation question.</summary>
+    public Counter<long> Redirects { get; }
 
     public Histogram<double> WorkDuration { get; }
 

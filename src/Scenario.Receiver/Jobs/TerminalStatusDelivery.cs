@@ -130,9 +130,23 @@ internal sealed class TerminalStatusDelivery(
 
             // Checked again at delivery: the allow-list may have changed since the task was accepted.
             var target = statusUrl is null ? null : _statusUrlPolicy.AllowedOrNull(new Uri(statusUrl));
+            if (record is { UnfinishedPost: true })
+            {
+                // The window of a duplicate, named: an earlier post of this status never learned its answer.
+                Log.PossibleDuplicateTerminalStatus(_logger, outcome.Status, taskInstanceId);
+            }
+
             var started = Stopwatch.GetTimestamp();
             metrics.ReportAttempts.Add(1);
+            locked.BeginPost();
             var result = await _client.PostAsync(outcome.ToStatusEvent(taskInstanceId), target, shortAttempt ?? _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            if (!result.WentUnanswered)
+            {
+                // A post cut off by its timeout may still have been taken by Scenario: left unfinished, so the next
+                // delivery names the possible duplicate, as after a crash mid-post.
+                locked.PostAnswered();
+            }
+
             metrics.ReportLatency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
 
             switch (result.Kind)

@@ -12,22 +12,28 @@ namespace Scenario.Receiver.Operations;
 /// Tells an operator what stands between accepted tasks and their terminal status, counted in the job
 /// storage so every instance gives the same answer: Unhealthy (or the registration's failure status) when
 /// the job storage cannot be reached or Scenario's TaskStatus service does not answer its ServiceStatus
-/// probe with 204; Degraded while tasks wait for the sweeper's recovery, or more statuses than the
-/// threshold wait for delivery; Healthy otherwise.
+/// probe with 204 within <see cref="ScenarioReceiverOptions.HealthCheckTimeout"/>; Degraded while Scenario answers
+/// redirects (which are never followed), tasks wait for the sweeper's recovery, or more statuses than the threshold
+/// wait for delivery; Healthy otherwise.
 /// </summary>
 internal sealed class ScenarioHealthCheck : IHealthCheck
 {
     /// <summary>A set no one writes: reading it is the cheapest question every Hangfire storage answers.</summary>
     private const string StorageProbeKey = "scenario:health-probe";
 
+    /// <summary>What the check says while Scenario answers redirects: the receiver follows none, so nothing gets through.</summary>
+    internal const string RedirectsDescription = "Scenario answers redirects: check Scenario:BaseUrl";
+
     private readonly ScenarioStatusClient _client;
     private readonly ITaskStore _records;
     private readonly JobStorage _storage;
+    private readonly ScenarioRedirects _redirects;
     private readonly long _undeliveredThreshold;
 
-    public ScenarioHealthCheck(ScenarioStatusClient client, ITaskStore records, JobStorage storage, long undeliveredThreshold)
+    public ScenarioHealthCheck(ScenarioStatusClient client, ScenarioRedirects redirects, ITaskStore records, JobStorage storage, long undeliveredThreshold)
     {
         _client = client;
+        _redirects = redirects;
         _records = records;
         _storage = storage;
         _undeliveredThreshold = undeliveredThreshold;
@@ -71,13 +77,23 @@ internal sealed class ScenarioHealthCheck : IHealthCheck
         };
 
         HttpStatusCode answer;
+        string? location;
         try
         {
-            answer = await _client.GetServiceStatusAsync(cancellationToken).ConfigureAwait(false);
+            (answer, location) = await _client.GetServiceStatusAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, $"Scenario's TaskStatus service cannot be reached: {ex.Message}", data: data);
+        }
+
+        var redirect = _redirects.Latest;
+        if ((int)answer is >= 300 and < 400)
+        {
+            // Scenario is there, behind something that redirects: not a restart's business (Unhealthy would have a
+            // liveness probe restart a healthy pod), but nothing reaches Scenario until BaseUrl is fixed.
+            data["redirect"] = $"{(int)answer} {location ?? "(no Location header)"} (ServiceStatus probe)";
+            return HealthCheckResult.Degraded(RedirectsDescription + ".", data: data);
         }
 
         if (answer != HttpStatusCode.NoContent)
@@ -85,7 +101,13 @@ internal sealed class ScenarioHealthCheck : IHealthCheck
             return new HealthCheckResult(context.Registration.FailureStatus, $"Scenario's TaskStatus service answered {(int)answer} to its ServiceStatus probe, not 204.", data: data);
         }
 
-        var backlog = new List<string>(2);
+        var backlog = new List<string>(3);
+        if (redirect is not null)
+        {
+            data["redirect"] = $"{redirect.StatusCode} {redirect.LocationText} ({(redirect.Request == ScenarioRequestKind.StatusPost ? "status post" : "cancellation question")} at {redirect.At:O})";
+            backlog.Add(RedirectsDescription);
+        }
+
         if (waiting.Recovering > 0)
         {
             backlog.Add($"{waiting.Recovering} tasks whose job ended without reporting are being recovered by the sweeper (Warnings 1701 in the log name them)");

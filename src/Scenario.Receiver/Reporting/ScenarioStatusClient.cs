@@ -1,13 +1,17 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Diagnostics;
 
 namespace Scenario.Receiver.Reporting;
 
 /// <summary>
 /// Posts one status to Scenario's TaskStatus API, in the exact shape of Scenario's own client, and
-/// classifies the answer. It never retries by itself: retries belong to the report job, which is durable.
+/// classifies the answer. It never retries by itself: retries belong to the report job, which is durable. It never
+/// follows a redirect either (its handler has <c>AllowAutoRedirect</c> off): a 3xx is a transient failure, logged
+/// with its <c>Location</c>, counted, and remembered for the health check.
 /// </summary>
 internal sealed class ScenarioStatusClient
 {
@@ -19,11 +23,25 @@ internal sealed class ScenarioStatusClient
 
     private readonly HttpClient _httpClient;
     private readonly ScenarioReceiverOptions _options;
+    private readonly ScenarioRedirects _redirects;
+    private readonly ScenarioMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ScenarioStatusClient> _logger;
 
-    public ScenarioStatusClient(HttpClient httpClient, IOptions<ScenarioReceiverOptions> options)
+    public ScenarioStatusClient(
+        HttpClient httpClient,
+        IOptions<ScenarioReceiverOptions> options,
+        ScenarioRedirects redirects,
+        ScenarioMetrics metrics,
+        TimeProvider time,
+        ILogger<ScenarioStatusClient> logger)
     {
         _httpClient = httpClient;
         _options = options.Value;
+        _redirects = redirects;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
     }
 
     /// <param name="statusEvent">The body.</param>
@@ -35,7 +53,8 @@ internal sealed class ScenarioStatusClient
     /// <summary>As the other overload, with a timeout shorter than <see cref="ScenarioReportingOptions.RequestTimeout"/>: the work job's own attempt.</summary>
     public async Task<DeliveryResult> PostAsync(TaskStatusEvent statusEvent, Uri? allowedStatusUrl, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, allowedStatusUrl ?? TaskStatusesUri());
+        var target = allowedStatusUrl ?? TaskStatusesUri();
+        using var request = new HttpRequestMessage(HttpMethod.Post, target);
         request.Headers.Accept.Add(AcceptJson);
         // Lower-case "bearer", as Scenario's own client sends it.
         request.Headers.TryAddWithoutValidation("Authorization", "bearer " + _options.ApiKey);
@@ -48,7 +67,7 @@ internal sealed class ScenarioStatusClient
         try
         {
             using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            return Classify(response);
+            return Classify(response, target, statusEvent);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -61,24 +80,37 @@ internal sealed class ScenarioStatusClient
         }
     }
 
-    /// <summary>Asks <c>{BaseUrl}/taskstatus/api/ServiceStatus</c>: 204 means the TaskStatus service is up.</summary>
-    /// <exception cref="HttpRequestException">Scenario cannot be reached or gave no answer within the request timeout.</exception>
-    public async Task<HttpStatusCode> GetServiceStatusAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks <c>{BaseUrl}/taskstatus/api/ServiceStatus</c>: 204 means the TaskStatus service is up. Bounded by
+    /// <see cref="ScenarioReceiverOptions.HealthCheckTimeout"/>, not the request timeout: the health endpoint must answer
+    /// within a probe's timeout whatever Scenario does.
+    /// </summary>
+    /// <returns>The answer's status code, and its <c>Location</c> for a redirect (which is not followed).</returns>
+    /// <exception cref="HttpRequestException">Scenario cannot be reached or gave no answer within the bound.</exception>
+    public async Task<(HttpStatusCode StatusCode, string? Location)> GetServiceStatusAsync(CancellationToken cancellationToken)
     {
-        // Bounded like a post: a Scenario that accepts the connection and never answers must read as down,
-        // not hold the health probe open (the HttpClient itself has no timeout).
+        // A Scenario that accepts the connection and never answers must read as down, not hold the health probe
+        // open (the HttpClient itself has no timeout).
+        var bound = _options.HealthCheckTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Reporting.RequestTimeout);
+        timeout.CancelAfter(bound);
         try
         {
             using var response = await _httpClient.GetAsync(new Uri(BaseUrl(), ServiceStatusPath), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            return response.StatusCode;
+            return (response.StatusCode, IsRedirect(response) ? LocationOf(response) : null);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new HttpRequestException($"no answer within {_options.Reporting.RequestTimeout.TotalSeconds:0.#} s", ex);
+            throw new HttpRequestException($"no answer within {bound.TotalSeconds:0.#} s (Scenario:HealthCheckTimeout)", ex);
         }
     }
+
+    /// <summary>A 3xx: what an SSO proxy or an http→https ingress in front of Scenario answers.</summary>
+    internal static bool IsRedirect(HttpResponseMessage response) => (int)response.StatusCode is >= 300 and < 400;
+
+    /// <summary>The <c>Location</c> header as sent (relative or absolute), never the body.</summary>
+    internal static string? LocationOf(HttpResponseMessage response)
+        => response.Headers.Location?.OriginalString;
 
     private Uri TaskStatusesUri() => new(BaseUrl(), TaskStatusesPath);
 
@@ -89,11 +121,28 @@ internal sealed class ScenarioStatusClient
         return baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
     }
 
-    private static DeliveryResult Classify(HttpResponseMessage response)
+    private DeliveryResult Classify(HttpResponseMessage response, Uri target, TaskStatusEvent statusEvent)
     {
         var code = (int)response.StatusCode;
+        var answeredBy = response.RequestMessage?.RequestUri;
+        var followedElsewhere = answeredBy is not null && answeredBy != target;
+        if (IsRedirect(response) || followedElsewhere)
+        {
+            // Never Delivered (a login page's 200 is not Scenario taking the status) and never a refusal (a proxy
+            // fixed in place lets the next attempt through): the delivery schedule tries again. The second test is
+            // a net under the first: should a handler the host added follow a redirect anyway, the answer came from
+            // somewhere else and means nothing.
+            var location = followedElsewhere ? answeredBy!.OriginalString : LocationOf(response);
+            var redirect = new ScenarioRedirect(ScenarioRequestKind.StatusPost, code, location, _time.GetUtcNow());
+            _redirects.Redirected(redirect);
+            _metrics.Redirects.Add(1, new KeyValuePair<string, object?>(ScenarioMetrics.RequestTag, "status"));
+            Log.ScenarioRedirected(_logger, code, statusEvent.Status + " post", statusEvent.TaskInstanceId, redirect.LocationText);
+            return DeliveryResult.Transient($"Scenario answered {code} {response.ReasonPhrase}, a redirect, which is not followed: check Scenario:BaseUrl", null);
+        }
+
         if (code is >= 200 and < 300)
         {
+            _redirects.Answered(ScenarioRequestKind.StatusPost);
             return DeliveryResult.Delivered(code);
         }
 

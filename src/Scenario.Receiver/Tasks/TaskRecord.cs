@@ -6,6 +6,11 @@ namespace Scenario.Receiver.Tasks;
 /// Scenario cancelled it, and its cancellation check waiting to run, so that deciding the task can delete what it
 /// scheduled. Kept for <see cref="ScenarioReceiverOptions.RecordRetention"/>.
 /// </summary>
+/// <remarks>
+/// <see cref="UnfinishedPost"/>, read under the report lock only: an earlier delivery began a post of the terminal
+/// status and never learned its answer (its instance died or stopped mid-post, or its lease was taken over), so
+/// Scenario may have it already.
+/// </remarks>
 internal sealed record TaskRecord(
     string TaskInstanceId,
     string? WorkflowInstanceId,
@@ -20,7 +25,8 @@ internal sealed record TaskRecord(
     DateTimeOffset? DeferredUntil = null,
     string? DeadlineJobId = null,
     DateTimeOffset? CancelledByScenarioAt = null,
-    string? CancellationCheckJobId = null)
+    string? CancellationCheckJobId = null,
+    bool UnfinishedPost = false)
 {
     internal bool IsReported => ReportedAt is not null;
 

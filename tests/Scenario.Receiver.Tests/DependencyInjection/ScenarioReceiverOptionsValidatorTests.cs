@@ -17,6 +17,7 @@ public sealed class ScenarioReceiverOptionsValidatorTests : StandInTest
     [InlineData("Scenario:Reporting:MaxRetryDelay", "00:00:00", "Scenario:Reporting:MaxRetryDelay must be positive, e.g. 01:00:00.")]
     [InlineData("Scenario:Reporting:InlineAttemptTimeout", "00:00:00", "Scenario:Reporting:InlineAttemptTimeout must be positive, e.g. 00:00:05.")]
     [InlineData("Scenario:Reporting:Workers", "-1", "Scenario:Reporting:Workers must not be negative (default 2; 0 runs no report server, and a server of the application must then list the queue 'scenario-reports').")]
+    [InlineData("Scenario:HealthCheckTimeout", "00:00:00", "Scenario:HealthCheckTimeout must be positive, e.g. 00:00:05: the health check's wait for Scenario's ServiceStatus answer.")]
     [InlineData("Scenario:AllowedStatusUrlOrigins:0", "https://scenario.example.com/taskstatus", "Scenario:AllowedStatusUrlOrigins contains 'https://scenario.example.com/taskstatus', which is not an origin such as https://scenario.example.com (scheme, host and optional port, no path).")]
     [InlineData("Scenario:Cancellation:PollInterval", "-00:00:01", "Scenario:Cancellation:PollInterval must be positive, e.g. 00:00:30, or empty to stop asking Scenario whether a task was cancelled.")]
     [InlineData("Scenario:SweepInterval", "00:00:07", "Scenario:SweepInterval is 00:00:07; it must be a whole number of seconds that divides a minute (00:00:01 to 00:00:30) or of minutes that divides an hour (00:01:00 to 01:00:00), because it becomes a cron schedule.")]

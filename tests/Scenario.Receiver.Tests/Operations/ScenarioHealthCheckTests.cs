@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using Hangfire;
 using Hangfire.States;
 using Microsoft.AspNetCore.Builder;
@@ -108,18 +109,54 @@ public sealed class ScenarioHealthCheckTests : StandInTest
     }
 
     [Fact]
-    public async Task ScenarioHanging_IsUnhealthyWithinTheRequestTimeout()
+    public async Task ScenarioHanging_IsUnhealthyWithinTheHealthCheckTimeout_NotTheRequestTimeout()
     {
-        await using var host = await StartHostAsync(settings: new() { ["Scenario:Reporting:RequestTimeout"] = "00:00:01" });
-        Scenario.ResponseDelay = TimeSpan.FromSeconds(20);
+        await using var host = await StartHostAsync(settings: new()
+        {
+            ["Scenario:HealthCheckTimeout"] = "00:00:01",
+            ["Scenario:Reporting:RequestTimeout"] = "00:02:00",
+        });
+        Scenario.ResponseDelay = TimeSpan.FromMinutes(5);
 
         var clock = Stopwatch.StartNew();
-        var entry = await CheckAsync(host);
+        var entry = await CheckAsync(host).WaitAsync(Await.DefaultTimeout);
         clock.Stop();
 
         Assert.Equal(HealthStatus.Unhealthy, entry.Status);
-        Assert.Equal("Scenario's TaskStatus service cannot be reached: no answer within 1 s", entry.Description);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"The check took {clock.Elapsed.TotalSeconds:0.#} s against a 1 s request timeout.");
+        Assert.Equal("Scenario's TaskStatus service cannot be reached: no answer within 1 s (Scenario:HealthCheckTimeout)", entry.Description);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"The check took {clock.Elapsed.TotalSeconds:0.#} s against a 1 s bound.");
+    }
+
+    [Fact]
+    public async Task ScenarioAcceptsTheConnectionAndNeverAnswers_HealthAnswersUnhealthyWithinTheDefaultBound()
+    {
+        // A raw listener that takes connections and never writes a byte: the request timeout (2 min) is no help here.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                held.Add(await silent.AcceptTcpClientAsync());
+            }
+        });
+        await using var host = await StartHostAsync(settings: new()
+        {
+            ["Scenario:BaseUrl"] = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/",
+            ["Scenario:Reporting:RequestTimeout"] = "00:02:00",
+        });
+
+        var probe = await ProbeAsync(host).WaitAsync(Await.DefaultTimeout);
+        var entry = await CheckAsync(host).WaitAsync(Await.DefaultTimeout);
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), probe);
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal("Scenario's TaskStatus service cannot be reached: no answer within 5 s (Scenario:HealthCheckTimeout)", entry.Description);
+        Assert.Equal(TimeSpan.FromSeconds(5), ScenarioReceiverOptions.DefaultHealthCheckTimeout);
+        Assert.NotEmpty(held);
+        silent.Stop();
+        held.ForEach(c => c.Dispose());
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Scenario.Receiver.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -274,7 +276,7 @@ public sealed class ProgressReporterTests : IAsyncLifetime
         using var http = new HttpClient();
         var options = new ScenarioReceiverOptions { BaseUrl = baseUrl, ApiKey = _scenario.ApiKey };
         var reporter = new ProgressReporter(
-            taskId, null, new ScenarioStatusClient(http, Options.Create(options)), NewRecords(), TimeProvider.System, options.Reporting, NullLogger.Instance);
+            taskId, null, StatusClient(http, options), NewRecords(), TimeProvider.System, options.Reporting, NullLogger.Instance);
 
         await reporter.ReportAsync(20, null, CancellationToken.None);
         var closing = reporter.DisposeAsync().AsTask();
@@ -311,9 +313,18 @@ public sealed class ProgressReporterTests : IAsyncLifetime
         var options = new ScenarioReceiverOptions { BaseUrl = _scenario.BaseUrl, ApiKey = _scenario.ApiKey };
         options.Reporting.ProgressInterval = interval;
         options.Reporting.InlineAttemptTimeout = inlineAttemptTimeout ?? options.Reporting.InlineAttemptTimeout;
-        var client = new ScenarioStatusClient(http, Options.Create(options));
+        var client = StatusClient(http, options);
         return new ProgressReporter(taskId, null, client, records, TimeProvider.System, options.Reporting, NullLogger.Instance);
     }
+
+    private static ScenarioStatusClient StatusClient(HttpClient http, ScenarioReceiverOptions options)
+        => new(
+            http,
+            Options.Create(options),
+            new ScenarioRedirects(),
+            new ScenarioMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()),
+            TimeProvider.System,
+            NullLogger<ScenarioStatusClient>.Instance);
 
     private static HangfireTaskStore NewRecords() => new(new InMemoryStorage(), Options.Create(new ScenarioReceiverOptions()), TimeProvider.System);
 

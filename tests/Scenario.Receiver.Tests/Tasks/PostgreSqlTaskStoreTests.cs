@@ -112,6 +112,37 @@ public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLi
         using var lease = store.LockForReport(taskId);
 
         Assert.NotNull(lease.Read()?.OutcomeJson);
+        // Taken over, not free: the dead holder's post may have reached Scenario (Warning 1321 at the next post).
+        Assert.True(lease.Read()!.UnfinishedPost);
+    }
+
+    [SkippableFact]
+    public async Task ReportLease_ReturnedByItsHolder_LeavesNothingUnfinished_AbandonedMidPost_TellsTheNext()
+    {
+        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        await using var host = await StartHostAsync(runHangfireServer: false);
+        var store = host.Services.GetRequiredService<ITaskStore>();
+        var taskId = TestData.NewTaskId();
+        store.TryDecide(taskId, """{"status":"Completed","statusCode":200}""");
+
+        using (var answered = store.LockForReport(taskId))
+        {
+            answered.BeginPost();
+            answered.PostAnswered();
+        }
+
+        bool afterAnsweredPost;
+        using (var next = store.LockForReport(taskId))
+        {
+            afterAnsweredPost = next.Read()!.UnfinishedPost;
+            next.BeginPost();
+        }
+
+        // Cut off mid-post (no answer): the lease stays in the row, expired, and the next take goes at once.
+        using var afterCutOff = await Task.Run(() => store.LockForReport(taskId)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(afterAnsweredPost);
+        Assert.True(afterCutOff.Read()!.UnfinishedPost);
     }
 
     [SkippableFact]

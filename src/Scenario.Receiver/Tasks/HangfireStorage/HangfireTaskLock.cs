@@ -9,6 +9,7 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
     private readonly HangfireTaskStore _store;
     private readonly IStorageConnection _connection;
     private readonly IDisposable _lock;
+    private PostState _post;
 
     internal HangfireTaskLock(HangfireTaskStore store, IStorageConnection connection, IDisposable distributedLock, string taskInstanceId)
     {
@@ -21,6 +22,26 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
     public string TaskInstanceId { get; }
 
     public TaskRecord? Read() => HangfireTaskStore.Read(_connection, TaskInstanceId);
+
+    /// <summary>
+    /// One write before each terminal post: the distributed lock of a dead holder expires without a trace, so the
+    /// record itself must say that a post was under way.
+    /// </summary>
+    public void BeginPost()
+    {
+        _post = PostState.InFlight;
+        try
+        {
+            _store.WriteUnfinishedPost(_connection, TaskInstanceId, unfinished: true);
+        }
+#pragma warning disable CA1031 // Whatever the storage throws: the post goes ahead; only the warning of a cut-off post is lost.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    public void PostAnswered() => _post = _post == PostState.InFlight ? PostState.Answered : _post;
 
     public void WriteAccepted(string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
         => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, jobId, queue, entryKey, acceptedAt);
@@ -37,8 +58,9 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
     public void WriteCancellationCheck(string checkJobId) => _store.WriteCancellationCheck(_connection, TaskInstanceId, checkJobId);
 
     /// <summary>The first try uses the locked connection, later ones a fresh one: the storage may have dropped this one.</summary>
-    public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
-        => StorageRetry.UntilWrittenAsync(
+    public async Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
+    {
+        await StorageRetry.UntilWrittenAsync(
             attempt =>
             {
                 if (attempt == 1)
@@ -51,10 +73,27 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
                 }
             },
             onFailure,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+
+        // The mark went with the same write.
+        _post = PostState.None;
+    }
 
     public void Dispose()
     {
+        if (_post == PostState.Answered)
+        {
+            try
+            {
+                _store.WriteUnfinishedPost(_connection, TaskInstanceId, unfinished: false);
+            }
+#pragma warning disable CA1031 // Whatever the storage throws: a mark left behind costs one needless warning, never a status.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+
         _lock.Dispose();
         _connection.Dispose();
     }

@@ -37,6 +37,9 @@ internal sealed class HangfireTaskStore : ITaskStore
     private const string CancelledByScenarioAtField = "CancelledByScenarioAt";
     private const string CancellationCheckJobIdField = "CancellationCheckJobId";
 
+    /// <summary>"1" while a terminal post is under way, empty once its answer is known (<see cref="TaskRecord.UnfinishedPost"/>).</summary>
+    private const string UnfinishedPostField = "UnfinishedPost";
+
     private readonly JobStorage _storage;
     private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
@@ -134,7 +137,8 @@ internal sealed class HangfireTaskStore : ITaskStore
             ParseTime(fields.GetValueOrDefault(DeferredUntilField)),
             fields.GetValueOrDefault(DeadlineJobIdField),
             ParseTime(fields.GetValueOrDefault(CancelledByScenarioAtField)),
-            fields.GetValueOrDefault(CancellationCheckJobIdField));
+            fields.GetValueOrDefault(CancellationCheckJobIdField),
+            !string.IsNullOrEmpty(fields.GetValueOrDefault(UnfinishedPostField)));
     }
 
     internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
@@ -155,6 +159,9 @@ internal sealed class HangfireTaskStore : ITaskStore
     internal void WriteDeferred(IStorageConnection connection, string taskInstanceId, DateTimeOffset until, string deadlineJobId)
         => Write(connection, taskInstanceId, [new(DeferredUntilField, FormatTime(until)), new(DeadlineJobIdField, deadlineJobId)]);
 
+    internal void WriteUnfinishedPost(IStorageConnection connection, string taskInstanceId, bool unfinished)
+        => Write(connection, taskInstanceId, [new(UnfinishedPostField, unfinished ? "1" : string.Empty)]);
+
     internal void WriteCancelledByScenario(IStorageConnection connection, string taskInstanceId, DateTimeOffset at)
         => Write(connection, taskInstanceId, [new(CancelledByScenarioAtField, FormatTime(at))]);
 
@@ -169,6 +176,7 @@ internal sealed class HangfireTaskStore : ITaskStore
         [
             new(ReportedStatusField, status),
             new(ReportedAtField, FormatTime(reportedAt)),
+            new(UnfinishedPostField, string.Empty),
         ],
         transaction => Forget(transaction, taskInstanceId));
 

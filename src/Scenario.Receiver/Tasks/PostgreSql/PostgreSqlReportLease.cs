@@ -8,7 +8,9 @@ namespace Scenario.Receiver.Tasks.PostgreSql;
 /// The report lock on PostgreSQL: a lease in the task's row, taken with one statement that also returns the
 /// record, and returned by the statement that marks the task reported. Not a transaction held open across the
 /// post to Scenario: a storage blink during the post must not release the lock while the mark is still to be
-/// written. A holder that dies leaves the lease to expire after <see cref="ITaskStore.ReportLockTimeout"/>.
+/// written. A holder that dies leaves the lease to expire after <see cref="ITaskStore.ReportLockTimeout"/>; one cut off
+/// mid-post by a shutdown leaves it expired at once. Either way the next take finds the lease still there, and its
+/// record says <see cref="TaskRecord.UnfinishedPost"/>: the lease is the mark, so a post costs no write of its own.
 /// </summary>
 internal sealed class PostgreSqlReportLease : IReportLock
 {
@@ -17,6 +19,7 @@ internal sealed class PostgreSqlReportLease : IReportLock
     private readonly Guid _lease;
     private readonly TaskRecord? _record;
     private bool _returned;
+    private PostState _post;
 
     private PostgreSqlReportLease(PostgreSqlTaskStore store, string id, Guid lease, TaskRecord? record)
     {
@@ -66,10 +69,21 @@ internal sealed class PostgreSqlReportLease : IReportLock
         command.Parameters.AddWithValue("timeout", store.ReportLockTimeout);
         store.AddRetention(command);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new PostgreSqlReportLease(store, id, lease, PostgreSqlTaskRow.Read(reader)) : null;
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        var record = PostgreSqlTaskRow.Read(reader);
+        var takenOver = reader.GetBoolean(reader.FieldCount - 1);
+        return new PostgreSqlReportLease(store, id, lease, takenOver && record is not null ? record with { UnfinishedPost = true } : record);
     }
 
     public TaskRecord? Read() => _record;
+
+    public void BeginPost() => _post = PostState.InFlight;
+
+    public void PostAnswered() => _post = _post == PostState.InFlight ? PostState.Answered : _post;
 
     public async Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
     {
@@ -101,7 +115,9 @@ internal sealed class PostgreSqlReportLease : IReportLock
         try
         {
             using var connection = _store.OpenConnection();
-            using var command = PostgreSqlTaskStore.Command(_store.Sql.ReturnReportLease, connection, _id);
+            // A post with no answer leaves the lease behind, expired: the next delivery goes at once and is told.
+            using var command = PostgreSqlTaskStore.Command(
+                _post == PostState.InFlight ? _store.Sql.AbandonReportLease : _store.Sql.ReturnReportLease, connection, _id);
             command.Parameters.AddWithValue("lease", _lease);
             command.ExecuteNonQuery();
         }

@@ -42,12 +42,14 @@ internal sealed partial class PostgreSqlTaskSql
                 cancellation_check_job_id text,
                 report_lease uuid,
                 report_lease_until timestamptz,
+                report_lease_taken_over boolean NOT NULL DEFAULT false,
                 unreported boolean NOT NULL DEFAULT false,
                 undelivered boolean NOT NULL DEFAULT false,
                 recovering boolean NOT NULL DEFAULT false,
                 expires_at timestamptz NOT NULL);
-            -- A table made by an earlier version lacks the column.
+            -- A table made by an earlier version lacks these columns.
             ALTER TABLE {table} ADD COLUMN IF NOT EXISTS cancellation_check_job_id text;
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS report_lease_taken_over boolean NOT NULL DEFAULT false;
             CREATE INDEX IF NOT EXISTS task_unreported ON {table} (task_instance_id) WHERE unreported;
             CREATE INDEX IF NOT EXISTS task_undelivered ON {table} (task_instance_id) WHERE undelivered;
             CREATE INDEX IF NOT EXISTS task_recovering ON {table} (task_instance_id) WHERE recovering;
@@ -100,13 +102,16 @@ internal sealed partial class PostgreSqlTaskSql
 
         WriteCancelledByScenario = $"UPDATE {table} SET cancelled_by_scenario_at = @at, expires_at = now() + @retention WHERE task_instance_id = @id";
 
-        // The report lock is a lease: taken when free or expired (its holder died), and returned with the record.
+        // The report lock is a lease: taken when free or expired (its holder died), and returned with the record. A
+        // lease still there when it is taken (expired, never returned) was cut off: its holder died, stopped mid-post
+        // (AbandonReportLease) or outlived it. The SET sees the row as it was, so the take says so at no extra cost.
         TakeReportLease = $"""
             INSERT INTO {table} AS t (task_instance_id, report_lease, report_lease_until, expires_at)
             VALUES (@id, @lease, now() + @timeout, now() + @retention)
-            ON CONFLICT (task_instance_id) DO UPDATE SET report_lease = EXCLUDED.report_lease, report_lease_until = EXCLUDED.report_lease_until
+            ON CONFLICT (task_instance_id) DO UPDATE SET report_lease = EXCLUDED.report_lease, report_lease_until = EXCLUDED.report_lease_until,
+                report_lease_taken_over = (t.report_lease IS NOT NULL)
             WHERE t.report_lease_until IS NULL OR t.report_lease_until < now()
-            RETURNING {Columns}
+            RETURNING {Columns}, report_lease_taken_over
             """;
 
         // Reported, out of every count of waiting tasks, and the lease returned in the same statement.
@@ -120,6 +125,10 @@ internal sealed partial class PostgreSqlTaskSql
             """;
 
         ReturnReportLease = $"UPDATE {table} SET report_lease = NULL, report_lease_until = NULL WHERE task_instance_id = @id AND report_lease = @lease";
+
+        // A post cut off by a shutdown: the lease is left in the row but expired, so the next delivery takes it at once
+        // and knows the post may have reached Scenario.
+        AbandonReportLease = $"UPDATE {table} SET report_lease_until = '-infinity' WHERE task_instance_id = @id AND report_lease = @lease";
 
         WriteReportJob = $"UPDATE {table} SET report_job_id = @reportJob WHERE task_instance_id = @id";
 
@@ -168,6 +177,8 @@ internal sealed partial class PostgreSqlTaskSql
     public string WriteReported { get; }
 
     public string ReturnReportLease { get; }
+
+    public string AbandonReportLease { get; }
 
     public string WriteReportJob { get; }
 
