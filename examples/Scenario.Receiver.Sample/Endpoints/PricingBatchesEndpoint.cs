@@ -26,32 +26,52 @@ internal static partial class PricingBatchesEndpoint
             .WithScenarioLongRunning();
 
         // An ordinary endpoint, called by the batch system, not by Scenario.
-        app.MapPost(Path + "/{taskInstanceId}/result", async (string taskInstanceId, PricingBatchResult result, IScenarioTaskCompletion tasks) =>
+        app.MapPost(Path + "/{taskInstanceId}/result", async (string taskInstanceId, PricingBatchResult result, IScenarioTaskCompletion tasks, ILoggerFactory loggers) =>
             {
-                if (!Guid.TryParse(taskInstanceId, out _) || !tasks.IsKnown(taskInstanceId))
+                try
                 {
-                    return Results.Problem(title: "Unknown task", detail: $"No pricing batch was submitted for task {taskInstanceId}.", statusCode: StatusCodes.Status404NotFound);
+                    return await RecordResultAsync(taskInstanceId, result, tasks);
                 }
-
-                if (result.Price is null && string.IsNullOrWhiteSpace(result.Error))
+                catch (Exception ex)
                 {
-                    return Results.Problem(title: "Empty result", detail: "Send {\"price\": 101.5} or {\"error\": \"...\"}.", statusCode: StatusCodes.Status400BadRequest);
+                    // The task records live in the job storage: while it cannot be reached (PostgreSQL down), say
+                    // "send it again" with the receiver's own 503 answer, as a bare 500 would not.
+                    ResultNotRecorded(loggers.CreateLogger(typeof(PricingBatchesEndpoint).FullName!), ex, taskInstanceId);
+                    return ScenarioResults.StorageUnavailable(
+                        "The result could not be recorded now",
+                        $"The job storage did not answer; task {taskInstanceId} is unchanged. Send the callback again.");
                 }
-
-                var outcome = result.Error is { Length: > 0 } error
-                    ? await tasks.FailAsync(taskInstanceId, error)
-                    : await tasks.CompleteAsync(taskInstanceId, new { price = result.Price }, "Priced by the batch system.");
-                return outcome.IsDecided
-                    ? Results.Ok(new { taskInstanceId, decided = true })
-                    : Results.Problem(
-                        title: "The task is already finished",
-                        detail: $"Task {taskInstanceId} already had an outcome ({outcome.PriorOutcome}); this result was not reported.",
-                        statusCode: StatusCodes.Status409Conflict);
             })
             .WithName("PricingBatchResult")
             .WithTags("Pricing");
         return app;
     }
+
+    private static async Task<IResult> RecordResultAsync(string taskInstanceId, PricingBatchResult result, IScenarioTaskCompletion tasks)
+    {
+        if (!Guid.TryParse(taskInstanceId, out _) || !tasks.IsKnown(taskInstanceId))
+        {
+            return Results.Problem(title: "Unknown task", detail: $"No pricing batch was submitted for task {taskInstanceId}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (result.Price is null && string.IsNullOrWhiteSpace(result.Error))
+        {
+            return Results.Problem(title: "Empty result", detail: "Send {\"price\": 101.5} or {\"error\": \"...\"}.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var outcome = result.Error is { Length: > 0 } error
+            ? await tasks.FailAsync(taskInstanceId, error)
+            : await tasks.CompleteAsync(taskInstanceId, new { price = result.Price }, "Priced by the batch system.");
+        return outcome.IsDecided
+            ? Results.Ok(new { taskInstanceId, decided = true })
+            : Results.Problem(
+                title: "The task is already finished",
+                detail: $"Task {taskInstanceId} already had an outcome ({outcome.PriorOutcome}); this result was not reported.",
+                statusCode: StatusCodes.Status409Conflict);
+    }
+
+    [LoggerMessage(9102, LogLevel.Error, "The batch system's result for Scenario task {TaskInstanceId} could not be recorded: the job storage failed; answered 503")]
+    private static partial void ResultNotRecorded(ILogger logger, Exception exception, string taskInstanceId);
 
     [LoggerMessage(9101, LogLevel.Information, "Submitted portfolio {Portfolio} to the batch system for Scenario task {TaskInstanceId}; it calls back within {DeadlineSeconds} s")]
     private static partial void SubmittedToBatch(ILogger logger, string portfolio, string taskInstanceId, int deadlineSeconds);

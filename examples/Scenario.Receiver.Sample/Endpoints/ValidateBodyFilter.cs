@@ -4,7 +4,7 @@ namespace Scenario.Receiver.Sample.Endpoints;
 
 /// <summary>
 /// Validates a minimal-API endpoint's <typeparamref name="TBody"/> argument by its data annotations, answering
-/// 400 with the errors. Added before <c>WithScenarioLongRunning()</c>, it runs in the request: a bad body is
+/// 400 problem+json with the errors (and a missing body as one of them). Added before <c>WithScenarioLongRunning()</c>, it runs in the request: a bad body is
 /// answered at once instead of becoming a failed task later. (Filters added after it run in the job.)
 /// </summary>
 internal sealed class ValidateBodyFilter<TBody> : IEndpointFilter
@@ -12,7 +12,14 @@ internal sealed class ValidateBodyFilter<TBody> : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var body = context.Arguments.OfType<TBody>().First();
+        // Filters run even when the body did not bind: an empty or "null" body arrives here as no TBody at all.
+        if (context.Arguments.OfType<TBody>().FirstOrDefault() is not { } body)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [typeof(TBody).Name] = ["A non-empty JSON request body is required."] },
+                title: "The request body is missing");
+        }
+
         var errors = new List<ValidationResult>();
         if (!Validator.TryValidateObject(body, new ValidationContext(body), errors, validateAllProperties: true))
         {

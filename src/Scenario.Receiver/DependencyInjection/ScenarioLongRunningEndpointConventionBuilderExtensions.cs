@@ -36,6 +36,7 @@ public static class ScenarioLongRunningEndpointConventionBuilderExtensions
 
         builder.Add(endpoint => LongRunningEndpointConvention.Apply(endpoint, requested));
         builder.Finally(LongRunningEndpointConvention.Name);
+        builder.Finally(LongRunningEndpointConvention.Guard);
         return builder;
     }
 }

@@ -38,8 +38,8 @@ public static class ScenarioTaskStatusEndpointRouteBuilderExtensions
 
         return endpoints.MapGet(
                 prefix.TrimEnd('/') + "/{taskInstanceId}",
-                static (string taskInstanceId, ITaskStore records, JobLookup jobs, HttpContext httpContext, ILoggerFactory loggers)
-                    => TaskStatusEndpoint.Get(taskInstanceId, records, jobs, httpContext, loggers))
+                static (string taskInstanceId, ITaskStore records, JobLookup jobs, ILoggerFactory loggers)
+                    => TaskStatusEndpoint.Get(taskInstanceId, records, jobs, loggers))
             .WithName("ScenarioTaskStatus")
             .Produces(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)

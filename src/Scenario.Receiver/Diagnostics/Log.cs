@@ -32,6 +32,12 @@ internal static partial class Log
     [LoggerMessage(1106, LogLevel.Warning, "Scenario task {TaskInstanceId} for {Action} carries {Bytes} bytes of arguments and request, over the {Limit}-byte limit (Scenario:MaxArgumentsBytes); answered 413")]
     public static partial void ArgumentsTooLarge(ILogger logger, string taskInstanceId, string action, long bytes, int limit);
 
+    [LoggerMessage(1107, LogLevel.Information, "A call to {Action} did not bind ({Parameters}); answered 400, nothing enqueued")]
+    public static partial void RequestNotBound(ILogger logger, string action, string parameters);
+
+    [LoggerMessage(1108, LogLevel.Warning, "A call to {Action} has a body over the {Limit}-byte limit ({LimitSetting}; {HowKnown}); answered 413, nothing enqueued")]
+    public static partial void BodyTooLarge(ILogger logger, string action, long limit, string limitSetting, string howKnown);
+
     [LoggerMessage(1206, LogLevel.Warning, "Work for Scenario task {TaskInstanceId} passed its {TimeoutSeconds} s deadline without stopping; Error 504 is reported now and its late result will be discarded")]
     public static partial void WorkAbandonedAtDeadline(ILogger logger, string taskInstanceId, double timeoutSeconds);
 

@@ -23,9 +23,6 @@ internal sealed class RequestAcceptance(
     IOptions<ScenarioReceiverOptions> options,
     ILogger<RequestAcceptance> logger)
 {
-    /// <summary>Seconds a caller is asked to wait before it sends a call again that the storage could not take.</summary>
-    internal const int StorageRetryAfterSeconds = 5;
-
     public async ValueTask<TaskCheck> CheckTaskAsync(HttpContext httpContext)
     {
         var task = httpContext.RequestServices.GetRequiredService<ScenarioTaskContext>();
@@ -41,6 +38,24 @@ internal sealed class RequestAcceptance(
         }
 
         return options.Value.RunInlineWithoutTaskInstanceId ? TaskCheck.RunInline : TaskCheck.Answered(ProblemResponses.MissingTaskInstanceId());
+    }
+
+    /// <summary>The most bytes a long-running endpoint reads of a body (see <see cref="RequestBodyLimit"/>).</summary>
+    public long MaxBodyBytes => options.Value.MaxArgumentsBytes;
+
+    /// <summary>The answer to a call whose body is over the limit: by its <c>Content-Length</c> (unread), or found while reading it.</summary>
+    public IResult BodyTooLarge(ILongRunningEntry entry, long limit, long? declaredLength)
+    {
+        var setting = limit < MaxBodyBytes ? "the server's MaxRequestBodySize" : "Scenario:MaxArgumentsBytes";
+        Log.BodyTooLarge(logger, entry.Key, limit, setting, declaredLength is { } length ? $"Content-Length {length}, not read" : "found while reading");
+        return ProblemResponses.BodyTooLarge(limit, setting, declaredLength);
+    }
+
+    /// <summary>The answer to a call whose arguments did not bind, by parameter name.</summary>
+    public IResult NotBound(ILongRunningEntry entry, IReadOnlyDictionary<string, string[]> errors)
+    {
+        Log.RequestNotBound(logger, entry.Key, string.Join(", ", errors.Keys.Select(key => key.Length == 0 ? "(request)" : key)));
+        return ProblemResponses.NotBound(errors);
     }
 
     public IResult Accept<TArguments>(HttpContext httpContext, ILongRunningEntry entry, TArguments arguments)
@@ -88,11 +103,9 @@ internal sealed class RequestAcceptance(
         {
             // The task was not accepted: say so with a status a caller may retry, never a bare 500.
             Log.TaskNotAccepted(logger, ex, task.TaskInstanceId!, entry.Key);
-            httpContext.Response.Headers.RetryAfter = StorageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Problem(
-                title: "The task could not be accepted now",
-                detail: "The job storage did not answer in time; nothing was enqueued. Send the call again.",
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return new StorageUnavailableResult(
+                "The task could not be accepted now",
+                "The job storage did not answer in time; nothing was enqueued. Send the call again.");
         }
 
         if (accepted.AcceptedByOtherEntry is { } acceptedBy)

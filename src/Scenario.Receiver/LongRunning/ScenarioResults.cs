@@ -16,4 +16,20 @@ public static class ScenarioResults
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(deadline, TimeSpan.Zero);
         return new ScenarioDeferredResult(deadline);
     }
+
+    /// <summary>
+    /// 503 problem+json with <c>Retry-After: 5</c>, the answer the receiver itself gives while the job storage cannot
+    /// be reached (a RestCall, the task status endpoint). Return it from an endpoint of your own that uses the
+    /// storage, <see cref="IScenarioTaskCompletion"/> for instance, when the storage fails: the caller then knows to
+    /// send again, where a bare 500 says nothing.
+    /// </summary>
+    /// <param name="title">What could not be done, e.g. "The result could not be recorded now".</param>
+    /// <param name="detail">What the caller should do, e.g. "Send the callback again.".</param>
+    /// <returns>The result that answers 503.</returns>
+    public static Microsoft.AspNetCore.Http.IResult StorageUnavailable(string title, string detail)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        ArgumentException.ThrowIfNullOrWhiteSpace(detail);
+        return new StorageUnavailableResult(title, detail);
+    }
 }

@@ -1,9 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Jobs;
-using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Operations;
@@ -16,7 +14,7 @@ namespace Scenario.Receiver.Operations;
 /// </summary>
 internal static class TaskStatusEndpoint
 {
-    public static IResult Get(string taskInstanceId, ITaskStore records, JobLookup jobs, HttpContext httpContext, ILoggerFactory loggers)
+    public static IResult Get(string taskInstanceId, ITaskStore records, JobLookup jobs, ILoggerFactory loggers)
     {
         try
         {
@@ -27,11 +25,9 @@ internal static class TaskStatusEndpoint
 #pragma warning restore CA1031
         {
             Log.TaskStatusNotRead(loggers.CreateLogger(typeof(TaskStatusEndpoint).FullName!), ex, taskInstanceId);
-            httpContext.Response.Headers.RetryAfter = RequestAcceptance.StorageRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(
-                title: "The task status cannot be read now",
-                detail: "The job storage did not answer; the task's record is kept there. Ask again shortly.",
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return new StorageUnavailableResult(
+                "The task status cannot be read now",
+                "The job storage did not answer; the task's record is kept there. Ask again shortly.");
         }
     }
 

@@ -26,6 +26,55 @@ internal static class HandlerParameterClassifier
         return method.GetParameters().Select(parameter => Classify(parameter, isService, endpoint)).ToArray();
     }
 
+    /// <summary>
+    /// The parameters minimal APIs bind from the body: <c>[FromBody]</c>, or, without a source attribute, a type
+    /// that is neither a service nor parsed from a string (no <c>TryParse</c>, no <c>BindAsync</c>). The filter
+    /// needs them to tell a body that did not bind, since filters run even when binding failed.
+    /// </summary>
+    public static HandlerBodyParameter[] BodyParameters(MethodInfo method, IReadOnlyList<EntryParameter> classified)
+    {
+        var nullability = new NullabilityInfoContext();
+        var parameters = method.GetParameters();
+        var body = new List<HandlerBodyParameter>();
+        for (var index = 0; index < parameters.Length; index++)
+        {
+            var parameter = parameters[index];
+            if (classified[index].Source != ParameterSource.Carried)
+            {
+                continue;
+            }
+
+            var attributes = parameter.GetCustomAttributes(inherit: true);
+            var fromBody = attributes.OfType<IFromBodyMetadata>().FirstOrDefault();
+            var otherSource = attributes.Any(a => a is IFromRouteMetadata or IFromQueryMetadata or IFromHeaderMetadata or AsParametersAttribute);
+            if (fromBody is null && (otherSource || IsParsedFromString(parameter.ParameterType)))
+            {
+                continue;
+            }
+
+            // As RequestDelegateFactory decides: optional when it has a default or is not known to be non-nullable.
+            var optional = parameter.HasDefaultValue
+                || fromBody?.AllowEmpty == true
+                || Nullable.GetUnderlyingType(parameter.ParameterType) is not null
+                || (!parameter.ParameterType.IsValueType && nullability.Create(parameter).ReadState != NullabilityState.NotNull);
+            body.Add(new HandlerBodyParameter(index, parameter.Name!, !optional));
+        }
+
+        return body.ToArray();
+    }
+
+    private static bool IsParsedFromString(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsArray)
+        {
+            return IsParsedFromString(type.GetElementType()!);
+        }
+
+        return type == typeof(string) || type.IsPrimitive || type.IsEnum
+            || type.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name is "TryParse" or "BindAsync");
+    }
+
     private static EntryParameter Classify(ParameterInfo parameter, IServiceProviderIsService? isService, string endpoint)
     {
         var name = parameter.Name!;

@@ -24,6 +24,14 @@ internal static class LongRunningEndpointConvention
         var entry = new MinimalApiEntry(LongRunningSettings.From(attribute), endpoint.DisplayName ?? "(unnamed endpoint)");
         endpoint.Metadata.Add(attribute);
         endpoint.Metadata.Add(entry);
+
+        // First of all filters, a group's and those added before ours included: marks that binding got as far as
+        // the filters, which tells the request guard whether a bare 400 was left by the binder.
+        endpoint.FilterFactories.Insert(0, (_, next) => invocation =>
+        {
+            invocation.HttpContext.Features.Get<FilterPipelineReached>()?.Mark();
+            return next(invocation);
+        });
         endpoint.FilterFactories.Add((context, next) =>
         {
             var services = context.ApplicationServices;
@@ -31,10 +39,28 @@ internal static class LongRunningEndpointConvention
                 ?? throw new InvalidOperationException(
                     "WithScenarioLongRunning() needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(builder.Configuration.GetSection(\"Scenario\")) at start-up.");
             var jsonOptions = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            entry.Attach(HandlerParameterClassifier.Classify(context.MethodInfo, services, entry.DisplayName), jsonOptions, next);
+            var parameters = HandlerParameterClassifier.Classify(context.MethodInfo, services, entry.DisplayName);
+            entry.Attach(parameters, HandlerParameterClassifier.BodyParameters(context.MethodInfo, parameters), jsonOptions, next);
             var filter = new LongRunningEndpointFilter(entry, acceptance);
             return invocation => filter.InvokeAsync(invocation, next);
         });
+    }
+
+    /// <summary>
+    /// Wraps the endpoint's request delegate, built by now, in the <see cref="LongRunningRequestGuard"/>: the
+    /// body limit and the answer to a body the binder could not read both come before any filter.
+    /// </summary>
+    public static void Guard(EndpointBuilder endpoint)
+    {
+        if (endpoint.Metadata.OfType<MinimalApiEntry>().LastOrDefault() is not { } entry
+            || endpoint.RequestDelegate is not { } inner
+            || inner.Target is LongRunningRequestGuard
+            || endpoint.ApplicationServices.GetService<RequestAcceptance>() is not { } acceptance)
+        {
+            return;
+        }
+
+        endpoint.RequestDelegate = new LongRunningRequestGuard(inner, entry, acceptance).InvokeAsync;
     }
 
     /// <summary>

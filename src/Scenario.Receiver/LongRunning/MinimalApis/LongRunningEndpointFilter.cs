@@ -3,14 +3,21 @@ using Microsoft.AspNetCore.Http;
 namespace Scenario.Receiver.LongRunning.MinimalApis;
 
 /// <summary>
-/// The minimal-API entry point's filter. By the time it runs, routing, authorization and parameter binding
-/// are done (a body that does not bind got the framework's 400 before any filter). It does not call the
-/// handler; <see cref="RequestAcceptance"/> accepts the task and the filter returns its answer.
+/// The minimal-API entry point's filter. By the time it runs, routing and authorization are done and parameter
+/// binding was tried: ASP.NET Core runs endpoint filters even when binding failed (it sets the status code to
+/// 400 first, and a missing body is a null argument), so the filter checks that binding succeeded and answers
+/// a problem+json 400 naming the parameter when it did not. It does not call the handler;
+/// <see cref="RequestAcceptance"/> accepts the task and the filter returns its answer.
 /// </summary>
 internal sealed class LongRunningEndpointFilter(MinimalApiEntry entry, RequestAcceptance acceptance) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        if (NotBound(context) is { } errors)
+        {
+            return acceptance.NotBound(entry, errors);
+        }
+
         var check = await acceptance.CheckTaskAsync(context.HttpContext).ConfigureAwait(false);
         return check.Kind switch
         {
@@ -18,5 +25,25 @@ internal sealed class LongRunningEndpointFilter(MinimalApiEntry entry, RequestAc
             TaskCheckKind.Answered => check.Answer,
             _ => acceptance.Accept(context.HttpContext, entry, new EndpointFilterArguments(context.Arguments)),
         };
+    }
+
+    private Dictionary<string, string[]>? NotBound(EndpointFilterInvocationContext context)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var body in entry.BodyParameters)
+        {
+            if (body.Required && context.Arguments[body.Index] is null)
+            {
+                errors[body.Name] = ["A non-empty request body is required."];
+            }
+        }
+
+        if (errors.Count == 0 && context.HttpContext.Response.StatusCode == StatusCodes.Status400BadRequest)
+        {
+            // The framework logs which value it could not parse; the arguments alone do not say.
+            errors[string.Empty] = ["A route, query or header value did not bind to its parameter's type."];
+        }
+
+        return errors.Count == 0 ? null : errors;
     }
 }

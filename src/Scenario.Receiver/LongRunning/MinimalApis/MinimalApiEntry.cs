@@ -24,12 +24,16 @@ internal sealed class MinimalApiEntry(LongRunningSettings settings, string route
 
     public JsonSerializerOptions JsonOptions { get; private set; } = JsonSerializerOptions.Web;
 
+    /// <summary>The handler's parameters bound from the body, to tell a body that did not bind.</summary>
+    public IReadOnlyList<HandlerBodyParameter> BodyParameters { get; private set; } = [];
+
     /// <summary>Whether the endpoint filter factory ran: only route handlers (a delegate) run endpoint filters.</summary>
     public bool IsAttached => _handler is not null;
 
-    public void Attach(IReadOnlyList<EntryParameter> parameters, JsonSerializerOptions jsonOptions, EndpointFilterDelegate handler)
+    public void Attach(IReadOnlyList<EntryParameter> parameters, IReadOnlyList<HandlerBodyParameter> bodyParameters, JsonSerializerOptions jsonOptions, EndpointFilterDelegate handler)
     {
         Parameters = parameters;
+        BodyParameters = bodyParameters;
         JsonOptions = jsonOptions;
         _handler = handler;
     }

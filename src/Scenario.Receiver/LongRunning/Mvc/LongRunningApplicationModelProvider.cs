@@ -1,10 +1,11 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
 
 namespace Scenario.Receiver.LongRunning.Mvc;
 
 /// <summary>
-/// Gives every <see cref="ScenarioLongRunningAttribute"/> action the long-running filter when MVC builds its
+/// Gives every <see cref="ScenarioLongRunningAttribute"/> action the long-running filter and the body limit when MVC builds its
 /// application model, so the attribute itself stays free of MVC types and means the same on any entry point.
 /// </summary>
 internal sealed class LongRunningApplicationModelProvider : IApplicationModelProvider
@@ -23,6 +24,9 @@ internal sealed class LongRunningApplicationModelProvider : IApplicationModelPro
             if (action.ActionMethod.GetCustomAttribute<ScenarioLongRunningAttribute>(inherit: true) is not null)
             {
                 action.Filters.Add(new LongRunningActionFilterFactory());
+
+                // First of the resource filters: the body limit must be set before anything reads the body.
+                action.Filters.Add(new ServiceFilterAttribute(typeof(LongRunningBodyLimitFilter)) { IsReusable = true, Order = int.MinValue });
             }
         }
     }

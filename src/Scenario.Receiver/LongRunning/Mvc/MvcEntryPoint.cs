@@ -12,6 +12,7 @@ internal static class MvcEntryPoint
         services.TryAddSingleton<MvcEntrySource>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILongRunningEntrySource, MvcEntrySource>(sp => sp.GetRequiredService<MvcEntrySource>()));
         services.TryAddSingleton<LongRunningActionFilter>();
+        services.TryAddSingleton<LongRunningBodyLimitFilter>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IApplicationModelProvider, LongRunningApplicationModelProvider>());
     }
 }

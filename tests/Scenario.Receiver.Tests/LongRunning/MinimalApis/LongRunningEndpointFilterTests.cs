@@ -64,7 +64,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     }
 
     [Fact]
-    public async Task RestCall_WithBodyThatDoesNotBind_AnswersTheFrameworks400AndEnqueuesNothing()
+    public async Task RestCall_WithBodyThatDoesNotBind_Answers400ProblemAndEnqueuesNothing()
     {
         await using var host = await HostedMinimalApiTest.StartHostAsync(Scenario, runHangfireServer: false);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/minimal/ok")
@@ -76,6 +76,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
         using var response = await host.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(0, host.Storage.TotalJobs());
     }
 
