@@ -20,7 +20,11 @@ internal sealed class ScenarioDeferralJob(
     TimeProvider time,
     ILogger<ScenarioDeferralJob> logger)
 {
-    /// <summary>At the deadline: Error 504, unless the task was completed, failed or cancelled first. Public because Hangfire invokes only public methods.</summary>
+    /// <summary>
+    /// At the deadline: Error 504, unless the task was completed, failed or cancelled first. Scenario is asked once
+    /// more before the Error is decided: the last scheduled check may be an interval old, and a task Scenario
+    /// cancelled in between must get nothing. Public because Hangfire invokes only public methods.
+    /// </summary>
     /// <param name="taskInstanceId">The deferred task.</param>
     /// <param name="deadline">How long it was deferred for (<c>c</c> format), for the message.</param>
     /// <param name="performContext">Supplied by Hangfire: the job parameters (<see cref="TaskJobParameters"/>).</param>
@@ -32,6 +36,13 @@ internal sealed class ScenarioDeferralJob(
     {
         var ambient = TaskJobParameters.Read(performContext);
         using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, ambient.WorkflowInstanceId));
+        if (records.Find(taskInstanceId) is { DeferredUntil: not null, IsSettled: false }
+            && await cancellationQuery.IsCancelledAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false))
+        {
+            deferral.RecordCancelledByScenario(taskInstanceId);
+            return;
+        }
+
         deferral.DecideDeadlinePassed(taskInstanceId, deadline);
 
         // Also when another run of this job decided it and died before delivering: delivery is guarded.

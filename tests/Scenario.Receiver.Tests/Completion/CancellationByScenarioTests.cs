@@ -17,11 +17,11 @@ public sealed class CancellationByScenarioTests : StandInTest
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
-    private Task<ReceiverTestHost> StartAsync()
+    private Task<ReceiverTestHost> StartAsync(string pollInterval = "00:00:00.200")
         => ReceiverTestHost.StartAsync(
             Scenario,
             [typeof(DeferringController)],
-            new() { ["Scenario:Cancellation:PollInterval"] = "00:00:00.200", ["Scenario:Cancellation:Namespace"] = "x4b.rest" },
+            new() { ["Scenario:Cancellation:PollInterval"] = pollInterval, ["Scenario:Cancellation:Namespace"] = "x4b.rest" },
             map: app => app.MapScenarioTaskStatus());
 
     private static TaskRecord? Record(ReceiverTestHost host, string taskInstanceId) => host.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId);
@@ -76,6 +76,25 @@ public sealed class CancellationByScenarioTests : StandInTest
         var brief = await host.RestCall.PostAsync("/deferring/brief/1", null);
         await Scenario.WaitForTerminalStatusAsync(brief.TaskInstanceId, Timeout);
         Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
+    }
+
+    [Fact]
+    public async Task DeferredTaskCancelledAfterItsLastCheck_GetsNothingAtItsDeadline_TheDeadlineAsksFirst()
+    {
+        // An hour between checks: the one after the deferral is the last before the deadline, so only the deadline's own
+        // question can find that Scenario cancelled the task in between.
+        await using var host = await StartAsync(pollInterval: "01:00:00");
+        var call = await host.RestCall.PostAsync("/deferring/defer/1500", null);
+        await Await.UntilAsync(() => Record(host, call.TaskInstanceId)?.DeferredUntil is not null, "the task is deferred");
+        Scenario.CancelTask(call.TaskInstanceId);
+
+        await Await.UntilAsync(() => Record(host, call.TaskInstanceId)?.CancelledByScenarioAt is not null, "the deadline records the cancellation", Timeout);
+
+        var brief = await host.RestCall.PostAsync("/deferring/brief/1", null);
+        await Scenario.WaitForTerminalStatusAsync(brief.TaskInstanceId, Timeout);
+        Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
+        Assert.Null(Record(host, call.TaskInstanceId)!.OutcomeJson);
+        Assert.Contains(Scenario.CancellationQueriesFor(call.TaskInstanceId), q => q.Authorization == "bearer " + Scenario.ApiKey);
     }
 
     [Fact]
