@@ -153,6 +153,7 @@ public sealed class TelemetryTests : HostedTaskWorkTest
 
         Assert.Equal(
             [
+                ("scenario.receiver.redirects", "{answer}"),
                 ("scenario.receiver.reports.attempts", "{attempt}"),
                 ("scenario.receiver.reports.duration", "s"),
                 ("scenario.receiver.reports.failures", "{attempt}"),
