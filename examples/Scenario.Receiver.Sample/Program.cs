@@ -36,6 +36,7 @@
 //   task needs autocomplete=false and a timeout longer than the work (or 0 for none).
 
 using Hangfire;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scenario.Receiver.Sample.Demo;
 using Scenario.Receiver.Sample.Endpoints;
 using Scenario.Receiver.Sample.Hosting;
@@ -125,8 +126,10 @@ app.UseHangfireDashboard("/hangfire");
 // Like any endpoint it goes through the host's authorization; protect it in production (.RequireAuthorization).
 app.MapScenarioTaskStatus();
 
-// Healthy while Scenario's TaskStatus service answers; Degraded when statuses pile up undelivered.
-app.MapHealthChecks("/health");
+// Healthy while Scenario's TaskStatus service answers 204 within Scenario:HealthCheckTimeout (5 s); Degraded while
+// Scenario answers redirects or statuses pile up undelivered; Unhealthy (503) while Scenario or the job storage
+// cannot be reached. The text names why, below the status.
+app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportText.WriteAsync });
 
 if (runDemo)
 {

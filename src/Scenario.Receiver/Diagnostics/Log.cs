@@ -89,7 +89,7 @@ internal static partial class Log
     [LoggerMessage(1320, LogLevel.Warning, "Scenario answered {StatusCode} to the {Request} for task {TaskInstanceId}, a redirect to {Location}, which is not followed (nothing is sent to where it points); the request is made again later. Check Scenario:BaseUrl (an SSO proxy or an http-to-https redirect in front of Scenario?)")]
     public static partial void ScenarioRedirected(ILogger logger, int statusCode, string request, string taskInstanceId, string location);
 
-    [LoggerMessage(1321, LogLevel.Warning, "Posting {Status} for Scenario task {TaskInstanceId} after an earlier delivery of it was cut off mid-post (its instance died or stopped, or its report lease was taken over): Scenario may receive this status twice")]
+    [LoggerMessage(1321, LogLevel.Warning, "Posting {Status} for Scenario task {TaskInstanceId} after an earlier delivery of it was cut off mid-post (no answer within its timeout, its instance died or stopped, or its report lease was taken over): Scenario may receive this status twice")]
     public static partial void PossibleDuplicateTerminalStatus(ILogger logger, string status, string taskInstanceId);
 
     [LoggerMessage(1401, LogLevel.Debug, "Progress post for Scenario task {TaskInstanceId} failed: {Reason}; the work goes on")]

@@ -43,7 +43,7 @@ public sealed class CutOffTerminalPostTests : StandInTest
         var warning = Assert.Single(second.Logs.Lines, l => l.EventId == 1321);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Equal(
-            $"Posting Completed for Scenario task {call.TaskInstanceId} after an earlier delivery of it was cut off mid-post (its instance died or stopped, or its report lease was taken over): Scenario may receive this status twice",
+            $"Posting Completed for Scenario task {call.TaskInstanceId} after an earlier delivery of it was cut off mid-post (no answer within its timeout, its instance died or stopped, or its report lease was taken over): Scenario may receive this status twice",
             warning.Message);
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal);
     }
