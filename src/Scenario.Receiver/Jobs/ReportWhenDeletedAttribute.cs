@@ -30,7 +30,7 @@ internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplySta
         }
 
         var store = TaskStoresByStorage.For(context.Storage);
-        var record = store is null ? HangfireTaskStore.Read(context.Connection, taskInstanceId) : store.Find(taskInstanceId);
+        var record = store is null ? HangfireTaskStore.Read(context.Connection, taskInstanceId) : store.FindDuringStateChange(context, taskInstanceId);
         // A deferred task waits for its completion or deadline; one Scenario cancelled gets nothing.
         if (record is null || record.IsSettled || record.DeferredUntil is not null)
         {
@@ -50,7 +50,7 @@ internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplySta
         }
         else
         {
-            store.WriteReportJob(taskInstanceId, reportJobId);
+            store.WriteReportJobDuringStateChange(context, transaction, taskInstanceId, reportJobId);
         }
     }
 
