@@ -37,7 +37,6 @@ internal sealed class ScenarioWorkJob(
     /// <param name="cancellationToken">Supplied by Hangfire: shutdown or deletion.</param>
     [AutomaticRetry(Attempts = 0, LogEvents = false)]
     [ScenarioJobStateFilter]
-    [ReportWhenDeleted]
     [ContinueScenarioTrace("scenario.work")]
     [JobDisplayName("Scenario {1} · {0}")]
     public async Task RunAsync(string entryKey, string taskInstanceId, string argumentsJson, PerformContext? performContext, CancellationToken cancellationToken)

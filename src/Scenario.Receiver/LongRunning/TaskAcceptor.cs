@@ -54,7 +54,7 @@ internal sealed class TaskAcceptor(
     /// <summary>
     /// One job per task. The terminal status is delivered by the work job itself when it ends; a report job is
     /// created only when that delivery fails (to retry it) or when the work job is deleted before it could
-    /// report (<see cref="ReportWhenDeletedAttribute"/>).
+    /// report (<see cref="ReportWhenDeletedFilter"/>).
     /// </summary>
     private string CreateWorkJob(ILongRunningEntry entry, ScenarioTaskContext task, string queue, string argumentsJson, string? requestSnapshot)
     {

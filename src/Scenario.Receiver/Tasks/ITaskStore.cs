@@ -100,7 +100,7 @@ internal interface ITaskStore
     IDisposable LockForSweep();
 
     /// <summary>
-    /// The record, for a Hangfire state filter (<see cref="Jobs.ReportWhenDeletedAttribute"/>): Hangfire applies a state
+    /// The record, for a Hangfire state filter (<see cref="Jobs.ReportWhenDeletedFilter"/>): Hangfire applies a state
     /// synchronously, inside its own storage transaction, and a filter cannot await. Read synchronously, as Hangfire's own
     /// storage calls around it are, and without waiting for any lock; nothing else calls it.
     /// </summary>

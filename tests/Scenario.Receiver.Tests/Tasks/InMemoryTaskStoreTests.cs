@@ -144,7 +144,7 @@ public sealed class InMemoryTaskStoreTests : StandInTest
     }
 
     private static InMemoryTaskStore NewStore(JobStorage storage, TimeProvider? time = null, TimeSpan? retention = null)
-        => new(storage, Options.Create(new ScenarioReceiverOptions { RecordRetention = retention ?? TimeSpan.FromDays(7) }), time ?? TimeProvider.System);
+        => new(storage, TaskStoreUnderTest.InMemoryTableFor(storage), Options.Create(new ScenarioReceiverOptions { RecordRetention = retention ?? TimeSpan.FromDays(7) }), time ?? TimeProvider.System);
 
     private sealed class AdjustableClock(DateTimeOffset now) : TimeProvider
     {

@@ -22,20 +22,24 @@ internal sealed class InMemoryTaskStore : ITaskStore
     private readonly TimeProvider _time;
     private readonly TimeSpan _retention;
 
-    public InMemoryTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
+    public InMemoryTaskStore(JobStorage storage, InMemoryTaskTable table, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
     {
         _storage = storage;
-        _table = InMemoryTaskTable.For(storage);
+        _table = table;
         _time = time;
         _retention = options.Value.RecordRetention;
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
-
-        // Hangfire's job filters get only the storage; they find this store through it. Every store on one storage
-        // shares its table, so whichever registered last answers for all of them, and none unregisters.
-        TaskStoresByStorage.Register(storage, this);
+        Name = NamePrefix + table.Id;
     }
 
-    public string Name => "in-memory";
+    /// <summary>What every in-memory store's <see cref="Name"/> starts with.</summary>
+    internal const string NamePrefix = "in-memory:";
+
+    /// <summary>
+    /// With the table's id: hosts sharing a storage must share its table, and the storage's marker
+    /// (<see cref="TaskStoreMarker"/>) stops a host that brings a table of its own.
+    /// </summary>
+    public string Name { get; }
 
     public string Description => "The in-memory task store";
 

@@ -38,9 +38,6 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         var database = new NpgsqlConnectionStringBuilder(taskStore.ConnectionString);
         Name = $"postgresql:{database.Database ?? database.Username}/{taskStore.Schema}";
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
-
-        // Hangfire's job filters get only the storage; they find this store through it.
-        TaskStoresByStorage.Register(storage, this);
     }
 
     public string Name { get; }
@@ -252,7 +249,6 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
 
     public void Dispose()
     {
-        TaskStoresByStorage.Unregister(_storage, this);
         _dataSource.Dispose();
         _schemaLock.Dispose();
     }
