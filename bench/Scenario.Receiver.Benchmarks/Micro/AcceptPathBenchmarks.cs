@@ -46,7 +46,7 @@ public class AcceptPathBenchmarks
         _task = new ScenarioTaskContext();
         _duplicate = new ScenarioTaskContext();
         _duplicate.Capture(Guid.NewGuid().ToString("D"), "wf-7781", null);
-        _acceptor.Accept(_action, _duplicate, ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments)), null);
+        _acceptor.AcceptAsync(_action, _duplicate, ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments)), null).AsTask().GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -60,17 +60,17 @@ public class AcceptPathBenchmarks
     }
 
     [Benchmark(Description = "library: capture + accept")]
-    public string Library_CaptureAndAccept()
+    public async Task<string> Library_CaptureAndAccept()
     {
         _task.Capture(_taskIds[_next++], "wf-7781", null);
         var argumentsJson = ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments));
-        return _acceptor.Accept(_action, _task, argumentsJson, null).JobId;
+        return (await _acceptor.AcceptAsync(_action, _task, argumentsJson, null)).JobId;
     }
 
     [Benchmark(Description = "library: duplicate task id")]
-    public string Library_DuplicateAccept()
+    public async Task<string> Library_DuplicateAccept()
     {
         var argumentsJson = ArgumentCodec.Serialize(_action, new MvcBoundArguments(_arguments));
-        return _acceptor.Accept(_action, _duplicate, argumentsJson, null).JobId;
+        return (await _acceptor.AcceptAsync(_action, _duplicate, argumentsJson, null)).JobId;
     }
 }

@@ -26,11 +26,16 @@ internal static partial class PricingBatchesEndpoint
             .WithScenarioLongRunning();
 
         // An ordinary endpoint, called by the batch system, not by Scenario.
-        app.MapPost(Path + "/{taskInstanceId}/result", async (string taskInstanceId, PricingBatchResult result, IScenarioTaskCompletion tasks, ILoggerFactory loggers) =>
+        app.MapPost(Path + "/{taskInstanceId}/result", async (string taskInstanceId, PricingBatchResult result, IScenarioTaskCompletion tasks, ILoggerFactory loggers, CancellationToken cancellationToken) =>
             {
                 try
                 {
-                    return await RecordResultAsync(taskInstanceId, result, tasks);
+                    return await RecordResultAsync(taskInstanceId, result, tasks, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // The batch system hung up: nothing to answer, and nothing was decided.
+                    throw;
                 }
                 catch (Exception ex)
                 {
@@ -47,9 +52,9 @@ internal static partial class PricingBatchesEndpoint
         return app;
     }
 
-    private static async Task<IResult> RecordResultAsync(string taskInstanceId, PricingBatchResult result, IScenarioTaskCompletion tasks)
+    private static async Task<IResult> RecordResultAsync(string taskInstanceId, PricingBatchResult result, IScenarioTaskCompletion tasks, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(taskInstanceId, out _) || !tasks.IsKnown(taskInstanceId))
+        if (!Guid.TryParse(taskInstanceId, out _) || !await tasks.IsKnownAsync(taskInstanceId, cancellationToken))
         {
             return Results.Problem(title: "Unknown task", detail: $"No pricing batch was submitted for task {taskInstanceId}.", statusCode: StatusCodes.Status404NotFound);
         }
@@ -60,8 +65,8 @@ internal static partial class PricingBatchesEndpoint
         }
 
         var outcome = result.Error is { Length: > 0 } error
-            ? await tasks.FailAsync(taskInstanceId, error)
-            : await tasks.CompleteAsync(taskInstanceId, new { price = result.Price }, "Priced by the batch system.");
+            ? await tasks.FailAsync(taskInstanceId, error, cancellationToken: cancellationToken)
+            : await tasks.CompleteAsync(taskInstanceId, new { price = result.Price }, "Priced by the batch system.", cancellationToken);
         return outcome.IsDecided
             ? Results.Ok(new { taskInstanceId, decided = true })
             : Results.Problem(

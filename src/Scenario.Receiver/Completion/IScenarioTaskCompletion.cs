@@ -16,7 +16,10 @@ public interface IScenarioTaskCompletion
     /// <param name="taskInstanceId">The task, as Scenario sent it in <c>X-Scenario-TaskInstanceId</c> (a GUID).</param>
     /// <param name="outputs">The task's outputs, or <see langword="null"/> for none but <c>statusCode</c>.</param>
     /// <param name="message">Shown in the Scenario cockpit; a short trace when left out.</param>
-    /// <param name="cancellationToken">Cancels the wait for the task's lock.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the wait for the task's lock (while another path decides the task), with an <see cref="OperationCanceledException"/>
+    /// and nothing decided. Once the outcome is decided, its delivery is made durable whatever the token says.
+    /// </param>
     /// <returns>Whether this call decided the outcome, or the task had one already.</returns>
     Task<ScenarioCompletionResult> CompleteAsync(string taskInstanceId, object? outputs, string? message = null, CancellationToken cancellationToken = default);
 
@@ -24,23 +27,25 @@ public interface IScenarioTaskCompletion
     /// <param name="taskInstanceId">The task (a GUID).</param>
     /// <param name="message">Why it failed, shown in the Scenario cockpit.</param>
     /// <param name="statusCode">The <c>statusCode</c> output, 400 to 599. Default 500.</param>
-    /// <param name="cancellationToken">Cancels the wait for the task's lock.</param>
+    /// <param name="cancellationToken">Cancels the wait for the task's lock, as for <see cref="CompleteAsync"/>.</param>
     /// <returns>Whether this call decided the outcome, or the task had one already.</returns>
     Task<ScenarioCompletionResult> FailAsync(string taskInstanceId, string message, int statusCode = 500, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Posts <c>InProgress</c> with <paramref name="percent"/> now, unless the task already has an outcome (nothing may
-    /// follow the terminal status). Best effort, not durable: a failed post is not retried.
+    /// follow the terminal status). Best effort, not durable: a failed post is not retried. A terminal post in flight is
+    /// waited for, then the task is found reported and nothing is posted; no lock is held across this post itself.
     /// </summary>
     /// <param name="taskInstanceId">The task (a GUID).</param>
     /// <param name="percent">0 to 100.</param>
     /// <param name="message">Shown in the Scenario cockpit.</param>
-    /// <param name="cancellationToken">Cancels the post.</param>
+    /// <param name="cancellationToken">Cancels the wait for a terminal post in flight, and the post.</param>
     /// <returns>Whether Scenario took the progress.</returns>
     Task<bool> ReportProgressAsync(string taskInstanceId, int percent, string? message = null, CancellationToken cancellationToken = default);
 
     /// <summary>Whether this receiver (any instance sharing its job storage) accepted the task and still keeps its record.</summary>
     /// <param name="taskInstanceId">The task (a GUID).</param>
+    /// <param name="cancellationToken">Cancels the read of the task's record.</param>
     /// <returns><see langword="true"/> when the task was accepted here.</returns>
-    bool IsKnown(string taskInstanceId);
+    Task<bool> IsKnownAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 }

@@ -13,7 +13,7 @@ namespace Scenario.Receiver.Completion;
 
 /// <summary>
 /// <see cref="IScenarioTaskCompletion"/> over the task record: the outcome is decided under the task's decide
-/// lock (<see cref="ITaskStore.TryDecide"/>), the same decision the work job, a deadline and a cancellation
+/// lock (<see cref="ITaskStore.TryDecideAsync"/>), the same decision the work job, a deadline and a cancellation
 /// make, and then delivered by a report job, so the caller is answered without waiting for Scenario and an
 /// outage of Scenario loses nothing.
 /// </summary>
@@ -27,7 +27,7 @@ internal sealed class ScenarioTaskCompletion(
     TaskDeferral deferral,
     ILogger<ScenarioTaskCompletion> logger) : IScenarioTaskCompletion
 {
-    public Task<ScenarioCompletionResult> CompleteAsync(string taskInstanceId, object? outputs, string? message = null, CancellationToken cancellationToken = default)
+    public async Task<ScenarioCompletionResult> CompleteAsync(string taskInstanceId, object? outputs, string? message = null, CancellationToken cancellationToken = default)
     {
         CheckTaskId(taskInstanceId);
         cancellationToken.ThrowIfCancellationRequested();
@@ -39,17 +39,17 @@ internal sealed class ScenarioTaskCompletion(
             outcome = outcome.WithMessage(message is null ? "Completed explicitly." : mapper.Cap(message));
         }
 
-        return Task.FromResult(Decide(taskInstanceId, outcome));
+        return await DecideAsync(taskInstanceId, outcome, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<ScenarioCompletionResult> FailAsync(string taskInstanceId, string message, int statusCode = 500, CancellationToken cancellationToken = default)
+    public async Task<ScenarioCompletionResult> FailAsync(string taskInstanceId, string message, int statusCode = 500, CancellationToken cancellationToken = default)
     {
         CheckTaskId(taskInstanceId);
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Decide(taskInstanceId, TaskOutcome.Error(statusCode, mapper.Cap(message))));
+        return await DecideAsync(taskInstanceId, TaskOutcome.Error(statusCode, mapper.Cap(message)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> ReportProgressAsync(string taskInstanceId, int percent, string? message = null, CancellationToken cancellationToken = default)
@@ -58,9 +58,15 @@ internal sealed class ScenarioTaskCompletion(
         ArgumentOutOfRangeException.ThrowIfNegative(percent);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
 
-        // Under the report lock, so progress never overtakes a terminal status being posted.
-        using var locked = records.LockForReport(taskInstanceId);
-        var record = locked.Read();
+        // Taken and returned before the post: a terminal status being posted is waited for, and then found reported,
+        // so this progress does not overtake it; the post itself holds no lock, so a slow Scenario holds up no delivery.
+        TaskRecord? record;
+        var locked = await records.LockForReportAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        await using (locked.ConfigureAwait(false))
+        {
+            record = locked.Read();
+        }
+
         if (record is not null && record.IsSettled)
         {
             return false;
@@ -84,15 +90,16 @@ internal sealed class ScenarioTaskCompletion(
         return result.Kind == DeliveryResultKind.Delivered;
     }
 
-    public bool IsKnown(string taskInstanceId)
+    public async Task<bool> IsKnownAsync(string taskInstanceId, CancellationToken cancellationToken = default)
     {
         CheckTaskId(taskInstanceId);
-        return records.Find(taskInstanceId)?.JobId is not null;
+        return (await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false))?.JobId is not null;
     }
 
-    private ScenarioCompletionResult Decide(string taskInstanceId, TaskOutcome outcome)
+    private async Task<ScenarioCompletionResult> DecideAsync(string taskInstanceId, TaskOutcome outcome, CancellationToken cancellationToken)
     {
-        var decision = records.TryDecide(taskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+        // The token ends the wait for the decide lock; once decided, nothing below may be cut short.
+        var decision = await records.TryDecideAsync(taskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
         if (!decision.IsDecided)
         {
             Log.OutcomeAlreadyDecided(logger, taskInstanceId, outcome.Status, decision.PriorOutcome);
@@ -101,7 +108,7 @@ internal sealed class ScenarioTaskCompletion(
 
         // Durable before the caller hears "decided": the delivery is a job, retried on the report schedule.
         // A task never accepted here has no work job, so no ambient values: its status goes to Scenario:BaseUrl.
-        var record = records.Find(taskInstanceId);
+        var record = await records.FindAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
 
         // A deferred task's deadline and next cancellation check have nothing left to do.
         deferral.DropScheduledJobs(record);
@@ -109,7 +116,7 @@ internal sealed class ScenarioTaskCompletion(
         var reportJobId = TerminalStatusDelivery.CreateReportJob(
             jobs, taskInstanceId, ambient, priorAttempts: 0,
             new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = $"The task was finished explicitly: {outcome.Status} {outcome.StatusCode}." });
-        records.WriteReportJob(taskInstanceId, reportJobId);
+        await records.WriteReportJobAsync(taskInstanceId, reportJobId, CancellationToken.None).ConfigureAwait(false);
         Log.TaskFinishedExplicitly(logger, taskInstanceId, outcome.Status, outcome.StatusCode, reportJobId);
         return ScenarioCompletionResult.Decided;
     }

@@ -1,3 +1,5 @@
+using Hangfire;
+using Hangfire.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -83,7 +85,9 @@ public static class ScenarioReceiverServiceCollectionExtensions
 
         // The jobs.
         services.TryAddSingleton<EndpointOutcomeMapper>();
+        services.TryAddSingleton<InMemoryTaskTable>();
         services.TryAddSingleton<ITaskStore>(ChooseTaskStore);
+        AddJobFilters(services);
         services.TryAddSingleton<JobLookup>();
         services.TryAddSingleton<StatusUrlPolicy>();
         services.TryAddSingleton<ProgressReporterFactory>();
@@ -147,6 +151,33 @@ public static class ScenarioReceiverServiceCollectionExtensions
         return InMemoryTaskStore.IsFor(provider.GetRequiredService<Hangfire.JobStorage>())
             ? ActivatorUtilities.CreateInstance<InMemoryTaskStore>(provider)
             : ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider);
+    }
+
+    /// <summary>
+    /// Wraps the host's <see cref="IJobFilterProvider"/> (registered by <c>AddHangfire</c> before or after this call, or the
+    /// application's own registered before it) in <see cref="ScenarioJobFilterProvider"/>, which adds the filters built with
+    /// the host's services. Registered in place of the one found; when none is registered yet, it wraps what
+    /// <c>AddHangfire</c> would register (Hangfire's default providers), and <c>AddHangfire</c>'s own registration, a
+    /// TryAdd, then steps aside. The start-up check stops a host whose provider was replaced after this call.
+    /// </summary>
+    private static void AddJobFilters(IServiceCollection services)
+    {
+        var registered = services.LastOrDefault(descriptor => descriptor.ServiceType == typeof(IJobFilterProvider) && !descriptor.IsKeyedService);
+        if (registered is not null)
+        {
+            services.Remove(registered);
+        }
+
+        services.AddSingleton<IJobFilterProvider>(provider => new ScenarioJobFilterProvider(Inner(registered, provider), provider.GetRequiredService<ITaskStore>()));
+
+        static IJobFilterProvider Inner(ServiceDescriptor? registered, IServiceProvider provider) => registered switch
+        {
+            null => JobFilterProviders.Providers,
+            { ImplementationInstance: IJobFilterProvider instance } => instance,
+            { ImplementationFactory: { } factory } => (IJobFilterProvider)factory(provider),
+            { ImplementationType: { } type } => (IJobFilterProvider)ActivatorUtilities.CreateInstance(provider, type),
+            _ => JobFilterProviders.Providers,
+        };
     }
 
     private static SocketsHttpHandler NoRedirectHandler() => new SocketsHttpHandler { AllowAutoRedirect = false };

@@ -1,4 +1,6 @@
 using Hangfire;
+using Hangfire.Common;
+using Scenario.Receiver.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,6 +28,13 @@ internal sealed class ScenarioReceiverStartupCheck(IServiceProvider services, IL
         {
             throw new InvalidOperationException(
                 "The Scenario receiver runs work in Hangfire, which is not registered: call builder.Services.AddHangfire(c => c.UseInMemoryStorage()) (or another storage) and builder.Services.AddHangfireServer().");
+        }
+
+        if (services.GetService<IJobFilterProvider>() is not { } filters || !ScenarioJobFilterProvider.Serves(filters))
+        {
+            // Without it, a work job deleted from the dashboard is reported only by the sweeper, an interval later.
+            throw new InvalidOperationException(
+                "The Hangfire job filter provider registered in this host's services does not include the Scenario receiver's filters: an IJobFilterProvider was registered after AddScenarioReceiver, which wraps the one registered before it. Register your own IJobFilterProvider before calling AddScenarioReceiver.");
         }
 
         var taskStore = services.GetRequiredService<ITaskStore>();

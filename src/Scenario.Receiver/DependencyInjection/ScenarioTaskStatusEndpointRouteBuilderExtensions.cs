@@ -38,8 +38,8 @@ public static class ScenarioTaskStatusEndpointRouteBuilderExtensions
 
         return endpoints.MapGet(
                 prefix.TrimEnd('/') + "/{taskInstanceId}",
-                static (string taskInstanceId, ITaskStore records, JobLookup jobs, ILoggerFactory loggers)
-                    => TaskStatusEndpoint.Get(taskInstanceId, records, jobs, loggers))
+                static (string taskInstanceId, ITaskStore records, JobLookup jobs, ILoggerFactory loggers, CancellationToken cancellationToken)
+                    => TaskStatusEndpoint.GetAsync(taskInstanceId, records, jobs, loggers, cancellationToken))
             .WithName("ScenarioTaskStatus")
             .Produces(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)

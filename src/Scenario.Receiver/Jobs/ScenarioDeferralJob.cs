@@ -36,17 +36,17 @@ internal sealed class ScenarioDeferralJob(
     {
         var ambient = TaskJobParameters.Read(performContext);
         using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, ambient.WorkflowInstanceId));
-        if (records.Find(taskInstanceId) is { DeferredUntil: not null, IsSettled: false }
+        if (await records.FindAsync(taskInstanceId).ConfigureAwait(false) is { DeferredUntil: not null, IsSettled: false }
             && await cancellationQuery.IsCancelledAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false))
         {
-            deferral.RecordCancelledByScenario(taskInstanceId);
+            await deferral.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        deferral.DecideDeadlinePassed(taskInstanceId, deadline);
+        await deferral.DecideDeadlinePassedAsync(taskInstanceId, deadline, CancellationToken.None).ConfigureAwait(false);
 
         // Also when another run of this job decided it and died before delivering: delivery is guarded.
-        if (records.Find(taskInstanceId) is { OutcomeJson: not null, IsReported: false })
+        if (await records.FindAsync(taskInstanceId).ConfigureAwait(false) is { OutcomeJson: not null, IsReported: false })
         {
             await delivery.DeliverFromWorkAsync(taskInstanceId, ambient).ConfigureAwait(false);
         }
@@ -63,20 +63,20 @@ internal sealed class ScenarioDeferralJob(
     {
         var ambient = TaskJobParameters.Read(performContext);
         using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, ambient.WorkflowInstanceId));
-        if (!StillWaiting(records.Find(taskInstanceId)))
+        if (!StillWaiting(await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false)))
         {
             return;
         }
 
         if (await cancellationQuery.IsCancelledAsync(taskInstanceId, cancellationToken).ConfigureAwait(false))
         {
-            deferral.RecordCancelledByScenario(taskInstanceId);
+            await deferral.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        if (StillWaiting(records.Find(taskInstanceId)))
+        if (StillWaiting(await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false)))
         {
-            deferral.ScheduleCancellationCheck(taskInstanceId, ambient);
+            await deferral.ScheduleCancellationCheckAsync(taskInstanceId, ambient, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -47,13 +47,13 @@ internal sealed class ScenarioSweepJob(
         using (sweepLock)
         {
             // Before the sweep, so a record past its retention is not swept (as on storages that expire it themselves).
-            records.RemoveExpired();
-            foreach (var taskInstanceId in records.UnreportedTaskIds())
+            await records.RemoveExpiredAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var taskInstanceId in await records.UnreportedTaskIdsAsync(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
-                    await SweepAsync(taskInstanceId).ConfigureAwait(false);
+                    await SweepAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // One task's storage failure must not keep the others from being swept; the next sweep retries it.
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -65,9 +65,9 @@ internal sealed class ScenarioSweepJob(
         }
     }
 
-    private async Task SweepAsync(string taskInstanceId)
+    private async Task SweepAsync(string taskInstanceId, CancellationToken cancellationToken)
     {
-        var record = records.Find(taskInstanceId);
+        var record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         if (record is null || record.IsReported)
         {
             // Gone: past Scenario:RecordRetention, there is nothing left to report. Reported: a fast job
@@ -77,7 +77,7 @@ internal sealed class ScenarioSweepJob(
                 Log.TaskRecordGone(logger, taskInstanceId);
             }
 
-            records.Forget(taskInstanceId);
+            await records.ForgetAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -87,7 +87,7 @@ internal sealed class ScenarioSweepJob(
         }
 
         var work = jobLookup.StateData(jobId);
-        if (Stuck(taskInstanceId, work) is not { } stuck)
+        if (await StuckAsync(taskInstanceId, work, cancellationToken).ConfigureAwait(false) is not { } stuck)
         {
             return;
         }
@@ -95,7 +95,7 @@ internal sealed class ScenarioSweepJob(
         // Read again, now that the job is over: what it left behind (its outcome, the report job it handed over
         // to, the one its deletion created) is written by the time its last state is, and a read from before
         // could miss it.
-        record = records.Find(taskInstanceId);
+        record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         if (record is null || record.IsReported)
         {
             return;
@@ -110,10 +110,10 @@ internal sealed class ScenarioSweepJob(
         {
             // Decided like every other outcome, under the task's decide lock: a callback or a deadline that got
             // there first wins, and any later delivery (a retry of this one, a requeued work job) reports the same.
-            records.TryDecide(taskInstanceId, JsonSerializer.Serialize(error, ScenarioJsonContext.Default.TaskOutcome));
+            await records.TryDecideAsync(taskInstanceId, JsonSerializer.Serialize(error, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
         }
 
-        records.MarkRecovering(taskInstanceId);
+        await records.MarkRecoveringAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         Log.TaskRecovering(logger, taskInstanceId, jobId, work?.Name ?? "gone", stuck.What);
 
         // As the work job would have: a failed post becomes a report job with the retry schedule.
@@ -125,7 +125,7 @@ internal sealed class ScenarioSweepJob(
     /// no outcome was stored (null: the stored outcome, or the cancellation a deleted job reports); or null
     /// while the job is on its way (Enqueued, Scheduled, Processing, Awaiting, or a state this code does not know).
     /// </summary>
-    private (string What, TaskOutcome? Outcome)? Stuck(string taskInstanceId, StateData? work)
+    private async ValueTask<(string What, TaskOutcome? Outcome)?> StuckAsync(string taskInstanceId, StateData? work, CancellationToken cancellationToken)
     {
         if (work is null)
         {
@@ -147,7 +147,7 @@ internal sealed class ScenarioSweepJob(
         if (Is(work, SucceededState.StateName))
         {
             // A deferred task waits by design for an explicit completion before its deadline.
-            return records.IsDeferred(taskInstanceId)
+            return await records.IsDeferredAsync(taskInstanceId, cancellationToken).ConfigureAwait(false)
                 ? null
                 : ("succeeded without reporting", Error("The work job ended without reporting an outcome."));
         }

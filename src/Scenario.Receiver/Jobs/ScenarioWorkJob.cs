@@ -37,7 +37,6 @@ internal sealed class ScenarioWorkJob(
     /// <param name="cancellationToken">Supplied by Hangfire: shutdown or deletion.</param>
     [AutomaticRetry(Attempts = 0, LogEvents = false)]
     [ScenarioJobStateFilter]
-    [ReportWhenDeleted]
     [ContinueScenarioTrace("scenario.work")]
     [JobDisplayName("Scenario {1} · {0}")]
     public async Task RunAsync(string entryKey, string taskInstanceId, string argumentsJson, PerformContext? performContext, CancellationToken cancellationToken)
@@ -45,7 +44,7 @@ internal sealed class ScenarioWorkJob(
         var ambient = TaskJobParameters.Read(performContext);
         using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, ambient.WorkflowInstanceId));
 
-        var record = records.Find(taskInstanceId);
+        var record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         if (record is { IsReported: true })
         {
             // Hangfire ran the job again (a crash, an invisibility timeout) after the task was reported:
@@ -90,7 +89,7 @@ internal sealed class ScenarioWorkJob(
             if (result.HasNoOutcomeYet)
             {
                 await progress.FinishAsync().ConfigureAwait(false);
-                EndWithoutOutcome(taskInstanceId, result, ambient);
+                await EndWithoutOutcomeAsync(taskInstanceId, result, ambient).ConfigureAwait(false);
                 return;
             }
 
@@ -112,7 +111,7 @@ internal sealed class ScenarioWorkJob(
             }
             else
             {
-                delivery.HandOverFromWork(taskInstanceId, ambient, flush);
+                await delivery.HandOverFromWorkAsync(taskInstanceId, ambient, flush).ConfigureAwait(false);
             }
 
             if (result.AbandonedBecause is not null)
@@ -127,15 +126,16 @@ internal sealed class ScenarioWorkJob(
     /// Deferred: the outcome comes later (an explicit completion or the deadline), so nothing is reported now.
     /// Cancelled by Scenario: nothing is reported at all, and the job ends Deleted with that reason.
     /// </summary>
-    private void EndWithoutOutcome(string taskInstanceId, WorkResult result, TaskAmbient ambient)
+    private async Task EndWithoutOutcomeAsync(string taskInstanceId, WorkResult result, TaskAmbient ambient)
     {
+        // Not the job's token: the work is over, and what it found must be recorded whatever happens to the job now.
         if (result.DeferredFor is { } deadline)
         {
-            deferral.Defer(taskInstanceId, deadline, ambient);
+            await deferral.DeferAsync(taskInstanceId, deadline, ambient, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        deferral.RecordCancelledByScenario(taskInstanceId);
+        await deferral.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
         throw new WorkAbandonedException("Cancelled by Scenario (its cancellation query answered isCancelled: true); nothing was reported.");
     }
 
@@ -147,7 +147,7 @@ internal sealed class ScenarioWorkJob(
     /// </summary>
     private Task SaveOutcomeAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken)
         => StorageRetry.UntilWrittenAsync(
-            _ => records.TryDecide(taskInstanceId, outcomeJson),
+            async _ => await records.TryDecideAsync(taskInstanceId, outcomeJson, cancellationToken).ConfigureAwait(false),
             (ex, attempt, delay) => Log.OutcomeSaveRetrying(logger, ex, taskInstanceId, attempt, delay.TotalSeconds),
             cancellationToken);
 

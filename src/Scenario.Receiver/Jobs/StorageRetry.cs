@@ -21,14 +21,14 @@ internal static class StorageRetry
     /// (the attempt, counted from 1, and the wait before the next). Only <paramref name="cancellationToken"/>
     /// ends the wait, with an <see cref="OperationCanceledException"/>.
     /// </summary>
-    public static async Task UntilWrittenAsync(Action<int> write, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
+    public static async Task UntilWrittenAsync(Func<int, ValueTask> write, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
     {
         var delay = FirstDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                write(attempt);
+                await write(attempt).ConfigureAwait(false);
                 return;
             }
 #pragma warning disable CA1031 // Any storage failure is waited out: its exception types depend on the storage.

@@ -27,9 +27,10 @@ internal sealed class TaskDeferral(
     ILogger<TaskDeferral> logger)
 {
     /// <summary>Records the deferral and schedules its deadline, unless the task got an outcome meanwhile (a quick callback).</summary>
-    public void Defer(string taskInstanceId, TimeSpan deadline, TaskAmbient ambient)
+    public async Task DeferAsync(string taskInstanceId, TimeSpan deadline, TaskAmbient ambient, CancellationToken cancellationToken)
     {
-        using var locked = records.LockForDecide(taskInstanceId);
+        var locked = await records.LockForDecideAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        await using var release = locked.ConfigureAwait(false);
         if (TaskDecision.Refusal(locked.Read()) is { } refusal)
         {
             Log.DeferralNotNeeded(logger, taskInstanceId, refusal.PriorOutcome);
@@ -43,10 +44,10 @@ internal sealed class TaskDeferral(
             Job.FromExpression<ScenarioDeferralJob>(job => job.ExpireAsync(taskInstanceId, deadlineText, null)),
             new ScheduledState(until.UtcDateTime) { Reason = $"The deadline of the deferred task: Error 504 unless it is completed by {until:O}." },
             TaskJobParameters.For(taskInstanceId, ambient));
-        locked.WriteDeferred(until, deadlineJobId);
+        await locked.WriteDeferredAsync(until, deadlineJobId).ConfigureAwait(false);
         Log.TaskDeferred(logger, taskInstanceId, until);
 
-        ScheduleCancellationCheck(locked, taskInstanceId, ambient);
+        await ScheduleCancellationCheckAsync(locked, taskInstanceId, ambient).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -54,21 +55,22 @@ internal sealed class TaskDeferral(
     /// the task meanwhile. Under the decide lock, and recorded: a decision either comes first (and nothing is
     /// scheduled) or finds the new check in the record and deletes it.
     /// </summary>
-    public void ScheduleCancellationCheck(string taskInstanceId, TaskAmbient ambient)
+    public async Task ScheduleCancellationCheckAsync(string taskInstanceId, TaskAmbient ambient, CancellationToken cancellationToken)
     {
         if (cancellationQuery.PollInterval is null)
         {
             return;
         }
 
-        using var locked = records.LockForDecide(taskInstanceId);
+        var locked = await records.LockForDecideAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        await using var release = locked.ConfigureAwait(false);
         if (locked.Read() is { DeferredUntil: { } until } record && !record.IsSettled && until > time.GetUtcNow())
         {
-            ScheduleCancellationCheck(locked, taskInstanceId, ambient);
+            await ScheduleCancellationCheckAsync(locked, taskInstanceId, ambient).ConfigureAwait(false);
         }
     }
 
-    private void ScheduleCancellationCheck(IDecideLock locked, string taskInstanceId, TaskAmbient ambient)
+    private async Task ScheduleCancellationCheckAsync(IDecideLock locked, string taskInstanceId, TaskAmbient ambient)
     {
         if (cancellationQuery.PollInterval is not { } interval)
         {
@@ -80,7 +82,7 @@ internal sealed class TaskDeferral(
             Job.FromExpression<ScenarioDeferralJob>(job => job.CheckCancellationAsync(taskInstanceId, null, CancellationToken.None)),
             new ScheduledState(interval) { Reason = "Asks Scenario whether it cancelled the deferred task." },
             TaskJobParameters.For(taskInstanceId, ambient));
-        locked.WriteCancellationCheck(checkJobId);
+        await locked.WriteCancellationCheckAsync(checkJobId).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -104,10 +106,11 @@ internal sealed class TaskDeferral(
     /// Records that Scenario cancelled the task, unless it already had an outcome (whose delivery then goes on),
     /// and drops a deferred task's deadline. Says whether the cancellation was recorded.
     /// </summary>
-    public bool RecordCancelledByScenario(string taskInstanceId)
+    public async Task<bool> RecordCancelledByScenarioAsync(string taskInstanceId, CancellationToken cancellationToken)
     {
         TaskRecord? record;
-        using (var locked = records.LockForDecide(taskInstanceId))
+        var locked = await records.LockForDecideAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        await using (locked.ConfigureAwait(false))
         {
             record = locked.Read();
             if (TaskDecision.Refusal(record) is { } refusal)
@@ -115,7 +118,7 @@ internal sealed class TaskDeferral(
                 return refusal.PriorOutcome == TaskDecision.CancelledByScenario;
             }
 
-            locked.WriteCancelledByScenario(time.GetUtcNow());
+            await locked.WriteCancelledByScenarioAsync(time.GetUtcNow()).ConfigureAwait(false);
         }
 
         // The deadline job would find the task cancelled and do nothing; deleting it keeps the dashboard honest.
@@ -124,9 +127,9 @@ internal sealed class TaskDeferral(
     }
 
     /// <summary>The Error 504 a deferred task receives at its deadline, decided unless something else came first.</summary>
-    public bool DecideDeadlinePassed(string taskInstanceId, string deadline)
+    public async Task<bool> DecideDeadlinePassedAsync(string taskInstanceId, string deadline, CancellationToken cancellationToken)
     {
-        var record = records.Find(taskInstanceId);
+        var record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         if (record?.DeferredUntil is null || record.IsSettled)
         {
             return false;
@@ -138,13 +141,13 @@ internal sealed class TaskDeferral(
             duration is { } within
                 ? $"The task was not completed within {Describe(within)} of its deferral (deadline {record.DeferredUntil:O})."
                 : $"The task was not completed by its deadline {record.DeferredUntil:O}.");
-        var decision = records.TryDecide(taskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+        var decision = await records.TryDecideAsync(taskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
         if (decision.IsDecided)
         {
             Log.DeadlinePassed(logger, taskInstanceId);
 
             // This deadline job is Processing, so only the pending cancellation check goes.
-            DropScheduledJobs(records.Find(taskInstanceId));
+            DropScheduledJobs(await records.FindAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false));
         }
 
         return decision.IsDecided;

@@ -55,14 +55,14 @@ internal sealed class TerminalStatusDelivery(
         }
         catch (RetryLaterException retry)
         {
-            var reportJobId = CreateReportJob(taskInstanceId, ambient, priorAttempts: 1,
-                new ScheduledState(RetrySchedule.NotBefore(retry.Delay)) { Reason = RetrySchedule.Reason(1, retry) });
+            var reportJobId = await CreateReportJobAsync(taskInstanceId, ambient, priorAttempts: 1,
+                new ScheduledState(RetrySchedule.NotBefore(retry.Delay)) { Reason = RetrySchedule.Reason(1, retry) }).ConfigureAwait(false);
             promptRetries.EnqueueWhenDue(reportJobId, retry.Delay, ScenarioReportingOptions.ReportQueue);
         }
         catch (ScenarioDeliveryException refused)
         {
-            CreateReportJob(taskInstanceId, ambient, priorAttempts: 1,
-                new FailedState(refused) { Reason = refused.Message });
+            await CreateReportJobAsync(taskInstanceId, ambient, priorAttempts: 1,
+                new FailedState(refused) { Reason = refused.Message }).ConfigureAwait(false);
         }
     }
 
@@ -71,15 +71,15 @@ internal sealed class TerminalStatusDelivery(
     /// is not answering now, and a terminal post must not be sent beside a progress post that may still be on its way.
     /// The report job starts at once when the progress post has ended, else once the status client's own timeout has ended it.
     /// </summary>
-    public void HandOverFromWork(string taskInstanceId, TaskAmbient ambient, ProgressFlush progress)
+    public async Task HandOverFromWorkAsync(string taskInstanceId, TaskAmbient ambient, ProgressFlush progress)
     {
-        _records.MarkUndelivered(taskInstanceId);
+        await _records.MarkUndeliveredAsync(taskInstanceId).ConfigureAwait(false);
         var delay = progress == ProgressFlush.StillSending ? _options.RequestTimeout : TimeSpan.Zero;
         var reason = progress == ProgressFlush.StillSending
             ? "a progress post of the work was still being sent; the report job waits for the status client's timeout (Scenario:Reporting:RequestTimeout)"
             : "Scenario did not answer the work's last progress post within Scenario:Reporting:InlineAttemptTimeout";
-        var reportJobId = CreateReportJob(taskInstanceId, ambient, priorAttempts: 0,
-            new ScheduledState(RetrySchedule.NotBefore(delay)) { Reason = reason });
+        var reportJobId = await CreateReportJobAsync(taskInstanceId, ambient, priorAttempts: 0,
+            new ScheduledState(RetrySchedule.NotBefore(delay)) { Reason = reason }).ConfigureAwait(false);
         promptRetries.EnqueueWhenDue(reportJobId, delay, ScenarioReportingOptions.ReportQueue);
         Log.TerminalHandedToReportJob(_logger, taskInstanceId, reportJobId, reason);
     }
@@ -101,7 +101,7 @@ internal sealed class TerminalStatusDelivery(
         IReportLock locked;
         try
         {
-            locked = _records.LockForReport(taskInstanceId);
+            locked = await _records.LockForReportAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         }
         catch (DistributedLockTimeoutException ex)
         {
@@ -109,7 +109,7 @@ internal sealed class TerminalStatusDelivery(
             throw new RetryLaterException(_options.DelayBeforeRetry(1), "another delivery of this task is in progress", ex);
         }
 
-        using (locked)
+        await using (locked.ConfigureAwait(false))
         {
             var record = locked.Read();
             if (record is { IsReported: true })
@@ -138,7 +138,7 @@ internal sealed class TerminalStatusDelivery(
 
             var started = Stopwatch.GetTimestamp();
             metrics.ReportAttempts.Add(1);
-            locked.BeginPost();
+            await locked.BeginPostAsync().ConfigureAwait(false);
             var result = await _client.PostAsync(outcome.ToStatusEvent(taskInstanceId), target, shortAttempt ?? _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
             if (!result.WentUnanswered)
             {
@@ -163,7 +163,7 @@ internal sealed class TerminalStatusDelivery(
 
                 case DeliveryResultKind.Transient when attempt < _options.MaxAttempts:
                     metrics.ReportFailures.Add(1);
-                    _records.MarkUndelivered(taskInstanceId);
+                    await _records.MarkUndeliveredAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
                     var delay = shortAttempt is not null && result.WentUnanswered ? TimeSpan.Zero : _options.DelayBeforeRetry(attempt);
                     if (result.RetryAfter is { } retryAfter && retryAfter > delay)
                     {
@@ -182,14 +182,14 @@ internal sealed class TerminalStatusDelivery(
 
                 case DeliveryResultKind.Transient:
                     metrics.ReportFailures.Add(1);
-                    _records.MarkUndelivered(taskInstanceId);
+                    await _records.MarkUndeliveredAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
                     Log.DeliveryGaveUp(_logger, outcome.Status, taskInstanceId, attempt, result.Reason);
                     throw new ScenarioDeliveryException(
                         $"Gave up delivering the {outcome.Status} status of task {taskInstanceId} after {attempt} attempts (Scenario:Reporting:MaxAttempts); the last one failed with: {result.Reason}. Requeue this job once Scenario is reachable.");
 
                 default:
                     metrics.ReportFailures.Add(1);
-                    _records.MarkUndelivered(taskInstanceId);
+                    await _records.MarkUndeliveredAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
                     var fix = FixFor(result.StatusCode);
                     Log.DeliveryRefused(_logger, outcome.Status, taskInstanceId, result.StatusCode, fix);
                     throw new ScenarioDeliveryException(
@@ -198,10 +198,10 @@ internal sealed class TerminalStatusDelivery(
         }
     }
 
-    private string CreateReportJob(string taskInstanceId, TaskAmbient ambient, int priorAttempts, IState state)
+    private async Task<string> CreateReportJobAsync(string taskInstanceId, TaskAmbient ambient, int priorAttempts, IState state)
     {
         var reportJobId = CreateReportJob(jobs, taskInstanceId, ambient, priorAttempts, state);
-        _records.WriteReportJob(taskInstanceId, reportJobId);
+        await _records.WriteReportJobAsync(taskInstanceId, reportJobId).ConfigureAwait(false);
         return reportJobId;
     }
 

@@ -101,7 +101,7 @@ internal sealed class WorkRunner(
             taskContext.AttachProgressSink(null);
 
             // No progress after the work: the last value leaves now, while the outcome is being stored.
-            progress.Seal();
+            await progress.SealAsync().ConfigureAwait(false);
             metrics.WorkDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }

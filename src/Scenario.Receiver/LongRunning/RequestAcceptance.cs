@@ -58,7 +58,8 @@ internal sealed class RequestAcceptance(
         return ProblemResponses.NotBound(errors);
     }
 
-    public IResult Accept<TArguments>(HttpContext httpContext, ILongRunningEntry entry, TArguments arguments)
+    /// <summary>Accepts the task, awaited: the request's thread does not sit in the task store (a database round trip, a concurrent accept's lock).</summary>
+    public async ValueTask<IResult> AcceptAsync<TArguments>(HttpContext httpContext, ILongRunningEntry entry, TArguments arguments)
         where TArguments : IBoundArguments
     {
         var task = httpContext.RequestServices.GetRequiredService<ScenarioTaskContext>();
@@ -95,7 +96,12 @@ internal sealed class RequestAcceptance(
         AcceptedTask accepted;
         try
         {
-            accepted = acceptor.Accept(entry, task, argumentsJson, requestSnapshot);
+            accepted = await acceptor.AcceptAsync(entry, task, argumentsJson, requestSnapshot, httpContext.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away while the accept waited: no answer to write, nothing to log as a storage failure.
+            throw;
         }
 #pragma warning disable CA1031 // Any storage failure (its exception types depend on the storage) gets the same answer.
         catch (Exception ex)

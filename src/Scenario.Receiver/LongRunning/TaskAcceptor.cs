@@ -11,7 +11,7 @@ using Scenario.Receiver.Tasks;
 namespace Scenario.Receiver.LongRunning;
 
 /// <summary>
-/// Accepts a task once: the task store (<see cref="ITaskStore.Accept"/>) either finds the task's existing job
+/// Accepts a task once: the task store (<see cref="ITaskStore.AcceptAsync"/>) either finds the task's existing job
 /// (Scenario retried, a proxy replayed, another instance got the same call) or has the work job enqueued here
 /// and records it.
 /// </summary>
@@ -25,11 +25,13 @@ internal sealed class TaskAcceptor(
     /// <summary>Looked up once: building the job from an expression tree on every accept cost measurably (docs/benchmarks.md).</summary>
     private static readonly MethodInfo RunAsyncMethod = typeof(ScenarioWorkJob).GetMethod(nameof(ScenarioWorkJob.RunAsync))!;
 
-    public AcceptedTask Accept(ILongRunningEntry entry, ScenarioTaskContext task, string argumentsJson, string? requestSnapshot)
+    /// <summary>Accepts the task; <paramref name="cancellationToken"/> ends a wait for a concurrent accept of it (the caller went away).</summary>
+    public async ValueTask<AcceptedTask> AcceptAsync(ILongRunningEntry entry, ScenarioTaskContext task, string argumentsJson, string? requestSnapshot, CancellationToken cancellationToken = default)
     {
         var taskInstanceId = task.TaskInstanceId!;
         var queue = entry.Settings.Queue ?? EnqueuedState.DefaultQueue;
-        var acceptance = store.Accept(taskInstanceId, entry.Key, task.WorkflowInstanceId, queue, () => CreateWorkJob(entry, task, queue, argumentsJson, requestSnapshot));
+        var acceptance = await store.AcceptAsync(
+            taskInstanceId, entry.Key, task.WorkflowInstanceId, queue, () => CreateWorkJob(entry, task, queue, argumentsJson, requestSnapshot), cancellationToken).ConfigureAwait(false);
         if (acceptance.IsDuplicate)
         {
             if (acceptance.AcceptedByEntry is { Length: > 0 } acceptedBy && !string.Equals(acceptedBy, entry.Key, StringComparison.Ordinal))
@@ -52,7 +54,7 @@ internal sealed class TaskAcceptor(
     /// <summary>
     /// One job per task. The terminal status is delivered by the work job itself when it ends; a report job is
     /// created only when that delivery fails (to retry it) or when the work job is deleted before it could
-    /// report (<see cref="ReportWhenDeletedAttribute"/>).
+    /// report (<see cref="ReportWhenDeletedFilter"/>).
     /// </summary>
     private string CreateWorkJob(ILongRunningEntry entry, ScenarioTaskContext task, string queue, string argumentsJson, string? requestSnapshot)
     {

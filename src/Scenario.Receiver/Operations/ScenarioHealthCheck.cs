@@ -60,7 +60,7 @@ internal sealed class ScenarioHealthCheck : IHealthCheck
 
         try
         {
-            waiting = _records.CountWaiting();
+            waiting = await _records.CountWaitingAsync(cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // As above, for the store the records are in.
         catch (Exception ex)

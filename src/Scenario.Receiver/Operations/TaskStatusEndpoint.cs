@@ -14,11 +14,16 @@ namespace Scenario.Receiver.Operations;
 /// </summary>
 internal static class TaskStatusEndpoint
 {
-    public static IResult Get(string taskInstanceId, ITaskStore records, JobLookup jobs, ILoggerFactory loggers)
+    public static async Task<IResult> GetAsync(string taskInstanceId, ITaskStore records, JobLookup jobs, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         try
         {
-            return Read(taskInstanceId, records, jobs);
+            return await ReadAsync(taskInstanceId, records, jobs, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away: nobody reads an answer.
+            throw;
         }
 #pragma warning disable CA1031 // Any storage failure (its exception types depend on the storage) gets the same answer.
         catch (Exception ex)
@@ -31,7 +36,7 @@ internal static class TaskStatusEndpoint
         }
     }
 
-    private static IResult Read(string taskInstanceId, ITaskStore records, JobLookup jobs)
+    private static async Task<IResult> ReadAsync(string taskInstanceId, ITaskStore records, JobLookup jobs, CancellationToken cancellationToken)
     {
         if (!TaskHeaderReader.IsCanonicalGuid(taskInstanceId, out _))
         {
@@ -41,7 +46,7 @@ internal static class TaskStatusEndpoint
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var record = records.Find(taskInstanceId);
+        var record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         if (record?.JobId is null)
         {
             return Results.Problem(

@@ -102,7 +102,7 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
     /// The work ended: refuses any further progress and starts sending the last pending value now, without
     /// waiting for it. A task someone else settled meanwhile (a callback, a deadline) gets no last value.
     /// </summary>
-    public void Seal()
+    public async ValueTask SealAsync()
     {
         lock (_gate)
         {
@@ -116,7 +116,7 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
 
         // Checked once, before this run stores its own outcome: from now on an outcome in the record may be this
         // run's, whose terminal status waits for this reporter to finish.
-        _settledElsewhere = IsSettled();
+        _settledElsewhere = await IsSettledAsync().ConfigureAwait(false);
         _flush.Cancel();
         lock (_gate)
         {
@@ -128,13 +128,16 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
     /// Seals, then waits for the posts in flight at most <see cref="ScenarioReportingOptions.InlineAttemptTimeout"/>;
     /// a post still unanswered then is cancelled. Never throws; the same answer on every call.
     /// </summary>
-    public Task<ProgressFlush> FinishAsync()
+    public async Task<ProgressFlush> FinishAsync()
     {
-        Seal();
+        await SealAsync().ConfigureAwait(false);
+        Task<ProgressFlush> finishing;
         lock (_gate)
         {
-            return _finishing ??= FinishSealedAsync(_sender);
+            finishing = _finishing ??= FinishSealedAsync(_sender);
         }
+
+        return await finishing.ConfigureAwait(false);
     }
 
     /// <summary>Finishes (<see cref="FinishAsync"/>): the reporter's end on any path of the work job.</summary>
@@ -167,11 +170,11 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         }
     }
 
-    private bool IsSettled()
+    private async ValueTask<bool> IsSettledAsync()
     {
         try
         {
-            return _records.Find(_taskInstanceId) is { IsSettled: true };
+            return await _records.FindAsync(_taskInstanceId).ConfigureAwait(false) is { IsSettled: true };
         }
 #pragma warning disable CA1031 // Progress is best effort: a storage that cannot answer costs the last value, nothing more.
         catch (Exception)
@@ -259,7 +262,7 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
             // Settled, not only reported: once a callback, a deadline or Scenario's cancellation decided the task, its
             // progress is moot. Once sealed, an outcome in the record may be this run's own, which waits for this post:
             // what others settled was checked when the reporter was sealed.
-            var record = _records.Find(_taskInstanceId);
+            var record = await _records.FindAsync(_taskInstanceId, _abandon.Token).ConfigureAwait(false);
             var sealedNow = Volatile.Read(ref _closed);
             if (_settledElsewhere || record is { IsReported: true } or { CancelledByScenarioAt: not null } || (!sealedNow && record is { IsSettled: true }))
             {

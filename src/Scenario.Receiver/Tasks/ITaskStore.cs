@@ -1,3 +1,6 @@
+using Hangfire.States;
+using Hangfire.Storage;
+
 namespace Scenario.Receiver.Tasks;
 
 /// <summary>
@@ -8,6 +11,12 @@ namespace Scenario.Receiver.Tasks;
 /// database; and InMemory.InMemoryTaskStore, a dictionary in the process, where the job storage is
 /// Hangfire.InMemory and so lives in this process alone (see docs/benchmarks.md).
 /// </summary>
+/// <remarks>
+/// Asynchronous, so that no request or job thread sits in a storage call or a lock wait: the PostgreSQL store awaits
+/// Npgsql's asynchronous API, and every wait for a task's lock or lease is awaited with the caller's token. A
+/// <see cref="ValueTask"/>, because the in-memory store completes synchronously and should cost no allocation. The
+/// Hangfire store completes synchronously too: Hangfire's generic storage API has no asynchronous form (see there).
+/// </remarks>
 internal interface ITaskStore
 {
     /// <summary>Where the records are, without a credential, e.g. <c>hangfire</c> or <c>postgresql:jobs/scenario_receiver</c>: instances sharing a storage must agree (<see cref="TaskStoreMarker"/>).</summary>
@@ -28,63 +37,81 @@ internal interface ITaskStore
     /// replayed RestCall, the same call at another instance) or runs <paramref name="createWorkJob"/> and
     /// records the job it made. A concurrent accept of the same task waits for this one.
     /// </summary>
-    TaskAcceptance Accept(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob);
+    ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default);
 
-    TaskRecord? Find(string taskInstanceId);
+    ValueTask<TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Stores the outcome unless the task already has one (or Scenario cancelled it): the first decision wins,
     /// whichever path makes it. Says what the task had when it was not this one.
     /// </summary>
-    TaskDecision TryDecide(string taskInstanceId, string outcomeJson);
+    ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Holds the task's decide lock, under which its outcome is decided once: by the work, an explicit
     /// completion, a deadline or Scenario's cancellation, whichever comes first on any instance. Apart from the
-    /// report lock, so a decision never waits for a post to Scenario in flight.
+    /// report lock, so a decision never waits for a post to Scenario in flight. <paramref name="cancellationToken"/>
+    /// ends the wait where the store waits itself (not inside Hangfire's distributed lock).
     /// </summary>
-    IDecideLock LockForDecide(string taskInstanceId);
+    ValueTask<IDecideLock> LockForDecideAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Holds the task's report lock across a post to Scenario, so that two deliveries of the task never both
     /// post and progress never overtakes a terminal status. Throws <see cref="Hangfire.Storage.DistributedLockTimeoutException"/>
     /// after <see cref="ReportLockTimeout"/>.
     /// </summary>
-    IReportLock LockForReport(string taskInstanceId);
+    ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 
     /// <summary>Records the report job that retries a delivery, for the dashboard and the tests.</summary>
-    void WriteReportJob(string taskInstanceId, string reportJobId);
+    ValueTask WriteReportJobAsync(string taskInstanceId, string reportJobId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Remembers, across instances, that a terminal status is waiting for Scenario (retrying or refused); the
     /// health check counts these. Delivery clears it again.
     /// </summary>
-    void MarkUndelivered(string taskInstanceId);
+    ValueTask MarkUndeliveredAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 
     /// <summary>How many tasks have a terminal status that has not reached Scenario yet.</summary>
-    long CountUndelivered();
+    ValueTask<long> CountUndeliveredAsync(CancellationToken cancellationToken = default);
 
     /// <summary>What the health check shows, in one read: statuses waiting for Scenario, tasks being recovered, tasks not yet reported.</summary>
-    (long Undelivered, long Recovering, long Unreported) CountWaiting();
+    ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The accepted tasks with no terminal status reported yet, across instances: what the sweeper looks at.</summary>
-    IReadOnlyCollection<string> UnreportedTaskIds();
+    ValueTask<IReadOnlyCollection<string>> UnreportedTaskIdsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Counts, across instances, a task the sweeper found stuck until it is reported; the health check shows these.</summary>
-    void MarkRecovering(string taskInstanceId);
+    ValueTask MarkRecoveringAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 
     /// <summary>Stops sweeping a task whose record is gone: there is nothing left to report it with.</summary>
-    void Forget(string taskInstanceId);
+    ValueTask ForgetAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Whether the task waits, by design, for someone to complete it (a deadline in its record): its work job
     /// ends Succeeded without reporting, and the sweeper must leave it alone.
     /// </summary>
-    bool IsDeferred(string taskInstanceId);
+    ValueTask<bool> IsDeferredAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 
-    /// <summary>Holds the lock that lets one instance sweep at a time; throws <see cref="Hangfire.Storage.DistributedLockTimeoutException"/> while another sweeps.</summary>
+    /// <summary>
+    /// Holds the lock that lets one instance sweep at a time; throws <see cref="Hangfire.Storage.DistributedLockTimeoutException"/>
+    /// while another sweeps. Synchronous on every store: it is Hangfire's distributed lock (<see cref="SweepLock"/>),
+    /// taken once a sweep with a wait of one second at most.
+    /// </summary>
     IDisposable LockForSweep();
 
+    /// <summary>
+    /// The record, for a Hangfire state filter (<see cref="Jobs.ReportWhenDeletedFilter"/>): Hangfire applies a state
+    /// synchronously, inside its own storage transaction, and a filter cannot await. Read synchronously, as Hangfire's own
+    /// storage calls around it are, and without waiting for any lock; nothing else calls it.
+    /// </summary>
+    TaskRecord? FindDuringStateChange(ApplyStateContext context, string taskInstanceId);
+
+    /// <summary>
+    /// Records the report job a state filter created, synchronously as <see cref="FindDuringStateChange"/> reads: in the
+    /// state change's own <paramref name="transaction"/> where the records are in Hangfire's storage.
+    /// </summary>
+    void WriteReportJobDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId, string reportJobId);
+
     /// <summary>Removes the records past <see cref="ScenarioReceiverOptions.RecordRetention"/> where the storage does not expire them itself; the sweeper calls it.</summary>
-    void RemoveExpired();
+    ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default);
 }

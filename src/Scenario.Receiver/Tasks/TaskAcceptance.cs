@@ -1,7 +1,7 @@
 namespace Scenario.Receiver.Tasks;
 
 /// <summary>
-/// What <see cref="ITaskStore.Accept"/> found: the task's work job, and whether it was made by an earlier call
+/// What <see cref="ITaskStore.AcceptAsync"/> found: the task's work job, and whether it was made by an earlier call
 /// (<see cref="IsDuplicate"/>), at the endpoint <see cref="AcceptedByEntry"/> names.
 /// </summary>
 internal readonly record struct TaskAcceptance(string JobId, bool IsDuplicate, string? AcceptedByEntry)

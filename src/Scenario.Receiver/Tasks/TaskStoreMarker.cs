@@ -28,7 +28,11 @@ internal static class TaskStoreMarker
     }
 
     public static InvalidOperationException Mismatch(string store, string marked)
-        => new($"This instance keeps its Scenario task records in {store}, but the instances sharing its Hangfire storage keep them in {marked}: "
+        => store.StartsWith(InMemory.InMemoryTaskStore.NamePrefix, StringComparison.Ordinal) && marked.StartsWith(InMemory.InMemoryTaskStore.NamePrefix, StringComparison.Ordinal)
+            ? new($"This instance keeps its Scenario task records in {store}, but another host in this process shares its Hangfire.InMemory storage and keeps them in {marked}: "
+                + "they would not see each other's tasks, and a RestCall sent to both would run and be reported twice. The in-memory task table "
+                + "belongs to one host's services, not to the storage: give each host its own InMemoryStorage, or keep the records of hosts that share one in a PostgreSQL task store (Scenario:TaskStore:ConnectionString).")
+            : new($"This instance keeps its Scenario task records in {store}, but the instances sharing its Hangfire storage keep them in {marked}: "
             + "they would not see each other's tasks, and a RestCall sent to two of them would run and be reported twice. "
             + "Give every instance the same Scenario:TaskStore settings (ConnectionString and Schema). To move every instance "
             + $"to another store on purpose, stop them all once their tasks are reported, delete the hash '{Key}' from the Hangfire storage, and start them with the new settings.");

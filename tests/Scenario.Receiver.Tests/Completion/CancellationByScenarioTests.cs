@@ -24,7 +24,7 @@ public sealed class CancellationByScenarioTests : StandInTest
             new() { ["Scenario:Cancellation:PollInterval"] = pollInterval, ["Scenario:Cancellation:Namespace"] = "x4b.rest" },
             map: app => app.MapScenarioTaskStatus());
 
-    private static TaskRecord? Record(ReceiverTestHost host, string taskInstanceId) => host.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId);
+    private static async Task<TaskRecord?> RecordAsync(ReceiverTestHost host, string taskInstanceId) => await host.Services.GetRequiredService<ITaskStore>().FindAsync(taskInstanceId);
 
     [Fact]
     public async Task CancelledByScenario_StopsRunningWorkWithinAPollInterval_AndNothingIsPosted()
@@ -59,11 +59,11 @@ public sealed class CancellationByScenarioTests : StandInTest
     {
         await using var host = await StartAsync();
         var call = await host.RestCall.PostAsync("/deferring/defer/3000", null);
-        await Await.UntilAsync(() => Record(host, call.TaskInstanceId)?.DeferredUntil is not null, "the task is deferred");
-        var deadlineJobId = Record(host, call.TaskInstanceId)!.DeadlineJobId!;
+        await Await.UntilAsync(async () => (await RecordAsync(host, call.TaskInstanceId))?.DeferredUntil is not null, "the task is deferred");
+        var deadlineJobId = (await RecordAsync(host, call.TaskInstanceId))!.DeadlineJobId!;
 
         Scenario.CancelTask(call.TaskInstanceId);
-        await Await.UntilAsync(() => Record(host, call.TaskInstanceId)?.CancelledByScenarioAt is not null, "the cancellation is recorded");
+        await Await.UntilAsync(async () => (await RecordAsync(host, call.TaskInstanceId))?.CancelledByScenarioAt is not null, "the cancellation is recorded");
         await Await.UntilAsync(() => host.Storage.StateOf(deadlineJobId) == "Deleted", "the deadline is dropped");
 
         var late = await host.Services.GetRequiredService<IScenarioTaskCompletion>().CompleteAsync(call.TaskInstanceId, null);
@@ -71,7 +71,7 @@ public sealed class CancellationByScenarioTests : StandInTest
         Assert.Equal(ScenarioCompletionResult.CancelledByScenario, late.PriorOutcome);
 
         // Past the deadline: a brief task after it shows the server is working, and nothing came for the cancelled one.
-        var deferredUntil = Record(host, call.TaskInstanceId)!.DeferredUntil!.Value;
+        var deferredUntil = (await RecordAsync(host, call.TaskInstanceId))!.DeferredUntil!.Value;
         await Await.UntilAsync(() => DateTimeOffset.UtcNow > deferredUntil.AddSeconds(1), "the deadline has passed");
         var brief = await host.RestCall.PostAsync("/deferring/brief/1", null);
         await Scenario.WaitForTerminalStatusAsync(brief.TaskInstanceId, Timeout);
@@ -85,15 +85,15 @@ public sealed class CancellationByScenarioTests : StandInTest
         // question can find that Scenario cancelled the task in between.
         await using var host = await StartAsync(pollInterval: "01:00:00");
         var call = await host.RestCall.PostAsync("/deferring/defer/1500", null);
-        await Await.UntilAsync(() => Record(host, call.TaskInstanceId)?.DeferredUntil is not null, "the task is deferred");
+        await Await.UntilAsync(async () => (await RecordAsync(host, call.TaskInstanceId))?.DeferredUntil is not null, "the task is deferred");
         Scenario.CancelTask(call.TaskInstanceId);
 
-        await Await.UntilAsync(() => Record(host, call.TaskInstanceId)?.CancelledByScenarioAt is not null, "the deadline records the cancellation", Timeout);
+        await Await.UntilAsync(async () => (await RecordAsync(host, call.TaskInstanceId))?.CancelledByScenarioAt is not null, "the deadline records the cancellation", Timeout);
 
         var brief = await host.RestCall.PostAsync("/deferring/brief/1", null);
         await Scenario.WaitForTerminalStatusAsync(brief.TaskInstanceId, Timeout);
         Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
-        Assert.Null(Record(host, call.TaskInstanceId)!.OutcomeJson);
+        Assert.Null((await RecordAsync(host, call.TaskInstanceId))!.OutcomeJson);
         Assert.Contains(Scenario.CancellationQueriesFor(call.TaskInstanceId), q => q.Authorization == "bearer " + Scenario.ApiKey);
     }
 

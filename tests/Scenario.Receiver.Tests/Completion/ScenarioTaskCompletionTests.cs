@@ -20,13 +20,13 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
 
     private static IScenarioTaskCompletion Completion(ReceiverTestHost host) => host.Services.GetRequiredService<IScenarioTaskCompletion>();
 
-    private static TaskRecord? Record(ReceiverTestHost host, string taskInstanceId) => host.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId);
+    private static async Task<TaskRecord?> RecordAsync(ReceiverTestHost host, string taskInstanceId) => await host.Services.GetRequiredService<ITaskStore>().FindAsync(taskInstanceId);
 
     private static async Task<string> DeferAsync(ReceiverTestHost host, int milliseconds)
     {
         var call = await host.RestCall.PostAsync($"/deferring/defer/{milliseconds}", null);
         Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
-        await Await.UntilAsync(() => Record(host, call.TaskInstanceId)?.DeferredUntil is not null, "the task is deferred");
+        await Await.UntilAsync(async () => (await RecordAsync(host, call.TaskInstanceId))?.DeferredUntil is not null, "the task is deferred");
         return call.TaskInstanceId;
     }
 
@@ -48,7 +48,7 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
         Assert.Equal("101.5", status.OutputValues["price"]);
         Assert.Equal("200", status.OutputValues["statusCode"]);
         Assert.Equal("Priced by the batch.", status.Message);
-        await Await.UntilAsync(() => Record(host, taskInstanceId)?.IsReported == true, "the task is marked reported");
+        await Await.UntilAsync(async () => (await RecordAsync(host, taskInstanceId))?.IsReported == true, "the task is marked reported");
         Assert.Single(Scenario.StatusesFor(taskInstanceId));
     }
 
@@ -66,7 +66,7 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
         Assert.Equal(5, results.Count(r => !r.IsDecided));
         var status = await Scenario.WaitForTerminalStatusAsync(taskInstanceId, Timeout);
         Assert.All(results.Where(r => !r.IsDecided), r => Assert.Equal(status.Status, r.PriorOutcome));
-        await Await.UntilAsync(() => Record(host, taskInstanceId)?.IsReported == true, "the task is marked reported");
+        await Await.UntilAsync(async () => (await RecordAsync(host, taskInstanceId))?.IsReported == true, "the task is marked reported");
         Assert.Single(Scenario.StatusesFor(taskInstanceId));
     }
 
@@ -92,7 +92,7 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
     {
         await using var host = await StartAsync();
         var taskInstanceId = await DeferAsync(host, 300);
-        var deadlineJobId = Record(host, taskInstanceId)!.DeadlineJobId!;
+        var deadlineJobId = (await RecordAsync(host, taskInstanceId))!.DeadlineJobId!;
 
         // Called again and again across the deadline: whichever decides first, Scenario hears one outcome.
         var decided = 0;
@@ -103,7 +103,7 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
         }
 
         var status = await Scenario.WaitForTerminalStatusAsync(taskInstanceId, Timeout);
-        await Await.UntilAsync(() => Record(host, taskInstanceId)?.IsReported == true, "the task is marked reported");
+        await Await.UntilAsync(async () => (await RecordAsync(host, taskInstanceId))?.IsReported == true, "the task is marked reported");
         Assert.True(decided <= 1);
         Assert.Equal(decided == 1 ? "Completed" : "Error", status.Status);
         Assert.Single(Scenario.StatusesFor(taskInstanceId));
@@ -115,13 +115,13 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
         await using var host = await StartAsync();
         var taskInstanceId = await DeferAsync(host, 60_000);
         // The deferral is recorded while the work job still runs; it ends Succeeded a moment later.
-        var jobId = Record(host, taskInstanceId)!.JobId!;
+        var jobId = (await RecordAsync(host, taskInstanceId))!.JobId!;
         await Await.UntilAsync(() => host.Storage.StateOf(jobId) == "Succeeded", "the deferring work job succeeded");
 
         var body = JsonDocument.Parse(await host.Client.GetStringAsync($"/scenario/tasks/{taskInstanceId}")).RootElement;
 
         Assert.True(body.GetProperty("deferred").GetBoolean());
-        Assert.Equal(Record(host, taskInstanceId)!.DeferredUntil, body.GetProperty("deferredUntil").GetDateTimeOffset());
+        Assert.Equal((await RecordAsync(host, taskInstanceId))!.DeferredUntil, body.GetProperty("deferredUntil").GetDateTimeOffset());
         Assert.Equal("Succeeded", body.GetProperty("state").GetString());
         Assert.False(body.GetProperty("cancelledByScenario").GetBoolean());
     }
@@ -131,7 +131,7 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
     {
         await using var host = await StartAsync();
         var taskInstanceId = Guid.NewGuid().ToString();
-        Assert.False(Completion(host).IsKnown(taskInstanceId));
+        Assert.False((await Completion(host).IsKnownAsync(taskInstanceId)));
 
         var result = await Completion(host).CompleteAsync(taskInstanceId, new Dictionary<string, object> { ["count"] = 256 });
         var again = await Completion(host).FailAsync(taskInstanceId, "too late", 502);
@@ -181,7 +181,7 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
         var sent = await Completion(host).ReportProgressAsync(taskInstanceId, 40, "Batch 2 of 5.");
         await Completion(host).FailAsync(taskInstanceId, "Batch rejected.", 422);
         await Scenario.WaitForTerminalStatusAsync(taskInstanceId, Timeout);
-        await Await.UntilAsync(() => Record(host, taskInstanceId)?.IsReported == true, "the task is marked reported");
+        await Await.UntilAsync(async () => (await RecordAsync(host, taskInstanceId))?.IsReported == true, "the task is marked reported");
         var late = await Completion(host).ReportProgressAsync(taskInstanceId, 90);
 
         Assert.True(sent);

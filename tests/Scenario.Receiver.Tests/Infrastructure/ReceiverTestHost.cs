@@ -104,6 +104,7 @@ public sealed class ReceiverTestHost : IAsyncDisposable
 
         // Hangfire per host, without its static configuration (the Testing package's AddIsolatedHangfire).
         builder.Services.AddIsolatedHangfire(storage);
+        builder.Services.AddSingleton(TaskStoreUnderTest.InMemoryTableFor(storage));
         if (runHangfireServer)
         {
             builder.Services.AddHangfireServer(options =>

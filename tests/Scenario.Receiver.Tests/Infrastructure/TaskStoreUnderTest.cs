@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Hangfire;
+using Scenario.Receiver.Tasks.InMemory;
 
 namespace Scenario.Receiver.Tests.Infrastructure;
 
@@ -22,6 +23,14 @@ internal static class TaskStoreUnderTest
     private static readonly ConditionalWeakTable<JobStorage, string> DatabaseByStorage = [];
     private static readonly Lazy<Task<(PostgresServer Server, string ConnectionString)>> Database = new(StartDatabaseAsync);
     private static int _schemas;
+
+    private static readonly ConditionalWeakTable<JobStorage, InMemoryTaskTable> InMemoryTables = [];
+
+    /// <summary>
+    /// The in-memory task table of the hosts on <paramref name="storage"/>: hosts that share a Hangfire.InMemory storage
+    /// share its table, as instances sharing a database share its records (the receiver keeps no table per storage itself).
+    /// </summary>
+    public static InMemoryTaskTable InMemoryTableFor(JobStorage storage) => InMemoryTables.GetValue(storage, _ => new InMemoryTaskTable());
 
     public static bool IsPostgreSql
         => string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable), "postgresql", StringComparison.OrdinalIgnoreCase);

@@ -62,7 +62,7 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
     {
         var call = await AcceptAsync();
         _host.Services.GetRequiredService<IBackgroundJobClient>().Delete(call.JobId!);
-        var record = _host.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId);
+        var record = (await _host.Services.GetRequiredService<ITaskStore>().FindAsync(call.TaskInstanceId));
         return (call, record!.ReportJobId!);
     }
 

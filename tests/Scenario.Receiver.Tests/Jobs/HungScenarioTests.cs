@@ -55,7 +55,10 @@ public sealed class HungScenarioTests(ITestOutputHelper output) : StandInTest
 
         // Still hanging: nothing was answered, so the work did not wait for an answer that came.
         Assert.Empty(Scenario.Statuses);
-        Assert.All(calls, call => Assert.NotNull(records.Find(call.TaskInstanceId)!.OutcomeJson));
+        foreach (var call in calls)
+        {
+            Assert.NotNull((await records.FindAsync(call.TaskInstanceId))!.OutcomeJson);
+        }
 
         Scenario.ResponseDelay = TimeSpan.Zero;
         foreach (var call in calls)
@@ -65,8 +68,18 @@ public sealed class HungScenarioTests(ITestOutputHelper output) : StandInTest
 
         // Settled: every task marked reported, every report job ended, nothing left waiting on the stand-in.
         await Await.UntilAsync(
-            () => Scenario.PendingRequestCount == 0 && calls.All(call => records.Find(call.TaskInstanceId) is { IsReported: true, ReportJobId: { } reportJobId }
-                && host.Storage.StateOf(reportJobId) == "Succeeded"),
+            async () =>
+            {
+                foreach (var call in calls)
+                {
+                    if ((await records.FindAsync(call.TaskInstanceId)) is not { IsReported: true, ReportJobId: { } reportJobId } || host.Storage.StateOf(reportJobId) != "Succeeded")
+                    {
+                        return false;
+                    }
+                }
+
+                return Scenario.PendingRequestCount == 0;
+            },
             "every task is reported by its report job");
         output.WriteLine($"All {Tasks} terminal statuses delivered {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s after the first task was accepted.");
 

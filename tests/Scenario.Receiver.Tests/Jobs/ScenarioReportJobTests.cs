@@ -16,12 +16,12 @@ public sealed class ScenarioReportJobTests : StandInTest
     private static async Task<string> ReportJobIdOf(ReceiverTestHost host, string taskInstanceId)
     {
         var records = host.Services.GetRequiredService<ITaskStore>();
-        await Await.UntilAsync(() => records.Find(taskInstanceId)?.ReportJobId is not null, "a report job was created");
-        return records.Find(taskInstanceId)!.ReportJobId!;
+        await Await.UntilAsync(async () => (await records.FindAsync(taskInstanceId))?.ReportJobId is not null, "a report job was created");
+        return (await records.FindAsync(taskInstanceId))!.ReportJobId!;
     }
 
-    private static bool IsReported(ReceiverTestHost host, string taskInstanceId)
-        => host.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId) is { IsReported: true };
+    private static async Task<bool> IsReportedAsync(ReceiverTestHost host, string taskInstanceId)
+        => (await host.Services.GetRequiredService<ITaskStore>().FindAsync(taskInstanceId)) is { IsReported: true };
 
     [Fact]
     public async Task ScenarioDownForSomePosts_EveryTaskEndsWithOneDeliveredTerminalStatus()
@@ -154,7 +154,7 @@ public sealed class ScenarioReportJobTests : StandInTest
         await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Succeeded", "the work job succeeded");
 
         Assert.Equal(1, host.Storage.TotalJobs());
-        Assert.Null(host.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)!.ReportJobId);
+        Assert.Null((await host.Services.GetRequiredService<ITaskStore>().FindAsync(call.TaskInstanceId))!.ReportJobId);
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public sealed class ScenarioReportJobTests : StandInTest
         await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
-        await Await.UntilAsync(() => IsReported(host, call.TaskInstanceId) && host.Storage.StateOf(call.JobId!) == "Succeeded", "the task is reported");
+        await Await.UntilAsync(async () => (await IsReportedAsync(host, call.TaskInstanceId)) && host.Storage.StateOf(call.JobId!) == "Succeeded", "the task is reported");
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(call.JobId!);
         await Await.UntilAsync(

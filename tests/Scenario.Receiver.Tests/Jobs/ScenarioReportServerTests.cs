@@ -13,7 +13,7 @@ namespace Scenario.Receiver.Tests.Jobs;
 /// </summary>
 public sealed class ScenarioReportServerTests : StandInTest
 {
-    private static TaskRecord? Record(ReceiverTestHost host, string taskInstanceId) => host.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId);
+    private static async Task<TaskRecord?> RecordAsync(ReceiverTestHost host, string taskInstanceId) => await host.Services.GetRequiredService<ITaskStore>().FindAsync(taskInstanceId);
 
     /// <summary>The queues a job was enqueued on, in its history.</summary>
     private static string[] EnqueuedQueues(ReceiverTestHost host, string jobId)
@@ -44,9 +44,9 @@ public sealed class ScenarioReportServerTests : StandInTest
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
-        await Await.UntilAsync(() => Record(host, call.TaskInstanceId) is { ReportJobId: { } id } && host.Storage.StateOf(id) == "Succeeded", "the report job succeeds");
+        await Await.UntilAsync(async () => (await RecordAsync(host, call.TaskInstanceId)) is { ReportJobId: { } id } && host.Storage.StateOf(id) == "Succeeded", "the report job succeeds");
 
-        var reportJobId = Record(host, call.TaskInstanceId)!.ReportJobId!;
+        var reportJobId = (await RecordAsync(host, call.TaskInstanceId))!.ReportJobId!;
         Assert.Equal([ScenarioReportingOptions.ReportQueue], EnqueuedQueues(host, reportJobId));
         Assert.Equal(["default"], EnqueuedQueues(host, call.JobId!));
     }
@@ -57,12 +57,12 @@ public sealed class ScenarioReportServerTests : StandInTest
         await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(DeferringController)]);
         var call = await host.RestCall.PostAsync("/deferring/defer/60000", null);
         Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
-        await Await.UntilAsync(() => Record(host, call.TaskInstanceId)?.DeferredUntil is not null, "the task is deferred");
+        await Await.UntilAsync(async () => (await RecordAsync(host, call.TaskInstanceId))?.DeferredUntil is not null, "the task is deferred");
 
         await host.Services.GetRequiredService<IScenarioTaskCompletion>().CompleteAsync(call.TaskInstanceId, new { price = 1 });
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
-        Assert.Equal([ScenarioReportingOptions.ReportQueue], EnqueuedQueues(host, Record(host, call.TaskInstanceId)!.ReportJobId!));
+        Assert.Equal([ScenarioReportingOptions.ReportQueue], EnqueuedQueues(host, (await RecordAsync(host, call.TaskInstanceId))!.ReportJobId!));
     }
 
     [Fact]

@@ -76,8 +76,8 @@ public sealed class ScenarioSweepJobTests : StandInTest
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
         var outcome = TaskOutcome.Completed(201, new Dictionary<string, string> { ["portfolio"] = "EQ-9" });
         // As if the work had stored its outcome and the process had died before the post.
-        host.Services.GetRequiredService<ITaskStore>()
-            .TryDecide(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+        await host.Services.GetRequiredService<ITaskStore>()
+            .TryDecideAsync(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Delete(call.JobId!);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
@@ -114,16 +114,16 @@ public sealed class ScenarioSweepJobTests : StandInTest
         var jobs = host.Services.GetRequiredService<IBackgroundJobClient>();
         var records = host.Services.GetRequiredService<ITaskStore>();
         jobs.Delete(call.JobId!);
-        await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.ReportJobId is not null, "the deletion created a report job");
+        await Await.UntilAsync(async () => (await records.FindAsync(call.TaskInstanceId))?.ReportJobId is not null, "the deletion created a report job");
 
-        jobs.Delete(records.Find(call.TaskInstanceId)!.ReportJobId!);
+        jobs.Delete((await records.FindAsync(call.TaskInstanceId))!.ReportJobId!);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         var sweeps = SweepsFrom(host);
         await Await.UntilAsync(() => sweeps() >= 2, "two more sweeps ran");
 
         Assert.Equal("The work was cancelled: its background job was deleted before it finished.", status.Message);
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
-        Assert.Equal(0, records.CountWaiting().Unreported);
+        Assert.Equal(0, (await records.CountWaitingAsync()).Unreported);
         Assert.Contains(host.Logs.Lines, l => l.EventId == 1701 && l.Message.Contains(call.TaskInstanceId, StringComparison.Ordinal));
     }
 
@@ -133,8 +133,8 @@ public sealed class ScenarioSweepJobTests : StandInTest
         await using var host = await StartHostAsync();
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
         var outcome = TaskOutcome.Completed(200, new Dictionary<string, string> { ["portfolio"] = "EQ-3" });
-        host.Services.GetRequiredService<ITaskStore>()
-            .TryDecide(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+        await host.Services.GetRequiredService<ITaskStore>()
+            .TryDecideAsync(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
 
         host.Services.GetRequiredService<IBackgroundJobClient>()
             .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("The job storage cannot be reached.")), EnqueuedState.StateName);
@@ -160,8 +160,8 @@ public sealed class ScenarioSweepJobTests : StandInTest
         Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
         jobs.ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
-        await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.ReportJobId is not null, "the sweeper's post failed and a report job took over");
-        var reportJobId = records.Find(call.TaskInstanceId)!.ReportJobId!;
+        await Await.UntilAsync(async () => (await records.FindAsync(call.TaskInstanceId))?.ReportJobId is not null, "the sweeper's post failed and a report job took over");
+        var reportJobId = (await records.FindAsync(call.TaskInstanceId))!.ReportJobId!;
 
         // Refused: the report job waits, Failed, for an operator; the sweeper leaves it alone.
         jobs.ChangeState(reportJobId, new FailedState(new ScenarioDeliveryException("Scenario refused the status.")), ScheduledState.StateName);
@@ -191,7 +191,7 @@ public sealed class ScenarioSweepJobTests : StandInTest
 
         Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
         Assert.DoesNotContain(host.Logs.Lines, l => l.EventId == 1701);
-        Assert.Equal(1, host.Services.GetRequiredService<ITaskStore>().CountWaiting().Unreported);
+        Assert.Equal(1, (await host.Services.GetRequiredService<ITaskStore>().CountWaitingAsync()).Unreported);
     }
 
     [Fact]
@@ -199,10 +199,10 @@ public sealed class ScenarioSweepJobTests : StandInTest
     {
         await using var host = await StartHostAsync();
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
-        using (var locked = host.Services.GetRequiredService<ITaskStore>().LockForDecide(call.TaskInstanceId))
+        await using (var locked = await host.Services.GetRequiredService<ITaskStore>().LockForDecideAsync(call.TaskInstanceId))
         {
             // What explicit completion leaves in the record: the task waits for someone to complete it.
-            locked.WriteDeferred(DateTimeOffset.UtcNow.AddHours(1), deadlineJobId: "none");
+            await locked.WriteDeferredAsync(DateTimeOffset.UtcNow.AddHours(1), deadlineJobId: "none");
         }
 
         host.Services.GetRequiredService<IBackgroundJobClient>().ChangeState(call.JobId!, new SucceededState(null, 0, 0), EnqueuedState.StateName);

@@ -23,8 +23,8 @@ public sealed class SlowScenarioTests : StandInTest
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, TimeSpan.FromSeconds(120));
         var records = host.Services.GetRequiredService<ITaskStore>();
-        await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.IsReported == true, "the task is marked reported", TimeSpan.FromSeconds(30));
-        var reportJobId = records.Find(call.TaskInstanceId)!.ReportJobId!;
+        await Await.UntilAsync(async () => (await records.FindAsync(call.TaskInstanceId))?.IsReported == true, "the task is marked reported", TimeSpan.FromSeconds(30));
+        var reportJobId = (await records.FindAsync(call.TaskInstanceId))!.ReportJobId!;
 
         // The task is marked reported inside the job; its Succeeded state is committed a moment after.
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) != "Processing", "the report job ends");
@@ -60,7 +60,7 @@ public sealed class SlowScenarioTests : StandInTest
         // The next start on the same storage finds the task reported and its job finished: nothing is posted again.
         await using var second = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
         var records = second.Services.GetRequiredService<ITaskStore>();
-        Assert.True(records.Find(call.TaskInstanceId)!.IsReported);
+        Assert.True((await records.FindAsync(call.TaskInstanceId))!.IsReported);
         Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
     }
 }

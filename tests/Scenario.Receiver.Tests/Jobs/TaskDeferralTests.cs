@@ -13,7 +13,7 @@ public sealed class TaskDeferralTests : StandInTest
     private Task<ReceiverTestHost> StartAsync(string pollInterval)
         => ReceiverTestHost.StartAsync(Scenario, [typeof(DeferringController)], new() { ["Scenario:Cancellation:PollInterval"] = pollInterval });
 
-    private static TaskRecord? Record(ReceiverTestHost host, string taskInstanceId) => host.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId);
+    private static async Task<TaskRecord?> RecordAsync(ReceiverTestHost host, string taskInstanceId) => await host.Services.GetRequiredService<ITaskStore>().FindAsync(taskInstanceId);
 
     /// <summary>The jobs of the task still waiting in Scheduled: its id is every one of its jobs' first argument.</summary>
     private static List<string> ScheduledJobsOf(ReceiverTestHost host, string taskInstanceId)
@@ -24,8 +24,8 @@ public sealed class TaskDeferralTests : StandInTest
 
     private static async Task<TaskRecord> DeferredWithACheckScheduledAsync(ReceiverTestHost host, string taskInstanceId)
     {
-        await Await.UntilAsync(() => Record(host, taskInstanceId) is { DeadlineJobId: not null, CancellationCheckJobId: not null }, "the task is deferred with a cancellation check scheduled");
-        return Record(host, taskInstanceId)!;
+        await Await.UntilAsync(async () => (await RecordAsync(host, taskInstanceId)) is { DeadlineJobId: not null, CancellationCheckJobId: not null }, "the task is deferred with a cancellation check scheduled");
+        return (await RecordAsync(host, taskInstanceId))!;
     }
 
     [Fact]

@@ -178,7 +178,7 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         Scenario.FailAll(401);
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<ITaskStore>();
-        await Await.UntilAsync(() => records.CountUndelivered() == 1, "the refused report is counted as undelivered");
+        await Await.UntilAsync(async () => (await records.CountUndeliveredAsync()) == 1, "the refused report is counted as undelivered");
 
         var probe = await ProbeAsync(host);
         var entry = await CheckAsync(host);
@@ -200,12 +200,12 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<ITaskStore>();
-        await Await.UntilAsync(() => records.CountUndelivered() == 1, "the retrying report is counted as undelivered");
+        await Await.UntilAsync(async () => (await records.CountUndeliveredAsync()) == 1, "the retrying report is counted as undelivered");
 
         var whileRetrying = await CheckAsync(host);
         Scenario.FailAll(null);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
-        await Await.UntilAsync(() => records.CountUndelivered() == 0, "the delivered report is no longer counted");
+        await Await.UntilAsync(async () => (await records.CountUndeliveredAsync()) == 0, "the delivered report is no longer counted");
         var afterDelivery = await CheckAsync(host);
 
         Assert.Equal(HealthStatus.Degraded, whileRetrying.Status);
@@ -219,7 +219,7 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         Scenario.FailAll(401);
         await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<ITaskStore>();
-        await Await.UntilAsync(() => records.CountUndelivered() == 1, "the refused report is counted as undelivered");
+        await Await.UntilAsync(async () => (await records.CountUndeliveredAsync()) == 1, "the refused report is counted as undelivered");
 
         var entry = await CheckAsync(host);
 
@@ -256,7 +256,7 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         host.Services.GetRequiredService<IBackgroundJobClient>()
             .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
         var records = host.Services.GetRequiredService<ITaskStore>();
-        await Await.UntilAsync(() => records.Find(call.TaskInstanceId)?.ReportJobId is not null, "the sweeper's post failed and a report job took over");
+        await Await.UntilAsync(async () => (await records.FindAsync(call.TaskInstanceId))?.ReportJobId is not null, "the sweeper's post failed and a report job took over");
 
         var probe = await ProbeAsync(host);
         var entry = await CheckAsync(host);
@@ -268,7 +268,7 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         Assert.Equal(1L, entry.Data["undeliveredStatuses"]);
 
         Scenario.FailAll(null);
-        host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(records.Find(call.TaskInstanceId)!.ReportJobId!);
+        host.Services.GetRequiredService<IBackgroundJobClient>().Requeue((await records.FindAsync(call.TaskInstanceId))!.ReportJobId!);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await Await.UntilAsync(async () => (await CheckAsync(host)).Status == HealthStatus.Healthy, "the check is Healthy once the task is reported");
     }

@@ -47,7 +47,7 @@ public sealed class TaskStatusEndpointTests : StandInTest
     {
         var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(
-            () => records.Find(taskInstanceId)?.ReportedAt is not null && host.Storage.StateOf(jobId) is not ("Enqueued" or "Processing"),
+            async () => (await records.FindAsync(taskInstanceId))?.ReportedAt is not null && host.Storage.StateOf(jobId) is not ("Enqueued" or "Processing"),
             "the task is recorded as reported and its work job has ended");
     }
 

@@ -238,7 +238,7 @@ public sealed class ProgressReporterTests : IAsyncLifetime
     {
         var taskId = TestData.NewTaskId();
         var records = NewRecords();
-        using (var locked = records.LockForReport(taskId))
+        await using (var locked = await records.LockForReportAsync(taskId))
         {
             await locked.WriteReportedAsync("Completed", DateTimeOffset.UtcNow, (_, _, _) => { }, CancellationToken.None);
         }

@@ -72,7 +72,7 @@ public sealed class RedirectingScenarioTests : StandInTest
         var loginPage = new Uri(front.BaseUrl, RedirectingFront.LoginPath).ToString();
         Assert.DoesNotContain($"GET {RedirectingFront.LoginPath}", front.Requests);
         Assert.DoesNotContain(host.Logs.Lines, l => l.EventId == 1301);
-        Assert.Null(host.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)!.ReportedAt);
+        Assert.Null((await host.Services.GetRequiredService<ITaskStore>().FindAsync(call.TaskInstanceId))!.ReportedAt);
         var warning = host.Logs.Lines.First(l => l.EventId == 1320);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Equal(

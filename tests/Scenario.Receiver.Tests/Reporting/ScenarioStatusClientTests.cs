@@ -75,7 +75,7 @@ public sealed class ScenarioStatusClientTests : StandInTest
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal(2, Scenario.Requests.Count(r => r.Path.EndsWith("task-statuses", StringComparison.Ordinal)));
-        Assert.NotNull(host.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)!.ReportJobId);
+        Assert.NotNull((await host.Services.GetRequiredService<ITaskStore>().FindAsync(call.TaskInstanceId))!.ReportJobId);
         Assert.Single(host.Logs.Lines, l => l.EventId == 1302);
         await Await.UntilAsync(() => host.Logs.Lines.Any(l => l.EventId == 1301), "the delivery is logged");
         Assert.Single(host.Logs.Lines, l => l.EventId == 1301 && l.Message.Contains("attempt 2)", StringComparison.Ordinal));

@@ -53,7 +53,7 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
             var call = await first.RestCall.PostAsync("/deferring/defer/4000", null);
             taskInstanceId = call.TaskInstanceId;
             await Await.UntilAsync(
-                () => first.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId)?.DeferredUntil is not null, "the task is deferred", Timeout);
+                async () => (await first.Services.GetRequiredService<ITaskStore>().FindAsync(taskInstanceId))?.DeferredUntil is not null, "the task is deferred", Timeout);
         }
 
         Assert.Empty(_scenario!.StatusesFor(taskInstanceId));
@@ -64,7 +64,7 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
         Assert.Equal("Error", status.Status);
         Assert.Equal("504", status.OutputValues["statusCode"]);
         Assert.StartsWith("The task was not completed within 4 s of its deferral", status.Message, StringComparison.Ordinal);
-        await Await.UntilAsync(() => second.Services.GetRequiredService<ITaskStore>().Find(taskInstanceId)?.IsReported == true, "the task is marked reported", Timeout);
+        await Await.UntilAsync(async () => (await second.Services.GetRequiredService<ITaskStore>().FindAsync(taskInstanceId))?.IsReported == true, "the task is marked reported", Timeout);
         Assert.Single(_scenario.StatusesFor(taskInstanceId));
     }
 
@@ -76,7 +76,7 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
         await using var second = await StartInstanceAsync();
         var call = await first.RestCall.PostAsync("/deferring/defer/60000", null);
         await Await.UntilAsync(
-            () => second.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)?.DeferredUntil is not null, "the task is deferred", Timeout);
+            async () => (await second.Services.GetRequiredService<ITaskStore>().FindAsync(call.TaskInstanceId))?.DeferredUntil is not null, "the task is deferred", Timeout);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() =>
             (i % 2 == 0 ? first : second).Services.GetRequiredService<IScenarioTaskCompletion>().CompleteAsync(call.TaskInstanceId, new { caller = i }))));
@@ -84,7 +84,7 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
         Assert.Single(results, r => r.IsDecided);
         Assert.All(results.Where(r => !r.IsDecided), r => Assert.Equal("Completed", r.PriorOutcome));
         await _scenario!.WaitForTerminalStatusAsync(call.TaskInstanceId, Timeout);
-        await Await.UntilAsync(() => first.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)?.IsReported == true, "the task is marked reported", Timeout);
+        await Await.UntilAsync(async () => (await first.Services.GetRequiredService<ITaskStore>().FindAsync(call.TaskInstanceId))?.IsReported == true, "the task is marked reported", Timeout);
         Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
     }
 }

@@ -174,7 +174,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
 
         a.Probe.Gate.SetResult();
         await _scenario!.WaitForTerminalStatusAsync(blocked.TaskInstanceId, Timeout);
-        await Await.UntilAsync(() => b.Services.GetRequiredService<ITaskStore>().Find(blocked.TaskInstanceId)?.IsReported == true, "the task's record says reported", Timeout);
+        await Await.UntilAsync(async () => (await b.Services.GetRequiredService<ITaskStore>().FindAsync(blocked.TaskInstanceId))?.IsReported == true, "the task's record says reported", Timeout);
         await Await.UntilAsync(() => b.Storage.StateOf(blocked.JobId!) == "Succeeded", "the work job succeeded", Timeout);
 
         var doneOnA = await StatusAsync(a, blocked.TaskInstanceId);
@@ -204,13 +204,13 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
         await _scenario.WaitForRequestsAsync(
             requests => new[] { first, second }.All(call => requests.Any(r => r.AnsweredStatusCode == 503 && r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal))),
             Timeout);
-        await Await.UntilAsync(() => recordsOfB.CountUndelivered() == 2, "B counts two undelivered statuses", Timeout);
-        Assert.Equal(2, recordsOfA.CountUndelivered());
+        await Await.UntilAsync(async () => (await recordsOfB.CountUndeliveredAsync()) == 2, "B counts two undelivered statuses", Timeout);
+        Assert.Equal(2, (await recordsOfA.CountUndeliveredAsync()));
 
         _scenario.FailAll(null);
         await _scenario.WaitForStatusesAsync(statuses => statuses.Count(s => s.IsTerminal) == 2, Timeout);
-        await Await.UntilAsync(() => recordsOfB.CountUndelivered() == 0, "B counts none undelivered", Timeout);
-        Assert.Equal(0, recordsOfA.CountUndelivered());
+        await Await.UntilAsync(async () => (await recordsOfB.CountUndeliveredAsync()) == 0, "B counts none undelivered", Timeout);
+        Assert.Equal(0, (await recordsOfA.CountUndeliveredAsync()));
     }
 
     [SkippableFact]
@@ -296,7 +296,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
 
         var work = instance.Storage.GetMonitoringApi().JobDetails(call.JobId!);
         Assert.Equal(["Enqueued", "Processing", "Succeeded"], work.History.OrderBy(h => h.CreatedAt).Select(h => h.StateName));
-        Assert.Null(instance.Services.GetRequiredService<ITaskStore>().Find(call.TaskInstanceId)!.ReportJobId);
+        Assert.Null((await instance.Services.GetRequiredService<ITaskStore>().FindAsync(call.TaskInstanceId))!.ReportJobId);
         Assert.Equal(1, await CountJobsAsync());
     }
 

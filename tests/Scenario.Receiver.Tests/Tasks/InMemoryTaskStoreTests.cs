@@ -53,7 +53,7 @@ public sealed class InMemoryTaskStoreTests : StandInTest
     }
 
     [Fact]
-    public void StoresOnTwoStorages_DoNotSeeEachOthersTasks_StoresOnOneStorageDo()
+    public async Task StoresOnTwoStorages_DoNotSeeEachOthersTasks_StoresOnOneStorageDo()
     {
         var shared = new InMemoryStorage();
         var first = NewStore(shared);
@@ -61,22 +61,22 @@ public sealed class InMemoryTaskStoreTests : StandInTest
         var otherStorage = NewStore(new InMemoryStorage());
         var taskId = TestData.NewTaskId();
 
-        first.Accept(taskId, "entry", null, "default", () => "job-1");
+        await first.AcceptAsync(taskId, "entry", null, "default", () => "job-1");
 
-        Assert.Equal("job-1", sameStorage.Find(taskId.ToUpperInvariant())?.JobId);
-        Assert.Null(otherStorage.Find(taskId));
-        Assert.True(otherStorage.Accept(taskId, "entry", null, "default", () => "job-2") is { IsDuplicate: false, JobId: "job-2" });
+        Assert.Equal("job-1", (await sameStorage.FindAsync(taskId.ToUpperInvariant()))?.JobId);
+        Assert.Null((await otherStorage.FindAsync(taskId)));
+        Assert.True((await otherStorage.AcceptAsync(taskId, "entry", null, "default", () => "job-2")) is { IsDuplicate: false, JobId: "job-2" });
     }
 
     [Fact]
     public async Task AHeldLock_KeepsTheNextWaitingUntilReleased_ThenTimesOutAsHangfiresLocksDo()
     {
         var locks = new KeyedLocks();
-        var held = locks.Take("task:report", TimeSpan.FromSeconds(1));
+        var held = await locks.TakeAsync("task:report", TimeSpan.FromSeconds(1));
 
-        var waiting = Task.Run(() => locks.Take("task:report", TimeSpan.FromSeconds(30)));
-        var other = locks.Take("other:report", TimeSpan.FromSeconds(1)); // another task's lock is free
-        Assert.Throws<DistributedLockTimeoutException>(() => locks.Take("task:report", TimeSpan.FromMilliseconds(50)));
+        var waiting = locks.TakeAsync("task:report", TimeSpan.FromSeconds(30)).AsTask();
+        var other = await locks.TakeAsync("other:report", TimeSpan.FromSeconds(1)); // another task's lock is free
+        await Assert.ThrowsAsync<DistributedLockTimeoutException>(async () => await locks.TakeAsync("task:report", TimeSpan.FromMilliseconds(50)));
         Assert.False(waiting.IsCompleted);
 
         held.Dispose();
@@ -86,26 +86,26 @@ public sealed class InMemoryTaskStoreTests : StandInTest
         held.Dispose(); // a second dispose releases nothing twice
 
         Assert.Equal(0, locks.Count);
-        using var again = locks.Take("task:report", TimeSpan.FromMilliseconds(50));
+        using var again = await locks.TakeAsync("task:report", TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]
-    public void ARecord_ExpiresAfterTheRetention_WhileTheSweepersSetKeepsItsIdToForget()
+    public async Task ARecord_ExpiresAfterTheRetention_WhileTheSweepersSetKeepsItsIdToForget()
     {
         var clock = new AdjustableClock(DateTimeOffset.Parse("2026-12-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var store = NewStore(new InMemoryStorage(), clock, retention: TimeSpan.FromHours(1));
         var taskId = TestData.NewTaskId();
-        store.Accept(taskId, "entry", null, "default", () => "job-1");
+        await store.AcceptAsync(taskId, "entry", null, "default", () => "job-1");
 
         clock.Now += TimeSpan.FromMinutes(59);
-        Assert.NotNull(store.Find(taskId));
+        Assert.NotNull((await store.FindAsync(taskId)));
         clock.Now += TimeSpan.FromMinutes(2);
-        store.RemoveExpired();
+        await store.RemoveExpiredAsync();
 
-        Assert.Null(store.Find(taskId));
-        Assert.Contains(taskId, store.UnreportedTaskIds());
-        store.Forget(taskId);
-        Assert.Empty(store.UnreportedTaskIds());
+        Assert.Null((await store.FindAsync(taskId)));
+        Assert.Contains(taskId, (await store.UnreportedTaskIdsAsync()));
+        await store.ForgetAsync(taskId);
+        Assert.Empty((await store.UnreportedTaskIdsAsync()));
     }
 
     [Fact]
@@ -113,19 +113,19 @@ public sealed class InMemoryTaskStoreTests : StandInTest
     {
         var store = NewStore(new InMemoryStorage());
         var taskId = TestData.NewTaskId();
-        store.Accept(taskId, "entry", null, "default", () => "job-1");
-        store.MarkUndelivered(taskId);
-        store.MarkRecovering(taskId);
-        Assert.Equal((1L, 1L, 1L), store.CountWaiting());
+        await store.AcceptAsync(taskId, "entry", null, "default", () => "job-1");
+        await store.MarkUndeliveredAsync(taskId);
+        await store.MarkRecoveringAsync(taskId);
+        Assert.Equal((1L, 1L, 1L), (await store.CountWaitingAsync()));
 
-        using (var locked = store.LockForReport(taskId))
+        await using (var locked = await store.LockForReportAsync(taskId))
         {
             await locked.WriteReportedAsync("Completed", DateTimeOffset.UtcNow, (_, _, _) => { }, CancellationToken.None);
         }
 
-        Assert.Equal((0L, 0L, 0L), store.CountWaiting());
-        Assert.Equal("Completed", store.Find(taskId)?.ReportedStatus);
-        Assert.False(store.TryDecide(taskId, "{}").IsDecided);
+        Assert.Equal((0L, 0L, 0L), (await store.CountWaitingAsync()));
+        Assert.Equal("Completed", (await store.FindAsync(taskId))?.ReportedStatus);
+        Assert.False((await store.TryDecideAsync(taskId, "{}")).IsDecided);
     }
 
     private static ITaskStore StoreChosenFor(JobStorage storage, string? taskStoreConnectionString = null)
@@ -144,7 +144,7 @@ public sealed class InMemoryTaskStoreTests : StandInTest
     }
 
     private static InMemoryTaskStore NewStore(JobStorage storage, TimeProvider? time = null, TimeSpan? retention = null)
-        => new(storage, Options.Create(new ScenarioReceiverOptions { RecordRetention = retention ?? TimeSpan.FromDays(7) }), time ?? TimeProvider.System);
+        => new(storage, TaskStoreUnderTest.InMemoryTableFor(storage), Options.Create(new ScenarioReceiverOptions { RecordRetention = retention ?? TimeSpan.FromDays(7) }), time ?? TimeProvider.System);
 
     private sealed class AdjustableClock(DateTimeOffset now) : TimeProvider
     {

@@ -82,18 +82,18 @@ public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLi
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var taskId = TestData.NewTaskId();
-        store.TryDecide(taskId, """{"status":"Completed","statusCode":200}""");
+        await store.TryDecideAsync(taskId, """{"status":"Completed","statusCode":200}""");
 
-        var first = store.LockForReport(taskId);
-        var second = Task.Run(() => store.LockForReport(taskId));
+        var first = await store.LockForReportAsync(taskId);
+        var second = store.LockForReportAsync(taskId).AsTask();
         await Await.UntilAsync(
             async () => await PostgresServer.ScalarAsync(_database, $"SELECT count(*) FROM scenario_receiver.task WHERE task_instance_id = '{taskId}' AND report_lease IS NOT NULL") == 1,
             "the first delivery holds the lease");
         Assert.False(second.IsCompleted, "the second delivery took the lease the first still held");
 
         await first.WriteReportedAsync("Completed", DateTimeOffset.UtcNow, (_, _, _) => { }, CancellationToken.None);
-        first.Dispose();
-        using var next = await second.WaitAsync(Await.DefaultTimeout);
+        await first.DisposeAsync();
+        await using var next = await second.WaitAsync(Await.DefaultTimeout);
 
         Assert.True(next.Read()?.IsReported, "the second delivery sees the task reported, so it posts nothing");
     }
@@ -105,11 +105,11 @@ public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLi
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var taskId = TestData.NewTaskId();
-        store.TryDecide(taskId, """{"status":"Completed","statusCode":200}""");
+        await store.TryDecideAsync(taskId, """{"status":"Completed","statusCode":200}""");
         // A holder that died: its lease is still in the row, its end has passed.
         await ExecuteAsync($"UPDATE scenario_receiver.task SET report_lease = gen_random_uuid(), report_lease_until = now() - interval '1 second' WHERE task_instance_id = '{taskId}'");
 
-        using var lease = store.LockForReport(taskId);
+        await using var lease = await store.LockForReportAsync(taskId);
 
         Assert.NotNull(lease.Read()?.OutcomeJson);
         // Taken over, not free: the dead holder's post may have reached Scenario (Warning 1321 at the next post).
@@ -123,23 +123,23 @@ public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLi
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var taskId = TestData.NewTaskId();
-        store.TryDecide(taskId, """{"status":"Completed","statusCode":200}""");
+        await store.TryDecideAsync(taskId, """{"status":"Completed","statusCode":200}""");
 
-        using (var answered = store.LockForReport(taskId))
+        await using (var answered = await store.LockForReportAsync(taskId))
         {
-            answered.BeginPost();
+            await answered.BeginPostAsync();
             answered.PostAnswered();
         }
 
         bool afterAnsweredPost;
-        using (var next = store.LockForReport(taskId))
+        await using (var next = await store.LockForReportAsync(taskId))
         {
             afterAnsweredPost = next.Read()!.UnfinishedPost;
-            next.BeginPost();
+            await next.BeginPostAsync();
         }
 
         // Cut off mid-post (no answer): the lease stays in the row, expired, and the next take goes at once.
-        using var afterCutOff = await Task.Run(() => store.LockForReport(taskId)).WaitAsync(TimeSpan.FromSeconds(10));
+        await using var afterCutOff = await store.LockForReportAsync(taskId).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.False(afterAnsweredPost);
         Assert.True(afterCutOff.Read()!.UnfinishedPost);
@@ -152,14 +152,14 @@ public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLi
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var (old, fresh) = (TestData.NewTaskId(), TestData.NewTaskId());
-        store.TryDecide(old, """{"status":"Completed","statusCode":200}""");
-        store.TryDecide(fresh, """{"status":"Completed","statusCode":200}""");
+        await store.TryDecideAsync(old, """{"status":"Completed","statusCode":200}""");
+        await store.TryDecideAsync(fresh, """{"status":"Completed","statusCode":200}""");
         await ExecuteAsync($"UPDATE scenario_receiver.task SET expires_at = now() - interval '1 second' WHERE task_instance_id = '{old}'");
 
-        store.RemoveExpired();
+        await store.RemoveExpiredAsync();
 
-        Assert.Null(store.Find(old));
-        Assert.NotNull(store.Find(fresh));
+        Assert.Null((await store.FindAsync(old)));
+        Assert.NotNull((await store.FindAsync(fresh)));
     }
 
     [Fact]

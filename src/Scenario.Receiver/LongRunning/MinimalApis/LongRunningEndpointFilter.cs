@@ -23,7 +23,7 @@ internal sealed class LongRunningEndpointFilter(MinimalApiEntry entry, RequestAc
         {
             TaskCheckKind.RunInline => await next(context).ConfigureAwait(false),
             TaskCheckKind.Answered => check.Answer,
-            _ => acceptance.Accept(context.HttpContext, entry, new EndpointFilterArguments(context.Arguments)),
+            _ => await acceptance.AcceptAsync(context.HttpContext, entry, new EndpointFilterArguments(context.Arguments)).ConfigureAwait(false),
         };
     }
 

@@ -36,7 +36,7 @@ internal sealed class LongRunningActionFilter(MvcEntrySource entries, RequestAcc
 
         var entry = entries.Find((ControllerActionDescriptor)context.ActionDescriptor)
             ?? throw new InvalidOperationException($"The action {context.ActionDescriptor.DisplayName} is not in the catalog of long-running endpoints.");
-        context.Result = new HttpResultAction(acceptance.Accept(context.HttpContext, entry, new MvcBoundArguments(context.ActionArguments)));
+        context.Result = new HttpResultAction(await acceptance.AcceptAsync(context.HttpContext, entry, new MvcBoundArguments(context.ActionArguments)).ConfigureAwait(false));
     }
 
     /// <summary>Runs an <see cref="IResult"/> (problem+json, the 202) as an MVC action result.</summary>

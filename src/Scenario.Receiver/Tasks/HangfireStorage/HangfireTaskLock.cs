@@ -4,7 +4,7 @@ using Scenario.Receiver.Jobs;
 namespace Scenario.Receiver.Tasks.HangfireStorage;
 
 /// <summary>A task's record while one of its distributed locks is held in Hangfire's storage: read and write it, then dispose.</summary>
-internal sealed class HangfireTaskLock : IDecideLock, IReportLock
+internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
 {
     private readonly HangfireTaskStore _store;
     private readonly IStorageConnection _connection;
@@ -27,7 +27,7 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
     /// One write before each terminal post: the distributed lock of a dead holder expires without a trace, so the
     /// record itself must say that a post was under way.
     /// </summary>
-    public void BeginPost()
+    public ValueTask BeginPostAsync()
     {
         _post = PostState.InFlight;
         try
@@ -39,6 +39,8 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
 #pragma warning restore CA1031
         {
         }
+
+        return ValueTask.CompletedTask;
     }
 
     public void PostAnswered() => _post = _post == PostState.InFlight ? PostState.Answered : _post;
@@ -51,11 +53,23 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
 
     public void WriteOutcome(string outcomeJson) => _store.WriteOutcome(_connection, TaskInstanceId, outcomeJson);
 
-    public void WriteDeferred(DateTimeOffset until, string deadlineJobId) => _store.WriteDeferred(_connection, TaskInstanceId, until, deadlineJobId);
+    public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId)
+    {
+        _store.WriteDeferred(_connection, TaskInstanceId, until, deadlineJobId);
+        return ValueTask.CompletedTask;
+    }
 
-    public void WriteCancelledByScenario(DateTimeOffset at) => _store.WriteCancelledByScenario(_connection, TaskInstanceId, at);
+    public ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at)
+    {
+        _store.WriteCancelledByScenario(_connection, TaskInstanceId, at);
+        return ValueTask.CompletedTask;
+    }
 
-    public void WriteCancellationCheck(string checkJobId) => _store.WriteCancellationCheck(_connection, TaskInstanceId, checkJobId);
+    public ValueTask WriteCancellationCheckAsync(string checkJobId)
+    {
+        _store.WriteCancellationCheck(_connection, TaskInstanceId, checkJobId);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>The first try uses the locked connection, later ones a fresh one: the storage may have dropped this one.</summary>
     public async Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
@@ -71,6 +85,8 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
                 {
                     _store.WriteReported(TaskInstanceId, status, reportedAt);
                 }
+
+                return ValueTask.CompletedTask;
             },
             onFailure,
             cancellationToken).ConfigureAwait(false);
@@ -79,6 +95,14 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock
         _post = PostState.None;
     }
 
+    /// <summary>Returns the lock through Hangfire's synchronous API (see <see cref="HangfireTaskStore"/>).</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>For the code that holds the accept lock, which is Hangfire's alone.</summary>
     public void Dispose()
     {
         if (_post == PostState.Answered)

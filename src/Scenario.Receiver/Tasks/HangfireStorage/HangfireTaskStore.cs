@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hangfire;
+using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Jobs;
@@ -12,6 +13,12 @@ namespace Scenario.Receiver.Tasks.HangfireStorage;
 /// (accepting a task, deciding its outcome, marking it reported) happen under the storage's distributed lock
 /// for that task, never an in-process one.
 /// </summary>
+/// <remarks>
+/// Its members complete synchronously although <see cref="ITaskStore"/> is asynchronous: Hangfire's generic storage
+/// API (<see cref="IStorageConnection"/>, its transactions and distributed locks) has no asynchronous form, and this
+/// store exists to work on every storage through that API alone. So a lock wait here is Hangfire's own, inside
+/// <see cref="IStorageConnection.AcquireDistributedLock"/>, never one of ours; the faster stores are asynchronous.
+/// </remarks>
 internal sealed class HangfireTaskStore : ITaskStore
 {
     private const string KeyPrefix = "scenario:task:";
@@ -59,37 +66,39 @@ internal sealed class HangfireTaskStore : ITaskStore
     public TimeSpan ReportLockTimeout { get; }
 
     /// <summary>Under the task's accept lock: the record says whether a job exists already, else the job is made and recorded.</summary>
-    public TaskAcceptance Accept(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob)
+    public ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
     {
         using var locked = LockForAccept(taskInstanceId);
         if (locked.Read() is { JobId: { } existingJobId } existing)
         {
-            return TaskAcceptance.Existing(existingJobId, existing.EntryKey);
+            return ValueTask.FromResult(TaskAcceptance.Existing(existingJobId, existing.EntryKey));
         }
 
         var jobId = createWorkJob();
         locked.WriteAccepted(workflowInstanceId, jobId, queue, entryKey, _time.GetUtcNow());
-        return TaskAcceptance.New(jobId);
+        return ValueTask.FromResult(TaskAcceptance.New(jobId));
     }
 
     /// <summary>Opens a connection holding the task's accept lock; the benchmarks time its parts.</summary>
     internal HangfireTaskLock LockForAccept(string taskInstanceId) => Lock(taskInstanceId, AcceptLockSuffix, TaskLocks.AcceptLockTimeout);
 
     /// <summary>A lock of its own, so a slow Scenario does not hold up duplicate RestCalls or decisions.</summary>
-    public IReportLock LockForReport(string taskInstanceId) => Lock(taskInstanceId, ReportLockSuffix, ReportLockTimeout);
+    public ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<IReportLock>(Lock(taskInstanceId, ReportLockSuffix, ReportLockTimeout));
 
-    public IDecideLock LockForDecide(string taskInstanceId) => Lock(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout);
+    public ValueTask<IDecideLock> LockForDecideAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<IDecideLock>(Lock(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout));
 
-    public TaskDecision TryDecide(string taskInstanceId, string outcomeJson)
+    public ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken = default)
     {
         using var locked = Lock(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout);
         if (TaskDecision.Refusal(locked.Read()) is { } refusal)
         {
-            return refusal;
+            return ValueTask.FromResult(refusal);
         }
 
         locked.WriteOutcome(outcomeJson);
-        return TaskDecision.Decided;
+        return ValueTask.FromResult(TaskDecision.Decided);
     }
 
     public IDisposable LockForSweep() => SweepLock.Take(_storage);
@@ -109,11 +118,18 @@ internal sealed class HangfireTaskStore : ITaskStore
         }
     }
 
-    public TaskRecord? Find(string taskInstanceId)
+    public ValueTask<TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
-        return Read(connection, taskInstanceId);
+        return ValueTask.FromResult(Read(connection, taskInstanceId));
     }
+
+    /// <summary>On the state change's own connection.</summary>
+    public TaskRecord? FindDuringStateChange(ApplyStateContext context, string taskInstanceId) => Read(context.Connection, taskInstanceId);
+
+    /// <summary>In the state change's own transaction: the report job and the record that names it are written together.</summary>
+    public void WriteReportJobDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId, string reportJobId)
+        => transaction.SetRangeInHash(Key(taskInstanceId), [new(ReportJobIdField, reportJobId)]);
 
     internal static TaskRecord? Read(IStorageConnection connection, string taskInstanceId)
     {
@@ -200,32 +216,34 @@ internal sealed class HangfireTaskStore : ITaskStore
         transaction.RemoveFromSet(RecoveringSetKey, id);
     }
 
-    public void Forget(string taskInstanceId)
+    public ValueTask ForgetAsync(string taskInstanceId, CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
         using var transaction = connection.CreateWriteTransaction();
         Forget(transaction, taskInstanceId);
         transaction.Commit();
+        return ValueTask.CompletedTask;
     }
 
-    public IReadOnlyCollection<string> UnreportedTaskIds()
+    public ValueTask<IReadOnlyCollection<string>> UnreportedTaskIdsAsync(CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
-        return connection.GetAllItemsFromSet(UnreportedSetKey);
+        return ValueTask.FromResult<IReadOnlyCollection<string>>(connection.GetAllItemsFromSet(UnreportedSetKey));
     }
 
-    public void MarkRecovering(string taskInstanceId)
+    public ValueTask MarkRecoveringAsync(string taskInstanceId, CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
         using var transaction = connection.CreateWriteTransaction();
         transaction.AddToSet(RecoveringSetKey, taskInstanceId.ToLowerInvariant());
         transaction.Commit();
+        return ValueTask.CompletedTask;
     }
 
-    public (long Undelivered, long Recovering, long Unreported) CountWaiting()
+    public ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
-        return (Count(connection, UndeliveredSetKey), Count(connection, RecoveringSetKey), Count(connection, UnreportedSetKey));
+        return ValueTask.FromResult((Count(connection, UndeliveredSetKey), Count(connection, RecoveringSetKey), Count(connection, UnreportedSetKey)));
     }
 
     private static long Count(IStorageConnection connection, string setKey)
@@ -233,33 +251,35 @@ internal sealed class HangfireTaskStore : ITaskStore
             ? counting.GetSetCount(setKey)
             : connection.GetAllItemsFromSet(setKey).Count;
 
-    public bool IsDeferred(string taskInstanceId)
+    public ValueTask<bool> IsDeferredAsync(string taskInstanceId, CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
         var deferredUntil = connection is JobStorageConnection fields
             ? fields.GetValueFromHash(Key(taskInstanceId), DeferredUntilField)
             : connection.GetAllEntriesFromHash(Key(taskInstanceId))?.GetValueOrDefault(DeferredUntilField);
-        return !string.IsNullOrEmpty(deferredUntil);
+        return ValueTask.FromResult(!string.IsNullOrEmpty(deferredUntil));
     }
 
-    public void WriteReportJob(string taskInstanceId, string reportJobId)
+    public ValueTask WriteReportJobAsync(string taskInstanceId, string reportJobId, CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
         Write(connection, taskInstanceId, [new(ReportJobIdField, reportJobId)]);
+        return ValueTask.CompletedTask;
     }
 
-    public void MarkUndelivered(string taskInstanceId)
+    public ValueTask MarkUndeliveredAsync(string taskInstanceId, CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
         using var transaction = connection.CreateWriteTransaction();
         transaction.AddToSet(UndeliveredSetKey, taskInstanceId.ToLowerInvariant());
         transaction.Commit();
+        return ValueTask.CompletedTask;
     }
 
-    public long CountUndelivered()
+    public ValueTask<long> CountUndeliveredAsync(CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
-        return Count(connection, UndeliveredSetKey);
+        return ValueTask.FromResult(Count(connection, UndeliveredSetKey));
     }
 
     private void Write(IStorageConnection connection, string taskInstanceId, KeyValuePair<string, string>[] fields, Action<IWriteOnlyTransaction>? alsoInTransaction = null)
@@ -277,9 +297,7 @@ internal sealed class HangfireTaskStore : ITaskStore
     }
 
     /// <summary>Hangfire's storages expire the record's hash themselves (<see cref="JobStorageTransaction.ExpireHash"/>).</summary>
-    public void RemoveExpired()
-    {
-    }
+    public ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
     /// <summary>Task ids arrive in any letter case; the record is one per GUID.</summary>
     internal static string Key(string taskInstanceId) => KeyPrefix + taskInstanceId.ToLowerInvariant();

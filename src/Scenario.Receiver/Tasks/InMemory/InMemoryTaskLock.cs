@@ -13,22 +13,23 @@ internal sealed class InMemoryTaskLock(InMemoryTaskStore store, string taskInsta
     /// Memory has no dying holder (the process takes the table with it), but a delivery cancelled mid-post (a
     /// shutdown, a deleted report job) leaves the mark for the next one, on this storage's other hosts too.
     /// </summary>
-    public void BeginPost()
+    public ValueTask BeginPostAsync()
     {
         store.Write(taskInstanceId, record => record with { UnfinishedPost = true });
         _post = PostState.InFlight;
+        return ValueTask.CompletedTask;
     }
 
     public void PostAnswered() => _post = _post == PostState.InFlight ? PostState.Answered : _post;
 
-    public void WriteDeferred(DateTimeOffset until, string deadlineJobId)
-        => store.Write(taskInstanceId, record => record with { DeferredUntil = until, DeadlineJobId = deadlineJobId });
+    public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId)
+        => store.WriteCompleted(taskInstanceId, record => record with { DeferredUntil = until, DeadlineJobId = deadlineJobId });
 
-    public void WriteCancelledByScenario(DateTimeOffset at)
-        => store.Write(taskInstanceId, record => record with { CancelledByScenarioAt = at });
+    public ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at)
+        => store.WriteCompleted(taskInstanceId, record => record with { CancelledByScenarioAt = at });
 
-    public void WriteCancellationCheck(string checkJobId)
-        => store.Write(taskInstanceId, record => record with { CancellationCheckJobId = checkJobId });
+    public ValueTask WriteCancellationCheckAsync(string checkJobId)
+        => store.WriteCompleted(taskInstanceId, record => record with { CancellationCheckJobId = checkJobId });
 
     /// <summary>Memory does not blink: one write, in the same critical section as leaving the sets of waiting tasks.</summary>
     public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
@@ -38,7 +39,7 @@ internal sealed class InMemoryTaskLock(InMemoryTaskStore store, string taskInsta
         return Task.CompletedTask;
     }
 
-    public void Dispose()
+    public ValueTask DisposeAsync()
     {
         if (_post == PostState.Answered)
         {
@@ -46,5 +47,6 @@ internal sealed class InMemoryTaskLock(InMemoryTaskStore store, string taskInsta
         }
 
         held.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -1,4 +1,6 @@
 using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 using static Scenario.Receiver.Tasks.InMemory.InMemoryTaskTable;
 
@@ -20,20 +22,24 @@ internal sealed class InMemoryTaskStore : ITaskStore
     private readonly TimeProvider _time;
     private readonly TimeSpan _retention;
 
-    public InMemoryTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
+    public InMemoryTaskStore(JobStorage storage, InMemoryTaskTable table, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
     {
         _storage = storage;
-        _table = InMemoryTaskTable.For(storage);
+        _table = table;
         _time = time;
         _retention = options.Value.RecordRetention;
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
-
-        // Hangfire's job filters get only the storage; they find this store through it. Every store on one storage
-        // shares its table, so whichever registered last answers for all of them, and none unregisters.
-        TaskStoresByStorage.Register(storage, this);
+        Name = NamePrefix + table.Id;
     }
 
-    public string Name => "in-memory";
+    /// <summary>What every in-memory store's <see cref="Name"/> starts with.</summary>
+    internal const string NamePrefix = "in-memory:";
+
+    /// <summary>
+    /// With the table's id: hosts sharing a storage must share its table, and the storage's marker
+    /// (<see cref="TaskStoreMarker"/>) stops a host that brings a table of its own.
+    /// </summary>
+    public string Name { get; }
 
     public string Description => "The in-memory task store";
 
@@ -45,10 +51,10 @@ internal sealed class InMemoryTaskStore : ITaskStore
     /// </summary>
     public static bool IsFor(JobStorage storage) => storage.GetType().FullName == InMemoryStorageType;
 
-    public TaskAcceptance Accept(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob)
+    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
     {
         var id = Id(taskInstanceId);
-        using var locked = _table.Locks.Take(id + ":accept", TaskLocks.AcceptLockTimeout);
+        using var locked = await _table.Locks.TakeAsync(id + ":accept", TaskLocks.AcceptLockTimeout, cancellationToken).ConfigureAwait(false);
         if (_table.Find(id, _time.GetUtcNow()) is { JobId: { } existingJobId } existing)
         {
             return TaskAcceptance.Existing(existingJobId, existing.EntryKey);
@@ -66,45 +72,79 @@ internal sealed class InMemoryTaskStore : ITaskStore
         return TaskAcceptance.New(jobId);
     }
 
-    public TaskRecord? Find(string taskInstanceId) => _table.Find(Id(taskInstanceId), _time.GetUtcNow());
+    public ValueTask<TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Find(taskInstanceId));
 
-    public TaskDecision TryDecide(string taskInstanceId, string outcomeJson)
+    internal TaskRecord? Find(string taskInstanceId) => _table.Find(Id(taskInstanceId), _time.GetUtcNow());
+
+    public async ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken = default)
     {
-        using var locked = LockForDecide(taskInstanceId);
-        if (TaskDecision.Refusal(locked.Read()) is { } refusal)
+        var locked = await LockForDecideAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        await using (locked.ConfigureAwait(false))
         {
-            return refusal;
-        }
+            if (TaskDecision.Refusal(locked.Read()) is { } refusal)
+            {
+                return refusal;
+            }
 
-        Write(taskInstanceId, record => record with { OutcomeJson = outcomeJson });
-        return TaskDecision.Decided;
+            Write(taskInstanceId, record => record with { OutcomeJson = outcomeJson });
+            return TaskDecision.Decided;
+        }
     }
 
-    public IDecideLock LockForDecide(string taskInstanceId)
-        => new InMemoryTaskLock(this, taskInstanceId, _table.Locks.Take(Id(taskInstanceId) + ":decide", TaskLocks.AcceptLockTimeout));
+    public async ValueTask<IDecideLock> LockForDecideAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => new InMemoryTaskLock(this, taskInstanceId, await _table.Locks.TakeAsync(Id(taskInstanceId) + ":decide", TaskLocks.AcceptLockTimeout, cancellationToken).ConfigureAwait(false));
 
-    public IReportLock LockForReport(string taskInstanceId)
-        => new InMemoryTaskLock(this, taskInstanceId, _table.Locks.Take(Id(taskInstanceId) + ":report", ReportLockTimeout));
+    public async ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => new InMemoryTaskLock(this, taskInstanceId, await _table.Locks.TakeAsync(Id(taskInstanceId) + ":report", ReportLockTimeout, cancellationToken).ConfigureAwait(false));
 
-    public void WriteReportJob(string taskInstanceId, string reportJobId) => Write(taskInstanceId, record => record with { ReportJobId = reportJobId });
+    public ValueTask WriteReportJobAsync(string taskInstanceId, string reportJobId, CancellationToken cancellationToken = default)
+        => WriteCompleted(taskInstanceId, record => record with { ReportJobId = reportJobId });
 
-    public void MarkUndelivered(string taskInstanceId) => _table.ChangeSets(Id(taskInstanceId), SetChange.AddUndelivered);
+    public ValueTask MarkUndeliveredAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => ChangeSets(taskInstanceId, SetChange.AddUndelivered);
 
-    public long CountUndelivered() => _table.CountUndelivered();
+    public ValueTask<long> CountUndeliveredAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(_table.CountUndelivered());
 
-    public (long Undelivered, long Recovering, long Unreported) CountWaiting() => _table.Counts();
+    public ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(_table.Counts());
 
-    public IReadOnlyCollection<string> UnreportedTaskIds() => _table.Unreported();
+    public ValueTask<IReadOnlyCollection<string>> UnreportedTaskIdsAsync(CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(_table.Unreported());
 
-    public void MarkRecovering(string taskInstanceId) => _table.ChangeSets(Id(taskInstanceId), SetChange.AddRecovering);
+    public ValueTask MarkRecoveringAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => ChangeSets(taskInstanceId, SetChange.AddRecovering);
 
-    public void Forget(string taskInstanceId) => _table.ChangeSets(Id(taskInstanceId), SetChange.Forget);
+    public ValueTask ForgetAsync(string taskInstanceId, CancellationToken cancellationToken = default) => ChangeSets(taskInstanceId, SetChange.Forget);
 
-    public bool IsDeferred(string taskInstanceId) => Find(taskInstanceId)?.DeferredUntil is not null;
+    public ValueTask<bool> IsDeferredAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Find(taskInstanceId)?.DeferredUntil is not null);
 
     public IDisposable LockForSweep() => SweepLock.Take(_storage);
 
-    public void RemoveExpired() => _table.RemoveExpired(_time.GetUtcNow());
+    public ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        _table.RemoveExpired(_time.GetUtcNow());
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The table in memory: synchronous by nature.</summary>
+    public TaskRecord? FindDuringStateChange(ApplyStateContext context, string taskInstanceId) => Find(taskInstanceId);
+
+    public void WriteReportJobDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId, string reportJobId)
+        => Write(taskInstanceId, record => record with { ReportJobId = reportJobId });
+
+    internal ValueTask WriteCompleted(string taskInstanceId, Func<TaskRecord, TaskRecord> change)
+    {
+        Write(taskInstanceId, change);
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask ChangeSets(string taskInstanceId, SetChange sets)
+    {
+        _table.ChangeSets(Id(taskInstanceId), sets);
+        return ValueTask.CompletedTask;
+    }
 
     internal void Write(string taskInstanceId, Func<TaskRecord, TaskRecord> change, SetChange sets = SetChange.None)
         => _table.Write(Id(taskInstanceId), change, _time.GetUtcNow(), _retention, sets);

@@ -1,26 +1,23 @@
-using System.Runtime.CompilerServices;
-using Hangfire;
-
 namespace Scenario.Receiver.Tasks.InMemory;
 
 /// <summary>
-/// The task records of one Hangfire.InMemory storage, in the process that storage lives in: the records, the
-/// sets the sweeper and the health check read, and the per-task locks. One table per storage instance, so hosts
-/// that share the storage share the tasks and hosts on storages of their own stay apart. Every change is one
-/// short critical section: nothing here waits for anything but the table's own lock.
+/// The task records of one host's Hangfire.InMemory storage: the records, the sets the sweeper and the health check
+/// read, and the per-task locks. A singleton of the host's services, as the storage is: never found through a static
+/// table, so hosts on storages of their own stay apart. Hosts in one process that share one storage instance (tests
+/// do) must share its table too, registered as the storage is; the start-up check stops a host whose table differs
+/// from the one its storage is marked with (<see cref="InMemoryTaskStore.Name"/>, <see cref="TaskStoreMarker"/>).
+/// Every change is one short critical section: nothing here waits for anything but the table's own lock.
 /// </summary>
 internal sealed class InMemoryTaskTable
 {
-    private static readonly ConditionalWeakTable<JobStorage, InMemoryTaskTable> Tables = [];
-
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _records = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unreported = new(StringComparer.Ordinal);
     private readonly HashSet<string> _undelivered = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recovering = new(StringComparer.Ordinal);
 
-    /// <summary>The table of <paramref name="storage"/>, made on first use; it lives as long as the storage.</summary>
-    public static InMemoryTaskTable For(JobStorage storage) => Tables.GetValue(storage, _ => new InMemoryTaskTable());
+    /// <summary>Tells this table from another one in the storage's marker: two tables on one storage would not see each other's tasks.</summary>
+    public string Id { get; } = Guid.NewGuid().ToString("N")[..12];
 
     public KeyedLocks Locks { get; } = new();
 

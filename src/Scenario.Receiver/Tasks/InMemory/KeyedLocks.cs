@@ -22,8 +22,12 @@ internal sealed class KeyedLocks
         }
     }
 
-    /// <summary>Throws <see cref="DistributedLockTimeoutException"/> after <paramref name="timeout"/>, as Hangfire's locks do.</summary>
-    public IDisposable Take(string key, TimeSpan timeout)
+    /// <summary>
+    /// Throws <see cref="DistributedLockTimeoutException"/> after <paramref name="timeout"/>, as Hangfire's locks do, and
+    /// <see cref="OperationCanceledException"/> once <paramref name="cancellationToken"/> is cancelled. Awaited, so a waiter
+    /// holds no thread; completes synchronously when the lock is free.
+    /// </summary>
+    public async ValueTask<IDisposable> TakeAsync(string key, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Holder holder;
         lock (_holders)
@@ -40,7 +44,7 @@ internal sealed class KeyedLocks
         bool taken;
         try
         {
-            taken = holder.Semaphore.Wait(timeout);
+            taken = await holder.Semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -24,19 +24,20 @@ internal sealed class PostgreSqlDecideLock : IDecideLock
         _record = record;
     }
 
-    public static PostgreSqlDecideLock Take(PostgreSqlTaskStore store, string id)
+    public static async ValueTask<PostgreSqlDecideLock> TakeAsync(PostgreSqlTaskStore store, string id, CancellationToken cancellationToken)
     {
-        var connection = store.OpenConnection();
+        var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var transaction = connection.BeginTransaction();
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             using var command = PostgreSqlTaskStore.Command(store.Sql.LockRowForDecide, connection, id);
             command.Transaction = transaction;
             store.AddRetention(command);
             TaskRecord? record = null;
-            using (var reader = command.ExecuteReader())
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
             {
-                if (reader.Read())
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     record = PostgreSqlTaskRow.Read(reader);
                 }
@@ -46,46 +47,50 @@ internal sealed class PostgreSqlDecideLock : IDecideLock
         }
         catch
         {
-            connection.Dispose();
+            await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
     public TaskRecord? Read() => _record;
 
-    public void WriteDeferred(DateTimeOffset until, string deadlineJobId)
-        => Execute(_store.Sql.WriteDeferred, command =>
+    public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId)
+        => ExecuteAsync(_store.Sql.WriteDeferred, command =>
         {
             command.Parameters.AddWithValue("until", until.UtcDateTime);
             command.Parameters.AddWithValue("deadlineJob", deadlineJobId);
         });
 
-    public void WriteCancelledByScenario(DateTimeOffset at)
-        => Execute(_store.Sql.WriteCancelledByScenario, command => command.Parameters.AddWithValue("at", at.UtcDateTime));
+    public ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at)
+        => ExecuteAsync(_store.Sql.WriteCancelledByScenario, command => command.Parameters.AddWithValue("at", at.UtcDateTime));
 
-    public void WriteCancellationCheck(string checkJobId)
-        => Execute(_store.Sql.WriteCancellationCheck, command => command.Parameters.AddWithValue("checkJob", checkJobId));
+    public ValueTask WriteCancellationCheckAsync(string checkJobId)
+        => ExecuteAsync(_store.Sql.WriteCancellationCheck, command => command.Parameters.AddWithValue("checkJob", checkJobId));
 
-    private void Execute(string sql, Action<NpgsqlCommand> parameters)
+    /// <summary>
+    /// Not cancellable: what was decided under the lock is written whatever happens to the caller's wait, as it
+    /// is committed on dispose.
+    /// </summary>
+    private async ValueTask ExecuteAsync(string sql, Action<NpgsqlCommand> parameters)
     {
         using var command = PostgreSqlTaskStore.Command(sql, _connection, _id);
         command.Transaction = _transaction;
         _store.AddRetention(command);
         parameters(command);
-        command.ExecuteNonQuery();
+        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Commits: what was written under the lock becomes visible and the row is released together.</summary>
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         try
         {
-            _transaction.Commit();
+            await _transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
-            _transaction.Dispose();
-            _connection.Dispose();
+            await _transaction.DisposeAsync().ConfigureAwait(false);
+            await _connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

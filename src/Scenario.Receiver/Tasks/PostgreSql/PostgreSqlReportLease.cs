@@ -36,15 +36,16 @@ internal sealed class PostgreSqlReportLease : IReportLock
 
     /// <summary>
     /// Takes the lease, waiting while another delivery holds it; throws as Hangfire's distributed lock does once
-    /// <see cref="ITaskStore.ReportLockTimeout"/> has passed.
+    /// <see cref="ITaskStore.ReportLockTimeout"/> has passed. The waits between tries are awaited with the caller's
+    /// token: a waiting delivery holds no thread, and a shutdown ends the wait.
     /// </summary>
-    public static PostgreSqlReportLease Take(PostgreSqlTaskStore store, string id, TimeProvider time)
+    public static async ValueTask<PostgreSqlReportLease> TakeAsync(PostgreSqlTaskStore store, string id, TimeProvider time, CancellationToken cancellationToken)
     {
         var waitedSince = time.GetTimestamp();
         var wait = FirstWait;
         while (true)
         {
-            if (TryTake(store, id) is { } lease)
+            if (await TryTakeAsync(store, id, cancellationToken).ConfigureAwait(false) is { } lease)
             {
                 return lease;
             }
@@ -54,49 +55,62 @@ internal sealed class PostgreSqlReportLease : IReportLock
                 throw new DistributedLockTimeoutException($"{store.Table} report lease of task {id}");
             }
 
-            Thread.Sleep(wait);
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
             wait = wait * 2 < LongestWait ? wait * 2 : LongestWait;
         }
     }
 
     /// <summary>The lease, or null while another delivery holds it.</summary>
-    private static PostgreSqlReportLease? TryTake(PostgreSqlTaskStore store, string id)
+    private static async ValueTask<PostgreSqlReportLease?> TryTakeAsync(PostgreSqlTaskStore store, string id, CancellationToken cancellationToken)
     {
         var lease = Guid.NewGuid();
-        using var connection = store.OpenConnection();
-        using var command = PostgreSqlTaskStore.Command(store.Sql.TakeReportLease, connection, id);
-        command.Parameters.AddWithValue("lease", lease);
-        command.Parameters.AddWithValue("timeout", store.ReportLockTimeout);
-        store.AddRetention(command);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            return null;
-        }
+            using var command = PostgreSqlTaskStore.Command(store.Sql.TakeReportLease, connection, id);
+            command.Parameters.AddWithValue("lease", lease);
+            command.Parameters.AddWithValue("timeout", store.ReportLockTimeout);
+            store.AddRetention(command);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
 
-        var record = PostgreSqlTaskRow.Read(reader);
-        var takenOver = reader.GetBoolean(reader.FieldCount - 1);
-        return new PostgreSqlReportLease(store, id, lease, takenOver && record is not null ? record with { UnfinishedPost = true } : record);
+                var record = PostgreSqlTaskRow.Read(reader);
+                var takenOver = reader.GetBoolean(reader.FieldCount - 1);
+                return new PostgreSqlReportLease(store, id, lease, takenOver && record is not null ? record with { UnfinishedPost = true } : record);
+            }
+        }
     }
 
     public TaskRecord? Read() => _record;
 
-    public void BeginPost() => _post = PostState.InFlight;
+    public ValueTask BeginPostAsync()
+    {
+        _post = PostState.InFlight;
+        return ValueTask.CompletedTask;
+    }
 
     public void PostAnswered() => _post = _post == PostState.InFlight ? PostState.Answered : _post;
 
     public async Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
     {
         await StorageRetry.UntilWrittenAsync(
-            _ =>
+            async _ =>
             {
-                using var connection = _store.OpenConnection();
-                using var command = PostgreSqlTaskStore.Command(_store.Sql.WriteReported, connection, _id);
-                command.Parameters.AddWithValue("status", status);
-                command.Parameters.AddWithValue("at", reportedAt.UtcDateTime);
-                command.Parameters.AddWithValue("lease", _lease);
-                _store.AddRetention(command);
-                command.ExecuteNonQuery();
+                var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    using var command = PostgreSqlTaskStore.Command(_store.Sql.WriteReported, connection, _id);
+                    command.Parameters.AddWithValue("status", status);
+                    command.Parameters.AddWithValue("at", reportedAt.UtcDateTime);
+                    command.Parameters.AddWithValue("lease", _lease);
+                    _store.AddRetention(command);
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
             },
             onFailure,
             cancellationToken).ConfigureAwait(false);
@@ -104,7 +118,7 @@ internal sealed class PostgreSqlReportLease : IReportLock
     }
 
     /// <summary>Returns the lease when no mark did; a failure here only leaves the lease to expire.</summary>
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         if (_returned)
         {
@@ -114,12 +128,15 @@ internal sealed class PostgreSqlReportLease : IReportLock
         _returned = true;
         try
         {
-            using var connection = _store.OpenConnection();
-            // A post with no answer leaves the lease behind, expired: the next delivery goes at once and is told.
-            using var command = PostgreSqlTaskStore.Command(
-                _post == PostState.InFlight ? _store.Sql.AbandonReportLease : _store.Sql.ReturnReportLease, connection, _id);
-            command.Parameters.AddWithValue("lease", _lease);
-            command.ExecuteNonQuery();
+            var connection = await _store.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                // A post with no answer leaves the lease behind, expired: the next delivery goes at once and is told.
+                using var command = PostgreSqlTaskStore.Command(
+                    _post == PostState.InFlight ? _store.Sql.AbandonReportLease : _store.Sql.ReturnReportLease, connection, _id);
+                command.Parameters.AddWithValue("lease", _lease);
+                await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
         {

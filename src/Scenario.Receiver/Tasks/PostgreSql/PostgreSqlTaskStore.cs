@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<PostgreSqlTaskStore> _logger;
     private readonly TimeSpan _retention;
-    private readonly Lock _schemaLock = new();
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
 
     public PostgreSqlTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time, ILogger<PostgreSqlTaskStore> logger)
@@ -37,9 +38,6 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         var database = new NpgsqlConnectionStringBuilder(taskStore.ConnectionString);
         Name = $"postgresql:{database.Database ?? database.Username}/{taskStore.Schema}";
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
-
-        // Hangfire's job filters get only the storage; they find this store through it.
-        TaskStoresByStorage.Register(storage, this);
     }
 
     public string Name { get; }
@@ -57,144 +55,202 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     /// job's own where the generic store makes five: claims the task's row, makes the job and records it. A concurrent accept of the same task waits at its insert until
     /// this one commits, then finds the job; an accept that fails or dies rolls back and leaves nothing behind.
     /// </summary>
-    public TaskAcceptance Accept(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob)
+    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
     {
         var id = Id(taskInstanceId);
-        using var connection = OpenConnection();
-        try
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            bool claimed;
-            using (var claim = Command(Sql.ClaimAccept, connection, id))
+            try
             {
-                claim.Parameters.AddWithValue("workflow", (object?)workflowInstanceId ?? DBNull.Value);
-                claim.Parameters.AddWithValue("queue", queue);
-                claim.Parameters.AddWithValue("entry", entryKey);
-                AddRetention(claim);
-                claimed = claim.ExecuteScalar() is true;
-            }
+                bool claimed;
+                using (var claim = Command(Sql.ClaimAccept, connection, id))
+                {
+                    claim.Parameters.AddWithValue("workflow", (object?)workflowInstanceId ?? DBNull.Value);
+                    claim.Parameters.AddWithValue("queue", queue);
+                    claim.Parameters.AddWithValue("entry", entryKey);
+                    AddRetention(claim);
+                    claimed = await claim.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+                }
 
-            if (!claimed)
+                if (!claimed)
+                {
+                    // Only a row with a job refuses the claim, and it was committed with it.
+                    using var find = Command(Sql.FindAcceptedAndCommit, connection, id);
+                    await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    return TaskAcceptance.Existing(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+                }
+
+                var jobId = createWorkJob();
+                using (var record = Command(Sql.RecordAcceptedAndCommit, connection, id))
+                {
+                    record.Parameters.AddWithValue("job", jobId);
+                    record.Parameters.AddWithValue("at", _time.GetUtcNow().UtcDateTime);
+                    AddRetention(record);
+
+                    // Not the caller's token: the job exists now, and a rollback would leave it without its record.
+                    await record.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return TaskAcceptance.New(jobId);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
-                // Only a row with a job refuses the claim, and it was committed with it.
-                using var find = Command(Sql.FindAcceptedAndCommit, connection, id);
-                using var reader = find.ExecuteReader();
-                reader.Read();
-                return TaskAcceptance.Existing(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+                await RollBackAsync(connection).ConfigureAwait(false);
+                throw new DistributedLockTimeoutException($"{Table} accept of task {taskInstanceId}");
             }
-
-            var jobId = createWorkJob();
-            using (var record = Command(Sql.RecordAcceptedAndCommit, connection, id))
+            catch
             {
-                record.Parameters.AddWithValue("job", jobId);
-                record.Parameters.AddWithValue("at", _time.GetUtcNow().UtcDateTime);
-                AddRetention(record);
-                record.ExecuteNonQuery();
+                // The claim goes with the transaction: the next try (Scenario retries a 503) is accepted at once.
+                await RollBackAsync(connection).ConfigureAwait(false);
+                throw;
             }
-
-            return TaskAcceptance.New(jobId);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
-        {
-            RollBack(connection);
-            throw new DistributedLockTimeoutException($"{Table} accept of task {taskInstanceId}");
-        }
-        catch
-        {
-            // The claim goes with the transaction: the next try (Scenario retries a 503) is accepted at once.
-            RollBack(connection);
-            throw;
         }
     }
 
-    public TaskRecord? Find(string taskInstanceId)
+    public async ValueTask<TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default)
     {
-        using var connection = OpenConnection();
-        using var command = Command(Sql.Find, connection, Id(taskInstanceId));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? PostgreSqlTaskRow.Read(reader) : null;
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = Command(Sql.Find, connection, Id(taskInstanceId));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? PostgreSqlTaskRow.Read(reader) : null;
+        }
     }
 
-    public TaskDecision TryDecide(string taskInstanceId, string outcomeJson)
+    public async ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken = default)
     {
-        using (var connection = OpenConnection())
-        using (var command = Command(Sql.Decide, connection, Id(taskInstanceId)))
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
+            using var command = Command(Sql.Decide, connection, Id(taskInstanceId));
             command.Parameters.AddWithValue("outcome", outcomeJson);
             AddRetention(command);
-            if (command.ExecuteScalar() is true)
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
             {
                 return TaskDecision.Decided;
             }
         }
 
         // Refused, so the row has what decided it, and nothing takes that back.
-        return TaskDecision.Refusal(Find(taskInstanceId)) ?? new TaskDecision(false, null);
+        return TaskDecision.Refusal(await FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false)) ?? new TaskDecision(false, null);
     }
 
-    public IDecideLock LockForDecide(string taskInstanceId) => PostgreSqlDecideLock.Take(this, Id(taskInstanceId));
+    public async ValueTask<IDecideLock> LockForDecideAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => await PostgreSqlDecideLock.TakeAsync(this, Id(taskInstanceId), cancellationToken).ConfigureAwait(false);
 
-    public IReportLock LockForReport(string taskInstanceId) => PostgreSqlReportLease.Take(this, Id(taskInstanceId), _time);
+    public async ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => await PostgreSqlReportLease.TakeAsync(this, Id(taskInstanceId), _time, cancellationToken).ConfigureAwait(false);
 
-    public void WriteReportJob(string taskInstanceId, string reportJobId)
-        => Execute(Sql.WriteReportJob, taskInstanceId, command => command.Parameters.AddWithValue("reportJob", reportJobId));
+    public ValueTask WriteReportJobAsync(string taskInstanceId, string reportJobId, CancellationToken cancellationToken = default)
+        => ExecuteAsync(Sql.WriteReportJob, taskInstanceId, cancellationToken, command => command.Parameters.AddWithValue("reportJob", reportJobId));
 
-    public void MarkUndelivered(string taskInstanceId) => Execute(Sql.MarkUndelivered, taskInstanceId);
+    public ValueTask MarkUndeliveredAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => ExecuteAsync(Sql.MarkUndelivered, taskInstanceId, cancellationToken);
 
-    public long CountUndelivered()
+    public async ValueTask<long> CountUndeliveredAsync(CancellationToken cancellationToken = default)
     {
-        using var connection = OpenConnection();
-        using var command = new NpgsqlCommand(Sql.CountUndelivered, connection);
-        return (long)command.ExecuteScalar()!;
-    }
-
-    public (long Undelivered, long Recovering, long Unreported) CountWaiting()
-    {
-        using var connection = OpenConnection();
-        using var command = new NpgsqlCommand(Sql.CountWaiting, connection);
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-    }
-
-    public IReadOnlyCollection<string> UnreportedTaskIds()
-    {
-        using var connection = OpenConnection();
-        using var command = new NpgsqlCommand(Sql.UnreportedTaskIds, connection);
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            ids.Add(reader.GetString(0));
+            using var command = new NpgsqlCommand(Sql.CountUndelivered, connection);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
-
-        return ids;
     }
 
-    public void MarkRecovering(string taskInstanceId) => Execute(Sql.MarkRecovering, taskInstanceId);
-
-    public void Forget(string taskInstanceId) => Execute(Sql.Forget, taskInstanceId);
-
-    public bool IsDeferred(string taskInstanceId)
+    public async ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default)
     {
-        using var connection = OpenConnection();
-        using var command = Command(Sql.IsDeferred, connection, Id(taskInstanceId));
-        return command.ExecuteScalar() is true;
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = new NpgsqlCommand(Sql.CountWaiting, connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        }
+    }
+
+    public async ValueTask<IReadOnlyCollection<string>> UnreportedTaskIdsAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = new NpgsqlCommand(Sql.UnreportedTaskIds, connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var ids = new List<string>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(reader.GetString(0));
+            }
+
+            return ids;
+        }
+    }
+
+    public ValueTask MarkRecoveringAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => ExecuteAsync(Sql.MarkRecovering, taskInstanceId, cancellationToken);
+
+    public ValueTask ForgetAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => ExecuteAsync(Sql.Forget, taskInstanceId, cancellationToken);
+
+    public async ValueTask<bool> IsDeferredAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = Command(Sql.IsDeferred, connection, Id(taskInstanceId));
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+        }
     }
 
     public IDisposable LockForSweep() => SweepLock.Take(_storage);
 
-    /// <summary>PostgreSQL expires nothing by itself; the sweeper removes the rows past the retention.</summary>
-    public void RemoveExpired()
+    /// <summary>
+    /// The one synchronous read of this store, for Hangfire's synchronous state change (see <see cref="ITaskStore"/>): a
+    /// single statement that waits for no lock, on the thread Hangfire already holds in its own storage calls. A table
+    /// not created yet holds no task.
+    /// </summary>
+    public TaskRecord? FindDuringStateChange(ApplyStateContext context, string taskInstanceId)
     {
-        using var connection = OpenConnection();
-        using var command = new NpgsqlCommand(Sql.RemoveExpired, connection);
+        try
+        {
+            using var connection = _dataSource.OpenConnection();
+            using var command = Command(Sql.Find, connection, Id(taskInstanceId));
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? PostgreSqlTaskRow.Read(reader) : null;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Synchronous, as <see cref="FindDuringStateChange"/>; the row exists, since the filter read it.</summary>
+    public void WriteReportJobDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId, string reportJobId)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var command = Command(Sql.WriteReportJob, connection, Id(taskInstanceId));
+        command.Parameters.AddWithValue("reportJob", reportJobId);
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>PostgreSQL expires nothing by itself; the sweeper removes the rows past the retention.</summary>
+    public async ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = new NpgsqlCommand(Sql.RemoveExpired, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public void Dispose()
     {
-        TaskStoresByStorage.Unregister(_storage, this);
         _dataSource.Dispose();
+        _schemaLock.Dispose();
     }
 
     private static NpgsqlDataSource BuildDataSource(string connectionString)
@@ -215,18 +271,18 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     }
 
     /// <summary>A connection from the store's pool, with the table created on the first one.</summary>
-    internal NpgsqlConnection OpenConnection()
+    internal async ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
-        var connection = _dataSource.OpenConnection();
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         if (!_schemaReady)
         {
             try
             {
-                EnsureSchema(connection);
+                await EnsureSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                connection.Dispose();
+                await connection.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
         }
@@ -245,8 +301,11 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
 
     internal void LeaseNotReturned(Exception exception, string id) => Log.ReportLeaseNotReturned(_logger, exception, id, ReportLockTimeout.TotalSeconds);
 
-    /// <summary>Ends an accept's transaction after a failure; a connection the failure broke is closed without it, and the server rolls back.</summary>
-    private static void RollBack(NpgsqlConnection connection)
+    /// <summary>
+    /// Ends an accept's transaction after a failure; a connection the failure broke is closed without it, and the
+    /// server rolls back. Not the caller's token: a cancelled accept must still leave no claim behind.
+    /// </summary>
+    private static async ValueTask RollBackAsync(NpgsqlConnection connection)
     {
         if (connection.State != System.Data.ConnectionState.Open)
         {
@@ -255,8 +314,8 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
 
         try
         {
-            using var rollback = new NpgsqlCommand("ROLLBACK", connection);
-            rollback.ExecuteNonQuery();
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
@@ -264,29 +323,37 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         }
     }
 
-    private void Execute(string sql, string taskInstanceId, Action<NpgsqlCommand>? parameters = null)
+    private async ValueTask ExecuteAsync(string sql, string taskInstanceId, CancellationToken cancellationToken, Action<NpgsqlCommand>? parameters = null)
     {
-        using var connection = OpenConnection();
-        using var command = Command(sql, connection, Id(taskInstanceId));
-        parameters?.Invoke(command);
-        command.ExecuteNonQuery();
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = Command(sql, connection, Id(taskInstanceId));
+            parameters?.Invoke(command);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private void EnsureSchema(NpgsqlConnection connection)
+    private async ValueTask EnsureSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        lock (_schemaLock)
+        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
             if (_schemaReady)
             {
                 return;
             }
 
-            using var transaction = connection.BeginTransaction();
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             using var command = new NpgsqlCommand(Sql.CreateSchema, connection, transaction);
-            command.ExecuteNonQuery();
-            transaction.Commit();
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             _schemaReady = true;
             Log.PostgreSqlTaskStoreInUse(_logger, Table);
+        }
+        finally
+        {
+            _schemaLock.Release();
         }
     }
 

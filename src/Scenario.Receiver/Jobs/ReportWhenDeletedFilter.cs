@@ -3,7 +3,6 @@ using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
 using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Jobs;
 
@@ -13,8 +12,13 @@ namespace Scenario.Receiver.Jobs;
 /// job is created, which tells Scenario the work was cancelled. A work job that ended by itself stored its
 /// outcome first and reports on its own, so its deletion (after a timeout or its last retry) adds nothing.
 /// </summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplyStateFilter
+/// <remarks>
+/// Built with the host's services and handed to Hangfire by <see cref="ScenarioJobFilterProvider"/>, so it reads the
+/// host's own task store, never one found through the storage. Hangfire applies states synchronously, inside its own
+/// storage transaction: the store is read and written through its synchronous state-change members
+/// (<see cref="ITaskStore.FindDuringStateChange"/>), which wait for no lock of ours.
+/// </remarks>
+internal sealed class ReportWhenDeletedFilter(ITaskStore records, IJobFilterProvider filters) : IApplyStateFilter
 {
     public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
     {
@@ -29,29 +33,21 @@ internal sealed class ReportWhenDeletedAttribute : JobFilterAttribute, IApplySta
             return;
         }
 
-        var store = TaskStoresByStorage.For(context.Storage);
-        var record = store is null ? HangfireTaskStore.Read(context.Connection, taskInstanceId) : store.Find(taskInstanceId);
+        var record = records.FindDuringStateChange(context, taskInstanceId);
         // A deferred task waits for its completion or deadline; one Scenario cancelled gets nothing.
         if (record is null || record.IsSettled || record.DeferredUntil is not null)
         {
             return;
         }
 
+        // A client on the state change's storage with the host's filters: no static configuration of Hangfire's.
         var reportJobId = TerminalStatusDelivery.CreateReportJob(
-            new BackgroundJobClient(context.Storage),
+            new BackgroundJobClient(context.Storage, filters),
             taskInstanceId,
             TaskJobParameters.Read(context.Connection, jobId),
             priorAttempts: 0,
             new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = "The work job was deleted before it reported: Scenario hears it was cancelled." });
-        if (store is null)
-        {
-            // In the deletion's own transaction, where the storage is the task store.
-            transaction.SetRangeInHash(HangfireTaskStore.Key(taskInstanceId), [new(HangfireTaskStore.ReportJobIdField, reportJobId)]);
-        }
-        else
-        {
-            store.WriteReportJob(taskInstanceId, reportJobId);
-        }
+        records.WriteReportJobDuringStateChange(context, transaction, taskInstanceId, reportJobId);
     }
 
     public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
