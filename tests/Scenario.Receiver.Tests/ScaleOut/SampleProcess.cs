@@ -45,9 +45,10 @@ public sealed class SampleProcess : IDisposable
 
     /// <summary>
     /// Starts an instance and returns once it answers HTTP. <paramref name="workerCount"/> is set so that the
-    /// test's tasks all run at once whatever the machine's core count.
+    /// test's tasks all run at once whatever the machine's core count. <paramref name="invisibilityTimeout"/>, when
+    /// given, replaces the sample's (one minute) through its <c>Hangfire:InvisibilityTimeout</c> setting.
     /// </summary>
-    public static async Task<SampleProcess> StartAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount)
+    public static async Task<SampleProcess> StartAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount, TimeSpan? invisibilityTimeout = null)
     {
         var port = FreeLoopbackPort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -68,6 +69,10 @@ public sealed class SampleProcess : IDisposable
         start.Environment["Scenario__ApiKey"] = scenario.ApiKey;
         start.Environment["Hangfire__WorkerCount"] = workerCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hangfire__ServerName"] = serverName;
+        if (invisibilityTimeout is { } timeout)
+        {
+            start.Environment["Hangfire__InvisibilityTimeout"] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         var instance = new SampleProcess(process, serverName.ToLowerInvariant(), baseAddress);
