@@ -50,6 +50,23 @@ public sealed class SampleProcess : IDisposable
     /// </summary>
     public static async Task<SampleProcess> StartAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount, TimeSpan? invisibilityTimeout = null)
     {
+        // The port is chosen free, then bound by the sample a moment later: a test host starting beside it on a
+        // port of the system's choosing may take it in between, so a sample that could not bind it starts again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnAFreePortAsync(serverName, hangfireConnectionString, scenario, workerCount, invisibilityTimeout);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // That instance has exited; the next one gets another port.
+            }
+        }
+    }
+
+    private static async Task<SampleProcess> StartOnAFreePortAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount, TimeSpan? invisibilityTimeout)
+    {
         var port = FreeLoopbackPort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var sampleAssembly = SampleAssemblyPath();
@@ -144,9 +161,10 @@ public sealed class SampleProcess : IDisposable
 
         try
         {
-            // Any answer will do (the root is 404): Kestrel is listening and the app is built.
-            using var response = await Client.GetAsync(new Uri("/", UriKind.Relative));
-            return true;
+            // The sample's own dashboard (open to local requests): Kestrel is listening and the app is built. Not
+            // just any answer: on a port the sample could not bind, another test's host may be the one answering.
+            using var response = await Client.GetAsync(new Uri("/hangfire", UriKind.Relative));
+            return response.StatusCode == HttpStatusCode.OK;
         }
         catch (HttpRequestException)
         {

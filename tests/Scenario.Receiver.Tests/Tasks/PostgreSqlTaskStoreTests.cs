@@ -12,7 +12,7 @@ namespace Scenario.Receiver.Tests.Tasks;
 
 /// <summary>
 /// What only the PostgreSQL task store has: its table, its claims and its lease. The guarantees it shares with the
-/// generic store are the whole suite's, run on it by the second pass of .ci/run (<see cref="TaskStoreUnderTest"/>),
+/// generic store are the guarantee tests', each run on it by its <c>…_PostgreSqlStore</c> class (<see cref="TaskStoreUnderTest"/>),
 /// and by the scale-out tests, whose sample processes keep their tasks in PostgreSQL.
 /// </summary>
 public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IClassFixture<SharedPostgresServer>, IAsyncLifetime
