@@ -12,6 +12,9 @@ internal static class HangfireStorage
     /// <summary>The connection string's name: <c>ConnectionStrings:Hangfire</c>, or <c>ConnectionStrings__Hangfire</c> in the environment.</summary>
     public const string ConnectionStringName = "Hangfire";
 
+    /// <summary>The sample's <see cref="PostgreSqlStorageOptions.InvisibilityTimeout"/> unless <c>Hangfire:InvisibilityTimeout</c> says otherwise.</summary>
+    public static readonly TimeSpan DefaultInvisibilityTimeout = TimeSpan.FromMinutes(1);
+
     public static IGlobalConfiguration UseSampleStorage(this IGlobalConfiguration hangfire, IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
@@ -32,8 +35,9 @@ internal static class HangfireStorage
 
                 // How long a job claimed by an instance that died stays invisible: its running jobs are taken
                 // over by the other instances within about a minute. Safe to keep short only because of the
-                // sliding option above (a live worker renews its claim well within this time).
-                InvisibilityTimeout = TimeSpan.FromMinutes(1),
+                // sliding option above (a live worker renews its claim well within this time). Hangfire:InvisibilityTimeout
+                // sets another (the kill test takes 10 s, so that its takeover does not keep CI waiting).
+                InvisibilityTimeout = configuration.GetValue("Hangfire:InvisibilityTimeout", DefaultInvisibilityTimeout),
 
                 // How often an idle worker looks for new jobs. The default (15 s) would add up to 15 s before a
                 // task starts; half a second keeps it prompt, and with several instances the polling is still

@@ -12,13 +12,14 @@ using Scenario.Receiver.Tasks.HangfireStorage;
 namespace Scenario.Receiver.Tests.Completion;
 
 /// <summary>Scenario's cancellation query, asked while work runs and while a task is deferred.</summary>
-public sealed class CancellationByScenarioTests : StandInTest
+public abstract class CancellationByScenarioTests(TaskStoreUnderTest store) : StandInTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     private Task<ReceiverTestHost> StartAsync(string pollInterval = "00:00:00.200")
         => ReceiverTestHost.StartAsync(
+            store,
             Scenario,
             [typeof(DeferringController)],
             new() { ["Scenario:Cancellation:PollInterval"] = pollInterval, ["Scenario:Cancellation:Namespace"] = "x4b.rest" },
@@ -136,6 +137,7 @@ public sealed class CancellationByScenarioTests : StandInTest
     public async Task CancellationQueryRefusingTheToken_KeepsTheWorkRunningAndAsksAgain()
     {
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             Scenario,
             [typeof(DeferringController)],
             new() { ["Scenario:Cancellation:PollInterval"] = "00:00:00.200", ["Scenario:ApiKey"] = "a-revoked-token" });
@@ -148,3 +150,12 @@ public sealed class CancellationByScenarioTests : StandInTest
         Assert.DoesNotContain("a-revoked-token", host.Logs.AllText(), StringComparison.Ordinal);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class CancellationByScenarioTests_InMemoryStore() : CancellationByScenarioTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class CancellationByScenarioTests_PostgreSqlStore() : CancellationByScenarioTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class CancellationByScenarioTests_HangfireStore() : CancellationByScenarioTests(TaskStoreUnderTest.Hangfire);

@@ -11,12 +11,12 @@ using Scenario.Receiver.Tasks.HangfireStorage;
 namespace Scenario.Receiver.Tests.Completion;
 
 /// <summary>Finishing a task explicitly, deferral and its deadline, on one instance with the embedded storage.</summary>
-public sealed class ScenarioTaskCompletionTests : StandInTest
+public abstract class ScenarioTaskCompletionTests(TaskStoreUnderTest store) : StandInTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private Task<ReceiverTestHost> StartAsync(Dictionary<string, string?>? settings = null)
-        => ReceiverTestHost.StartAsync(Scenario, [typeof(DeferringController)], settings, map: app => app.MapScenarioTaskStatus());
+        => ReceiverTestHost.StartAsync(store, Scenario, [typeof(DeferringController)], settings, map: app => app.MapScenarioTaskStatus());
 
     private static IScenarioTaskCompletion Completion(ReceiverTestHost host) => host.Services.GetRequiredService<IScenarioTaskCompletion>();
 
@@ -194,3 +194,12 @@ public sealed class ScenarioTaskCompletionTests : StandInTest
         Assert.Equal("Batch rejected.", statuses[1].Message);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class ScenarioTaskCompletionTests_InMemoryStore() : ScenarioTaskCompletionTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class ScenarioTaskCompletionTests_PostgreSqlStore() : ScenarioTaskCompletionTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class ScenarioTaskCompletionTests_HangfireStore() : ScenarioTaskCompletionTests(TaskStoreUnderTest.Hangfire);

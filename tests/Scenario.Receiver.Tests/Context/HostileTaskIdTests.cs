@@ -15,7 +15,7 @@ public sealed class HostileTaskIdFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Scenario = await ScenarioStandIn.StartAsync();
-        Host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        Host = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, Scenario, [typeof(TaskWorkController)]);
     }
 
     public async Task DisposeAsync()

@@ -18,7 +18,7 @@ public sealed class ScenarioTaskContextMiddlewareTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _scenario = await ScenarioStandIn.StartAsync();
-        _host = await ReceiverTestHost.StartAsync(_scenario, [typeof(ContextEchoController)], runHangfireServer: false);
+        _host = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(ContextEchoController)], runHangfireServer: false);
     }
 
     public async Task DisposeAsync()

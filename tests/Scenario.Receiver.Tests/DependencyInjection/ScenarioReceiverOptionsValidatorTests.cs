@@ -26,7 +26,7 @@ public sealed class ScenarioReceiverOptionsValidatorTests : StandInTest
     public async Task Host_WithInvalidSetting_FailsAtStartNamingIt(string key, string value, string message)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(
-            () => ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], new() { [key] = value }));
+            () => ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, Scenario, [typeof(TaskWorkController)], new() { [key] = value }));
 
         Assert.Contains(message, error.Failures);
     }
@@ -35,7 +35,7 @@ public sealed class ScenarioReceiverOptionsValidatorTests : StandInTest
     public async Task Host_WithATaskStoreConnectionStringThatIsNotOne_FailsAtStartNamingItWithoutItsValue()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(
-            () => ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], new() { ["Scenario:TaskStore:ConnectionString"] = "Host=db;Pasword=s3cret-value" }));
+            () => ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, Scenario, [typeof(TaskWorkController)], new() { ["Scenario:TaskStore:ConnectionString"] = "Host=db;Pasword=s3cret-value" }));
 
         var failure = Assert.Single(error.Failures);
         Assert.StartsWith("Scenario:TaskStore:ConnectionString is not a PostgreSQL connection string (", failure, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class ScenarioReceiverOptionsValidatorTests : StandInTest
     public async Task CancellationPollInterval_AsConfigured_DefaultsTo30sAndEmptyTurnsItOff(string? configured, string? expected)
     {
         var settings = configured is null ? null : new Dictionary<string, string?> { ["Scenario:Cancellation:PollInterval"] = configured };
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], settings, runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, Scenario, [typeof(TaskWorkController)], settings, runHangfireServer: false);
 
         var options = host.Services.GetRequiredService<IOptions<ScenarioReceiverOptions>>().Value;
 

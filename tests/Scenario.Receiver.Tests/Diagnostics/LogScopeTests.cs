@@ -7,7 +7,7 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Diagnostics;
 
 /// <summary>Every log line written for a task, in the request and in both jobs, carries its task and workflow ids.</summary>
-public sealed class LogScopeTests : IAsyncLifetime
+public abstract class LogScopeTests(TaskStoreUnderTest store) : IAsyncLifetime
 {
     private ScenarioStandIn _scenario = null!;
     private ReceiverTestHost _host = null!;
@@ -15,7 +15,7 @@ public sealed class LogScopeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _scenario = await ScenarioStandIn.StartAsync();
-        _host = await ReceiverTestHost.StartAsync(_scenario, [typeof(ProgressController), typeof(ContextEchoController)]);
+        _host = await ReceiverTestHost.StartAsync(store, _scenario, [typeof(ProgressController), typeof(ContextEchoController)]);
     }
 
     public async Task DisposeAsync()
@@ -96,3 +96,12 @@ public sealed class LogScopeTests : IAsyncLifetime
         Assert.All(echoLines, l => Assert.DoesNotContain(l.ScopeValues, v => v.Key is "TaskInstanceId" or "WorkflowInstanceId"));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class LogScopeTests_InMemoryStore() : LogScopeTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class LogScopeTests_PostgreSqlStore() : LogScopeTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class LogScopeTests_HangfireStore() : LogScopeTests(TaskStoreUnderTest.Hangfire);

@@ -7,7 +7,7 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Diagnostics;
 
 /// <summary>The API key never reaches a log line, a job argument, a job parameter or a job's state data.</summary>
-public sealed class SecretLeakTests : IAsyncLifetime
+public abstract class SecretLeakTests(TaskStoreUnderTest store) : IAsyncLifetime
 {
     private const string Secret = "sk-live-4f1a9c7e2b8d-DO-NOT-LEAK";
     private ScenarioStandIn _scenario = null!;
@@ -20,6 +20,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
     public async Task ApiKey_IsAbsentFromEveryLogLineAndAllJobData()
     {
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             _scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:MaxAttempts"] = "2" });
 
         var completed = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
@@ -74,3 +75,12 @@ public sealed class SecretLeakTests : IAsyncLifetime
         }));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class SecretLeakTests_InMemoryStore() : SecretLeakTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class SecretLeakTests_PostgreSqlStore() : SecretLeakTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class SecretLeakTests_HangfireStore() : SecretLeakTests(TaskStoreUnderTest.Hangfire);

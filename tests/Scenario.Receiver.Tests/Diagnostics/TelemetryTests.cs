@@ -14,8 +14,7 @@ namespace Scenario.Receiver.Tests.Diagnostics;
 /// The library's ActivitySource and Meter ("Scenario.Receiver"), seen the way an OpenTelemetry exporter sees
 /// them: through an ActivityListener and a MeterListener.
 /// </summary>
-[Collection(GlobalTelemetryGroup.Name)]
-public sealed class TelemetryTests : HostedTaskWorkTest
+public abstract class TelemetryTests(TaskStoreUnderTest store) : HostedTaskWorkTest(store)
 {
     private const string SourceName = "Scenario.Receiver";
     private const string TaskTag = "scenario.task_instance_id";
@@ -166,3 +165,15 @@ public sealed class TelemetryTests : HostedTaskWorkTest
             instruments.Select(i => (i.Name, i.Unit)).Order());
     }
 }
+
+[Collection(GlobalTelemetryGroup.Name)]
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class TelemetryTests_InMemoryStore() : TelemetryTests(TaskStoreUnderTest.InMemory);
+
+[Collection(GlobalTelemetryGroup.Name)]
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class TelemetryTests_PostgreSqlStore() : TelemetryTests(TaskStoreUnderTest.PostgreSql);
+
+[Collection(GlobalTelemetryGroup.Name)]
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class TelemetryTests_HangfireStore() : TelemetryTests(TaskStoreUnderTest.Hangfire);

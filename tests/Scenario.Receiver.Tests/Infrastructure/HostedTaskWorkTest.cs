@@ -3,8 +3,8 @@ using Scenario.Receiver.Tests.Controllers;
 
 namespace Scenario.Receiver.Tests.Infrastructure;
 
-/// <summary>A test class with a stand-in and a receiver host running the task controllers, for each test.</summary>
-public abstract class HostedTaskWorkTest : IAsyncLifetime
+/// <summary>A test class with a stand-in and a receiver host running the task controllers on <paramref name="store"/>, for each test.</summary>
+public abstract class HostedTaskWorkTest(TaskStoreUnderTest store) : IAsyncLifetime
 {
     protected ScenarioStandIn Scenario { get; private set; } = null!;
 
@@ -13,7 +13,7 @@ public abstract class HostedTaskWorkTest : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Scenario = await ScenarioStandIn.StartAsync();
-        Host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        Host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
     }
 
     public async Task DisposeAsync()

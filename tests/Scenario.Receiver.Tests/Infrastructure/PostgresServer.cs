@@ -10,7 +10,8 @@ namespace Scenario.Receiver.Tests.Infrastructure;
 /// <summary>
 /// A throwaway PostgreSQL server for the tests that need a real one (the scale-out tests): initdb into a
 /// temporary folder, pg_ctl on a free loopback port, one database per test, all stopped and removed on
-/// dispose. Shared through the <see cref="PostgresTestGroup"/> so the server starts once per run.
+/// dispose. One is shared by the run (<see cref="SharedPostgresServer"/>); a test that stops its server takes one of
+/// its own as a class fixture.
 /// </summary>
 /// <remarks>
 /// Without the server binaries the tests skip with <see cref="UnavailableReason"/>, except when

@@ -10,8 +10,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 using Scenario.Receiver.Testing;
 
 namespace Scenario.Receiver.Tests.Infrastructure;
@@ -51,7 +49,9 @@ public sealed class ReceiverTestHost : IAsyncDisposable
 
     public WorkProbe Probe => Services.GetRequiredService<WorkProbe>();
 
+    /// <param name="store">The task store it keeps its tasks in: a guarantee test's own, or <see cref="TaskStoreUnderTest.AsConfigured"/>.</param>
     public static async Task<ReceiverTestHost> StartAsync(
+        TaskStoreUnderTest store,
         ScenarioStandIn scenario,
         Type[] controllers,
         Dictionary<string, string?>? settings = null,
@@ -85,7 +85,7 @@ public sealed class ReceiverTestHost : IAsyncDisposable
             ["Scenario:SweepInterval"] = "01:00:00",
         };
         storage ??= new InMemoryStorage();
-        foreach (var (key, value) in await TaskStoreUnderTest.SettingsForAsync(storage))
+        foreach (var (key, value) in await store.SettingsForAsync(storage))
         {
             configuration[key] = value;
         }
@@ -119,13 +119,7 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         }
 
         builder.Services.AddSingleton<WorkProbe>();
-        if (TaskStoreUnderTest.IsGeneric && string.IsNullOrWhiteSpace(configuration.GetValueOrDefault("Scenario:TaskStore:ConnectionString")))
-        {
-            // Registered first, so the receiver's own choice (the in-memory store on InMemory) steps aside; a test
-            // that names a task store of its own keeps it.
-            builder.Services.AddSingleton<ITaskStore>(provider => ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider));
-        }
-
+        store.AddTo(builder.Services, configuration);
         builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
         builder.Services.AddControllers()
             .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllersFeatureProvider(controllers)));

@@ -1,27 +1,52 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
 using Scenario.Receiver.Tasks.InMemory;
 
 namespace Scenario.Receiver.Tests.Infrastructure;
 
 /// <summary>
-/// Which task store the test hosts use. By default the one a user's host would choose: the in-memory store on
-/// Hangfire.InMemory, the generic one on any other storage. With <c>SCENARIO_TEST_TASK_STORE=postgresql</c> (the
-/// second pass of .ci/run) every <see cref="ReceiverTestHost"/> keeps its tasks in a PostgreSQL table instead; with
-/// <c>SCENARIO_TEST_TASK_STORE=hangfire</c> (the third) in Hangfire's hashes whatever its storage, so the whole
-/// guarantee suite runs on all three stores. Hosts that
-/// share a Hangfire storage share a schema, as instances sharing a database would; every other host has its own.
-/// A host on Hangfire's PostgreSQL storage keeps its tasks in that database; the others in one of a server
-/// started for the run.
+/// The task store a <see cref="ReceiverTestHost"/> keeps its tasks in, chosen by the test. A guarantee test class is
+/// abstract and takes one; a sealed class per store runs it (<c>…Tests_InMemoryStore</c>, <c>…_PostgreSqlStore</c>,
+/// <c>…_HangfireStore</c>), so each result names its store and one <c>dotnet test</c> (or an IDE) runs all three.
+/// Each of those classes carries the trait <c>TaskStore=InMemory|PostgreSql|Hangfire</c>: <c>dotnet test --filter
+/// TaskStore!=PostgreSql</c> leaves out the PostgreSQL ones on a machine without PostgreSQL's server binaries.
 /// </summary>
-internal static class TaskStoreUnderTest
+/// <remarks>
+/// Hosts that share a Hangfire storage share a schema, as instances sharing a database would; every other host has
+/// its own. A host on Hangfire's PostgreSQL storage keeps its tasks in that database; the others in one of the
+/// run's <see cref="SharedPostgresServer"/>.
+/// </remarks>
+public sealed class TaskStoreUnderTest
 {
-    public const string EnvironmentVariable = "SCENARIO_TEST_TASK_STORE";
+    /// <summary>The trait that names a test's store; its values are the stores' <see cref="Name"/>s.</summary>
+    public const string Trait = "TaskStore";
+
+    /// <summary>
+    /// The store the host chooses itself, as a user's would: the in-memory store on Hangfire.InMemory. On any other
+    /// storage (a test's <see cref="UnreachableStorage"/>) that is the generic store, the in-memory one being for
+    /// Hangfire.InMemory only.
+    /// </summary>
+    public static readonly TaskStoreUnderTest InMemory = new("InMemory");
+
+    /// <summary>The PostgreSQL table store (<c>Scenario:TaskStore:ConnectionString</c>), whatever the Hangfire storage.</summary>
+    public static readonly TaskStoreUnderTest PostgreSql = new("PostgreSql");
+
+    /// <summary>The generic store, in Hangfire's hashes and locks, whatever the Hangfire storage.</summary>
+    public static readonly TaskStoreUnderTest Hangfire = new("Hangfire");
+
+    /// <summary>
+    /// No store imposed: the host's own settings decide. For the tests that run once, because they name a store of
+    /// their own (its connection string in their settings) or do not reach a store at all.
+    /// </summary>
+    public static readonly TaskStoreUnderTest AsConfigured = new("AsConfigured");
 
     private static readonly ConditionalWeakTable<JobStorage, string> SchemaByStorage = [];
     private static readonly ConditionalWeakTable<JobStorage, string> DatabaseByStorage = [];
-    private static readonly Lazy<Task<(PostgresServer Server, string ConnectionString)>> Database = new(StartDatabaseAsync);
+    private static readonly Lazy<Task<string>> Database = new(CreateDatabaseAsync);
     private static int _schemas;
 
     private static readonly ConditionalWeakTable<JobStorage, InMemoryTaskTable> InMemoryTables = [];
@@ -30,22 +55,23 @@ internal static class TaskStoreUnderTest
     /// The in-memory task table of the hosts on <paramref name="storage"/>: hosts that share a Hangfire.InMemory storage
     /// share its table, as instances sharing a database share its records (the receiver keeps no table per storage itself).
     /// </summary>
-    public static InMemoryTaskTable InMemoryTableFor(JobStorage storage) => InMemoryTables.GetValue(storage, _ => new InMemoryTaskTable());
+    internal static InMemoryTaskTable InMemoryTableFor(JobStorage storage) => InMemoryTables.GetValue(storage, _ => new InMemoryTaskTable());
 
-    public static bool IsPostgreSql
-        => string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable), "postgresql", StringComparison.OrdinalIgnoreCase);
+    private TaskStoreUnderTest(string name) => Name = name;
 
-    /// <summary>Whether the hosts are held to the generic store, which they would otherwise choose only on storages other than Hangfire.InMemory.</summary>
-    public static bool IsGeneric
-        => string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable), "hangfire", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The store's name, as in the test classes' names and the <see cref="Trait"/>.</summary>
+    public string Name { get; }
 
     /// <summary>What the log's exception says when a host's <see cref="UnreachableStorage"/> (and so its task store) is down.</summary>
-    public static string StorageDownError => IsPostgreSql ? "Failed to connect to 127.0.0.1:1" : "The job storage cannot be reached.";
+    public string StorageDownError => this == PostgreSql ? "Failed to connect to 127.0.0.1:1" : "The job storage cannot be reached.";
 
-    /// <summary>The settings that put a host on the store under test; none for the generic one.</summary>
-    public static async Task<IReadOnlyDictionary<string, string?>> SettingsForAsync(JobStorage storage)
+    /// <summary>Says which database a Hangfire PostgreSQL storage of a test is in.</summary>
+    public static void RememberDatabase(JobStorage storage, string connectionString) => DatabaseByStorage.AddOrUpdate(storage, connectionString);
+
+    /// <summary>The settings that put a host on <paramref name="storage"/> on this store; none but for the PostgreSQL one.</summary>
+    public async Task<IReadOnlyDictionary<string, string?>> SettingsForAsync(JobStorage storage)
     {
-        if (!IsPostgreSql)
+        if (this != PostgreSql)
         {
             return new Dictionary<string, string?>();
         }
@@ -63,7 +89,7 @@ internal static class TaskStoreUnderTest
             return new Dictionary<string, string?> { ["Scenario:TaskStore:ConnectionString"] = sameDatabase };
         }
 
-        var (_, connectionString) = await Database.Value;
+        var connectionString = await Database.Value;
         var schema = SchemaByStorage.GetValue(storage, _ => "tasks_" + Interlocked.Increment(ref _schemas).ToString(CultureInfo.InvariantCulture));
         return new Dictionary<string, string?>
         {
@@ -72,20 +98,30 @@ internal static class TaskStoreUnderTest
         };
     }
 
-    /// <summary>Says which database a Hangfire PostgreSQL storage of a test is in.</summary>
-    public static void RememberDatabase(JobStorage storage, string connectionString) => DatabaseByStorage.AddOrUpdate(storage, connectionString);
-
-    private static async Task<(PostgresServer, string)> StartDatabaseAsync()
+    /// <summary>
+    /// Registers what the settings cannot say: the generic store, registered before the receiver so that its own
+    /// choice (the in-memory store on Hangfire.InMemory) steps aside. A test that names a PostgreSQL store of its
+    /// own in <paramref name="configuration"/> keeps it.
+    /// </summary>
+    public void AddTo(IServiceCollection services, IReadOnlyDictionary<string, string?> configuration)
     {
-        var server = new PostgresServer();
-        await server.InitializeAsync();
+        if (this == Hangfire && string.IsNullOrWhiteSpace(configuration.GetValueOrDefault("Scenario:TaskStore:ConnectionString")))
+        {
+            services.AddSingleton<ITaskStore>(provider => ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider));
+        }
+    }
+
+    public override string ToString() => Name;
+
+    private static async Task<string> CreateDatabaseAsync()
+    {
+        var server = await SharedPostgresServer.GetAsync();
         if (!server.IsAvailable)
         {
-            throw new InvalidOperationException($"{EnvironmentVariable}=postgresql needs a PostgreSQL server: {server.UnavailableReason}");
+            throw new InvalidOperationException(
+                $"The tests on the PostgreSQL task store need a PostgreSQL server: {server.UnavailableReason} Or leave them out: dotnet test --filter \"{Trait}!=PostgreSql\".");
         }
 
-        // One server for the run, stopped with the test process.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().GetAwaiter().GetResult();
-        return (server, await server.CreateDatabaseAsync());
+        return await server.CreateDatabaseAsync();
     }
 }

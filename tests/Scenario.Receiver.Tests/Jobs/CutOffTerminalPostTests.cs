@@ -11,7 +11,7 @@ namespace Scenario.Receiver.Tests.Jobs;
 /// stops while Scenario holds the post, which Scenario may then have taken), and the next delivery, on another host
 /// sharing the storage, posts again with Warning 1321 saying that Scenario may receive the status twice.
 /// </summary>
-public sealed class CutOffTerminalPostTests : StandInTest
+public abstract class CutOffTerminalPostTests(TaskStoreUnderTest store) : StandInTest
 {
     private static readonly Dictionary<string, string?> Settings = new()
     {
@@ -24,7 +24,7 @@ public sealed class CutOffTerminalPostTests : StandInTest
     public async Task HostStoppedWhileScenarioHoldsTheTerminalPost_NextDeliveryWarnsOfAPossibleDuplicate()
     {
         var storage = new InMemoryStorage();
-        var first = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], Settings, storage: storage);
+        var first = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], Settings, storage: storage);
         Scenario.FailNext(1, 503);
 
         // The work job's post is refused for now; the report job's post is held by Scenario when the host stops.
@@ -36,7 +36,7 @@ public sealed class CutOffTerminalPostTests : StandInTest
 
         Assert.DoesNotContain(first.Logs.Lines, l => l.EventId == 1321);
         Scenario.ResponseDelay = TimeSpan.Zero;
-        await using var second = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], Settings, storage: storage);
+        await using var second = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], Settings, storage: storage);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal("Completed", status.Status);
@@ -51,7 +51,7 @@ public sealed class CutOffTerminalPostTests : StandInTest
     [Fact]
     public async Task PostAnsweredWithAFailure_NextDeliveryDoesNotWarn()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], Settings);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], Settings);
         Scenario.FailNext(2, 503);
 
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
@@ -61,3 +61,12 @@ public sealed class CutOffTerminalPostTests : StandInTest
         Assert.DoesNotContain(host.Logs.Lines, l => l.EventId == 1321);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class CutOffTerminalPostTests_InMemoryStore() : CutOffTerminalPostTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class CutOffTerminalPostTests_PostgreSqlStore() : CutOffTerminalPostTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class CutOffTerminalPostTests_HangfireStore() : CutOffTerminalPostTests(TaskStoreUnderTest.Hangfire);

@@ -13,7 +13,7 @@ using Scenario.Receiver.Tasks.HangfireStorage;
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>What an operator sees of a task's jobs in the Hangfire dashboard: named for the task, and nothing secret.</summary>
-public sealed class DashboardJobNameTests : IAsyncLifetime
+public abstract class DashboardJobNameTests(TaskStoreUnderTest store) : IAsyncLifetime
 {
     private const string WorkflowInstanceId = "wf-dashboard-5c1e";
 
@@ -25,6 +25,7 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
         _scenario = await ScenarioStandIn.StartAsync();
         // No Hangfire server: the jobs stay Enqueued, as an operator finds them during an outage.
         _host = await ReceiverTestHost.StartAsync(
+            store,
             _scenario,
             [typeof(TaskWorkController)],
             runHangfireServer: false,
@@ -125,3 +126,12 @@ public sealed class DashboardJobNameTests : IAsyncLifetime
         public bool Authorize(DashboardContext context) => true;
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class DashboardJobNameTests_InMemoryStore() : DashboardJobNameTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class DashboardJobNameTests_PostgreSqlStore() : DashboardJobNameTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class DashboardJobNameTests_HangfireStore() : DashboardJobNameTests(TaskStoreUnderTest.Hangfire);

@@ -12,7 +12,7 @@ namespace Scenario.Receiver.Tests.Jobs;
 /// A Scenario that takes connections and never answers (the stand-in holds every request) never decides the work's
 /// speed: the work jobs end while it hangs, and once it recovers each task gets exactly one terminal status.
 /// </summary>
-public sealed class HungScenarioTests(ITestOutputHelper output) : StandInTest
+public abstract class HungScenarioTests(TaskStoreUnderTest store, ITestOutputHelper output) : StandInTest
 {
     private const int Tasks = 8;
     private const int WorkWorkers = 4;
@@ -27,6 +27,7 @@ public sealed class HungScenarioTests(ITestOutputHelper output) : StandInTest
     public async Task EightTasksOnFourWorkers_WhileScenarioHangs_FinishTheirWork_AndEachGetsOneTerminalStatusAfterItRecovers()
     {
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             Scenario,
             [typeof(ProgressController)],
             new()
@@ -94,3 +95,12 @@ public sealed class HungScenarioTests(ITestOutputHelper output) : StandInTest
         }
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class HungScenarioTests_InMemoryStore(ITestOutputHelper output) : HungScenarioTests(TaskStoreUnderTest.InMemory, output);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class HungScenarioTests_PostgreSqlStore(ITestOutputHelper output) : HungScenarioTests(TaskStoreUnderTest.PostgreSql, output);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class HungScenarioTests_HangfireStore(ITestOutputHelper output) : HungScenarioTests(TaskStoreUnderTest.Hangfire, output);

@@ -10,7 +10,7 @@ namespace Scenario.Receiver.Tests.Jobs;
 /// The process goes between the end of the work and the save of its outcome: the job runs again on the next
 /// start, and Scenario receives one terminal status. A hook holds the first host exactly in that window.
 /// </summary>
-public sealed class ProcessStoppedBeforeTheOutcomeSaveTests : StandInTest
+public abstract class ProcessStoppedBeforeTheOutcomeSaveTests(TaskStoreUnderTest store) : StandInTest
 {
     [Fact]
     public async Task HostStoppedBetweenTheWorkAndTheSave_NextStartRunsTheWorkAgainAndReportsOnce()
@@ -18,6 +18,7 @@ public sealed class ProcessStoppedBeforeTheOutcomeSaveTests : StandInTest
         var storage = new InMemoryStorage();
         var window = new HeldWindow();
         var first = await ReceiverTestHost.StartAsync(
+            store,
             Scenario, [typeof(TaskWorkController)], storage: storage,
             configure: builder => builder.Services.AddSingleton<IOutcomeSaveHook>(window));
 
@@ -30,7 +31,7 @@ public sealed class ProcessStoppedBeforeTheOutcomeSaveTests : StandInTest
         Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
         Assert.DoesNotContain(storage.StateOf(call.JobId!), new[] { "Succeeded", "Deleted" });
 
-        await using var second = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
+        await using var second = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], storage: storage);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal("Completed", status.Status);
@@ -52,3 +53,12 @@ public sealed class ProcessStoppedBeforeTheOutcomeSaveTests : StandInTest
         }
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class ProcessStoppedBeforeTheOutcomeSaveTests_InMemoryStore() : ProcessStoppedBeforeTheOutcomeSaveTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class ProcessStoppedBeforeTheOutcomeSaveTests_PostgreSqlStore() : ProcessStoppedBeforeTheOutcomeSaveTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class ProcessStoppedBeforeTheOutcomeSaveTests_HangfireStore() : ProcessStoppedBeforeTheOutcomeSaveTests(TaskStoreUnderTest.Hangfire);

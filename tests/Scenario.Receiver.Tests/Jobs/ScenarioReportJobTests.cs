@@ -10,7 +10,7 @@ using Scenario.Receiver.Tasks.HangfireStorage;
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>Durable delivery: faults answered by the stand-in, and report jobs that run more than once.</summary>
-public sealed class ScenarioReportJobTests : StandInTest
+public abstract class ScenarioReportJobTests(TaskStoreUnderTest store) : StandInTest
 {
     /// <summary>The report job the work job created when its own delivery failed.</summary>
     private static async Task<string> ReportJobIdOf(ReceiverTestHost host, string taskInstanceId)
@@ -26,7 +26,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     [Fact]
     public async Task ScenarioDownForSomePosts_EveryTaskEndsWithOneDeliveredTerminalStatus()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         Scenario.FailNext(4, 503);
 
         var calls = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => host.RestCall.PostAsync("/tasks/value", TestData.ValidBody)));
@@ -43,7 +43,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     [Fact]
     public async Task ScenarioAnswering503WithRetryAfter_NextAttemptWaitsThatLong()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         Scenario.FailNext(1, 503, TimeSpan.FromSeconds(2));
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
@@ -58,7 +58,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     [Fact]
     public async Task ScenarioAnsweringAHugeRetryAfter_NextAttemptWaitsOnlyTheCapAndTheCapIsLogged()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)],
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)],
             new() { ["Scenario:Reporting:MaxRetryDelay"] = "00:00:01" });
         Scenario.FailNext(1, 503, TimeSpan.FromSeconds(86_400_000));
 
@@ -77,7 +77,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     [Fact]
     public async Task ScenarioAnsweringAHugeRetryAfter_WithTheDefaults_RetryIsScheduledWithinAnHour()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         Scenario.FailNext(1, 503, TimeSpan.FromSeconds(86_400_000));
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
@@ -93,7 +93,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     [Fact]
     public async Task ScenarioAnswering401_OneAttemptAndTheReportJobFailsWithTheReason()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         Scenario.FailNext(1, 401);
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
@@ -112,7 +112,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     [Fact]
     public async Task RefusedReport_RequeuedAfterTheFix_IsDeliveredOnce()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         Scenario.FailNext(1, 403);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
@@ -129,6 +129,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     public async Task ScenarioDownLongerThanMaxAttempts_ReportJobGivesUpFailedAndVisible()
     {
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             Scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:MaxAttempts"] = "3" });
         Scenario.FailAll(502);
 
@@ -148,7 +149,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     [Fact]
     public async Task ScenarioAvailable_TheWorkJobReportsItselfAndNoReportJobIsCreated()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Succeeded", "the work job succeeded");
@@ -160,7 +161,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     [Fact]
     public async Task ReportJobRunTwice_PostsOnce()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         Scenario.FailNext(1, 503);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         var reportJobId = await ReportJobIdOf(host, call.TaskInstanceId);
@@ -180,7 +181,7 @@ public sealed class ScenarioReportJobTests : StandInTest
     [Fact]
     public async Task WorkJobRunAgainAfterTheReport_DoesNotRepeatTheWorkOrPostAgain()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         await Await.UntilAsync(async () => (await IsReportedAsync(host, call.TaskInstanceId)) && host.Storage.StateOf(call.JobId!) == "Succeeded", "the task is reported");
@@ -195,3 +196,12 @@ public sealed class ScenarioReportJobTests : StandInTest
         Assert.Contains(host.Logs.Lines, l => l.EventId == 1205);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class ScenarioReportJobTests_InMemoryStore() : ScenarioReportJobTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class ScenarioReportJobTests_PostgreSqlStore() : ScenarioReportJobTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class ScenarioReportJobTests_HangfireStore() : ScenarioReportJobTests(TaskStoreUnderTest.Hangfire);

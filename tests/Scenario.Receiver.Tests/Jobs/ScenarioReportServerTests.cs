@@ -11,7 +11,7 @@ namespace Scenario.Receiver.Tests.Jobs;
 /// Report jobs run on a queue of their own, served by the receiver's own Hangfire server, so that deliveries never
 /// wait behind the work nor hold its workers, and the application's server needs no change to its queues.
 /// </summary>
-public sealed class ScenarioReportServerTests : StandInTest
+public abstract class ScenarioReportServerTests(TaskStoreUnderTest store) : StandInTest
 {
     private static async Task<TaskRecord?> RecordAsync(ReceiverTestHost host, string taskInstanceId) => await host.Services.GetRequiredService<ITaskStore>().FindAsync(taskInstanceId);
 
@@ -25,7 +25,7 @@ public sealed class ScenarioReportServerTests : StandInTest
     [Fact]
     public async Task HostWithAHangfireServer_RunsAReportServerWithItsOwnWorkers_ForTheReportQueueAlone()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         var monitoring = host.Storage.GetMonitoringApi();
 
         await Await.UntilAsync(() => monitoring.Servers().Count == 2, "both servers announce themselves");
@@ -39,7 +39,7 @@ public sealed class ScenarioReportServerTests : StandInTest
     [Fact]
     public async Task ReportJob_AfterAFailedFirstAttempt_RunsFromTheReportQueue_ThoughTheApplicationsServerDoesNotListIt()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         Scenario.FailNext(1, 503);
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
@@ -54,7 +54,7 @@ public sealed class ScenarioReportServerTests : StandInTest
     [Fact]
     public async Task ReportJob_OfAnExplicitCompletion_RunsFromTheReportQueue()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(DeferringController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(DeferringController)]);
         var call = await host.RestCall.PostAsync("/deferring/defer/60000", null);
         Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
         await Await.UntilAsync(async () => (await RecordAsync(host, call.TaskInstanceId))?.DeferredUntil is not null, "the task is deferred");
@@ -68,7 +68,7 @@ public sealed class ScenarioReportServerTests : StandInTest
     [Fact]
     public async Task ReportWorkersZero_StartsNoReportServer_AndSaysWhichQueueTheApplicationMustServe()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:Workers"] = "0" });
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:Workers"] = "0" });
         var monitoring = host.Storage.GetMonitoringApi();
 
         await Await.UntilAsync(() => monitoring.Servers().Count > 0, "the application's server announces itself");
@@ -80,10 +80,19 @@ public sealed class ScenarioReportServerTests : StandInTest
     [Fact]
     public async Task HostWithoutAHangfireServer_StartsNoReportServer()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
 
         Assert.Empty(host.Storage.GetMonitoringApi().Servers());
         Assert.Contains(host.Logs.Lines, line => line.FullText.Contains(
             "No report server started: this host runs no Hangfire server (AddHangfireServer); report jobs run on the hosts that do", StringComparison.Ordinal));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class ScenarioReportServerTests_InMemoryStore() : ScenarioReportServerTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class ScenarioReportServerTests_PostgreSqlStore() : ScenarioReportServerTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class ScenarioReportServerTests_HangfireStore() : ScenarioReportServerTests(TaskStoreUnderTest.Hangfire);

@@ -21,7 +21,7 @@ namespace Scenario.Receiver.Tests.Jobs;
 /// hand, with or without an outcome) and reports each once. The tasks' endpoint sends its work to a queue
 /// no server listens to, so the job waits, Enqueued, for the test to end it by hand.
 /// </summary>
-public sealed class ScenarioSweepJobTests : StandInTest
+public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInTest
 {
     private const string ParkedPath = "/tasks/parked";
 
@@ -32,6 +32,7 @@ public sealed class ScenarioSweepJobTests : StandInTest
 
     private Task<ReceiverTestHost> StartHostAsync(JobStorage? storage = null, Dictionary<string, string?>? settings = null)
         => ReceiverTestHost.StartAsync(
+            store,
             Scenario,
             [typeof(TaskWorkController)],
             settings ?? FastSweep,
@@ -234,3 +235,12 @@ public sealed class ScenarioSweepJobTests : StandInTest
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class ScenarioSweepJobTests_InMemoryStore() : ScenarioSweepJobTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class ScenarioSweepJobTests_PostgreSqlStore() : ScenarioSweepJobTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class ScenarioSweepJobTests_HangfireStore() : ScenarioSweepJobTests(TaskStoreUnderTest.Hangfire);

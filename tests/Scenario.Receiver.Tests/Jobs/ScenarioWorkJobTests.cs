@@ -8,12 +8,12 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>Time limits, cancellation and shutdown of the work.</summary>
-public sealed class ScenarioWorkJobTests : StandInTest
+public abstract class ScenarioWorkJobTests(TaskStoreUnderTest store) : StandInTest
 {
     [Fact]
     public async Task WorkPastItsTimeout_IsCancelledAndReportsOneErrorTimedOut()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
 
         var call = await host.RestCall.PostAsync("/tasks/slow", null);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
@@ -30,6 +30,7 @@ public sealed class ScenarioWorkJobTests : StandInTest
     public async Task DefaultTimeoutOption_AppliesToActionsWithoutTheirOwn()
     {
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             Scenario, [typeof(TaskWorkController)], new() { ["Scenario:DefaultTimeout"] = "00:00:00.500" });
 
         var call = await host.RestCall.PostAsync("/tasks/blocked", null);
@@ -41,7 +42,7 @@ public sealed class ScenarioWorkJobTests : StandInTest
     [Fact]
     public async Task WorkJobDeletedFromTheDashboard_ReportsOneErrorSayingItWasCancelled()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/blocked", null);
         await Await.UntilAsync(() => host.Storage.StateOf(call.JobId!) == "Processing", "the work is running");
 
@@ -58,7 +59,7 @@ public sealed class ScenarioWorkJobTests : StandInTest
     public async Task ServerShutdownMidWork_ReportsNothingAndTheJobCompletesOnTheNextServer()
     {
         var storage = new InMemoryStorage();
-        var first = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
+        var first = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], storage: storage);
         var call = await first.RestCall.PostAsync("/tasks/blocked", null);
         await Await.UntilAsync(() => first.Probe.CountFor(call.TaskInstanceId) == 1, "the work is running");
 
@@ -66,7 +67,7 @@ public sealed class ScenarioWorkJobTests : StandInTest
         Assert.Contains(first.Logs.Lines, l => l.EventId == 1204);
         Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
 
-        await using var second = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
+        await using var second = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], storage: storage);
         second.Probe.Gate.SetResult();
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
@@ -75,3 +76,12 @@ public sealed class ScenarioWorkJobTests : StandInTest
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class ScenarioWorkJobTests_InMemoryStore() : ScenarioWorkJobTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class ScenarioWorkJobTests_PostgreSqlStore() : ScenarioWorkJobTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class ScenarioWorkJobTests_HangfireStore() : ScenarioWorkJobTests(TaskStoreUnderTest.Hangfire);

@@ -9,7 +9,7 @@ using Scenario.Receiver.Tasks.HangfireStorage;
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>A Scenario that is slow to answer a terminal post, and a shutdown while it is: one terminal status either way.</summary>
-public sealed class SlowScenarioTests : StandInTest
+public abstract class SlowScenarioTests(TaskStoreUnderTest store) : StandInTest
 {
     [Fact]
     public async Task ScenarioAnswering40sLate_WithTheDefaultTimeouts_GetsOneTerminalStatusFromTheReportJob()
@@ -17,6 +17,7 @@ public sealed class SlowScenarioTests : StandInTest
         // The test host shortens the request timeout; this test needs the library's defaults.
         var defaults = new ScenarioReportingOptions();
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             Scenario, [typeof(TaskWorkController)], new() { ["Scenario:Reporting:RequestTimeout"] = defaults.RequestTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture) });
         Scenario.ResponseDelay = TimeSpan.FromSeconds(40);
 
@@ -45,7 +46,7 @@ public sealed class SlowScenarioTests : StandInTest
     public async Task GracefulShutdown_DuringASlowTerminalPost_LetsItFinish_AndTheNextStartPostsNothing()
     {
         var storage = new InMemoryStorage();
-        var first = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
+        var first = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], storage: storage);
         Scenario.ResponseDelay = TimeSpan.FromSeconds(2);
         var call = await first.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await Scenario.WaitForRequestsAsync(_ => Scenario.PendingRequestCount > 0, Await.DefaultTimeout);
@@ -58,9 +59,18 @@ public sealed class SlowScenarioTests : StandInTest
         Assert.Equal("Succeeded", storage.StateOf(call.JobId!));
 
         // The next start on the same storage finds the task reported and its job finished: nothing is posted again.
-        await using var second = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], storage: storage);
+        await using var second = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], storage: storage);
         var records = second.Services.GetRequiredService<ITaskStore>();
         Assert.True((await records.FindAsync(call.TaskInstanceId))!.IsReported);
         Assert.Single(Scenario.Requests, r => r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class SlowScenarioTests_InMemoryStore() : SlowScenarioTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class SlowScenarioTests_PostgreSqlStore() : SlowScenarioTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class SlowScenarioTests_HangfireStore() : SlowScenarioTests(TaskStoreUnderTest.Hangfire);

@@ -8,10 +8,10 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>Nothing a deferred task schedules outlives it: its deadline and cancellation checks go when it is decided, and a check that ran is not kept.</summary>
-public sealed class TaskDeferralTests : StandInTest
+public abstract class TaskDeferralTests(TaskStoreUnderTest store) : StandInTest
 {
     private Task<ReceiverTestHost> StartAsync(string pollInterval)
-        => ReceiverTestHost.StartAsync(Scenario, [typeof(DeferringController)], new() { ["Scenario:Cancellation:PollInterval"] = pollInterval });
+        => ReceiverTestHost.StartAsync(store, Scenario, [typeof(DeferringController)], new() { ["Scenario:Cancellation:PollInterval"] = pollInterval });
 
     private static async Task<TaskRecord?> RecordAsync(ReceiverTestHost host, string taskInstanceId) => await host.Services.GetRequiredService<ITaskStore>().FindAsync(taskInstanceId);
 
@@ -94,3 +94,12 @@ public sealed class TaskDeferralTests : StandInTest
         Assert.InRange(details.ExpireAt!.Value - deletedAt, ExpireSoonWhenFinishedAttribute.Expiration - TimeSpan.FromSeconds(5), ExpireSoonWhenFinishedAttribute.Expiration + TimeSpan.FromSeconds(5));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class TaskDeferralTests_InMemoryStore() : TaskDeferralTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class TaskDeferralTests_PostgreSqlStore() : TaskDeferralTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class TaskDeferralTests_HangfireStore() : TaskDeferralTests(TaskStoreUnderTest.Hangfire);

@@ -8,7 +8,7 @@ using Scenario.Receiver.Tasks.HangfireStorage;
 namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>The report lock around a terminal post: a second delivery waits for the answer to the first, never posts beside it.</summary>
-public sealed class TerminalStatusDeliveryTests : StandInTest
+public abstract class TerminalStatusDeliveryTests(TaskStoreUnderTest store) : StandInTest
 {
     [Fact]
     public void ReportLockTimeout_WithTheDefaults_OutlivesARequestTimeoutOfAMinuteOrMore()
@@ -32,7 +32,7 @@ public sealed class TerminalStatusDeliveryTests : StandInTest
     [Fact]
     public async Task SecondDelivery_WhileSlowScenarioHoldsTheFirstPost_WaitsForItsAnswerAndPostsNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)],
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)],
             new() { ["Scenario:Reporting:RequestTimeout"] = "00:00:10" });
         Scenario.ResponseDelay = TimeSpan.FromSeconds(2);
 
@@ -51,3 +51,12 @@ public sealed class TerminalStatusDeliveryTests : StandInTest
         Assert.Contains(host.Logs.Lines, l => l.EventId == 1305);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class TerminalStatusDeliveryTests_InMemoryStore() : TerminalStatusDeliveryTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class TerminalStatusDeliveryTests_PostgreSqlStore() : TerminalStatusDeliveryTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class TerminalStatusDeliveryTests_HangfireStore() : TerminalStatusDeliveryTests(TaskStoreUnderTest.Hangfire);

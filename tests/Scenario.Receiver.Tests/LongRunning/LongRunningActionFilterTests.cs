@@ -7,13 +7,13 @@ using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.LongRunning;
 
-public sealed class LongRunningActionFilterTests : StandInTest
+public abstract class LongRunningActionFilterTests(TaskStoreUnderTest store) : StandInTest
 {
     [Fact]
     public async Task RestCall_ToLongRunningAction_Answers202WithTheJobAndRunsNothingInTheRequest()
     {
         // No Hangfire server: whatever ran, ran in the request.
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
 
         var response = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var body = JsonDocument.Parse(response.Body).RootElement;
@@ -28,7 +28,7 @@ public sealed class LongRunningActionFilterTests : StandInTest
     [Fact]
     public async Task RestCall_WithInvalidBody_Answers400AndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
 
         var response = await host.RestCall.PostAsync("/tasks/ok", new { quantity = 5000 });
 
@@ -41,7 +41,7 @@ public sealed class LongRunningActionFilterTests : StandInTest
     [Fact]
     public async Task RestCall_WithBodyThatIsNotJson_Answers400AndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/tasks/ok")
         {
             Content = new StringContent("{\"portfolio\": ", System.Text.Encoding.UTF8, "application/json"),
@@ -57,7 +57,7 @@ public sealed class LongRunningActionFilterTests : StandInTest
     [Fact]
     public async Task PlainController_WithInvalidBody_Answers400FromTheFilterAndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(PlainController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(PlainController)], runHangfireServer: false);
 
         var response = await host.RestCall.PostAsync("/plain", new { quantity = 5 });
 
@@ -70,7 +70,7 @@ public sealed class LongRunningActionFilterTests : StandInTest
     [Fact]
     public async Task Call_WithoutTaskInstanceId_Answers400ProblemAndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
 
         using var response = await host.Client.PostAsJsonAsync("/tasks/ok", TestData.ValidBody);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -85,6 +85,7 @@ public sealed class LongRunningActionFilterTests : StandInTest
     public async Task Call_WithoutTaskInstanceId_WhenRunInlineIsOn_RunsTheActionInTheRequest()
     {
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             Scenario, [typeof(TaskWorkController)], new() { ["Scenario:RunInlineWithoutTaskInstanceId"] = "true" }, runHangfireServer: false);
 
         using var response = await host.Client.PostAsJsonAsync("/tasks/ok", TestData.ValidBody);
@@ -99,7 +100,7 @@ public sealed class LongRunningActionFilterTests : StandInTest
     [Fact]
     public async Task RestCall_WithoutTheMiddleware_StillCapturesTheTask()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], useMiddleware: false);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], useMiddleware: false);
 
         var response = await host.RestCall.PostAsync("/tasks/context", null, workflowInstanceId: "wf-7");
         var status = await Scenario.WaitForTerminalStatusAsync(response.TaskInstanceId, Await.DefaultTimeout);
@@ -113,7 +114,7 @@ public sealed class LongRunningActionFilterTests : StandInTest
     public async Task Host_WithActionTakingAFile_FailsAtStartNamingTheActionAndParameter()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => ReceiverTestHost.StartAsync(Scenario, [typeof(FileUploadController)]));
+            () => ReceiverTestHost.StartAsync(store, Scenario, [typeof(FileUploadController)]));
 
         Assert.StartsWith(
             "The [ScenarioLongRunning] action FileUpload.Upload (Scenario.Receiver.Tests.Controllers.FileUploadController.Upload) has a parameter 'document' of type IFormFile that cannot be carried to a background job",
@@ -125,6 +126,7 @@ public sealed class LongRunningActionFilterTests : StandInTest
     public async Task RestCall_WhenTheJobStorageIsDown_Answers503ProblemWithRetryAfter()
     {
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             Scenario, [typeof(TaskWorkController)], runHangfireServer: false, storage: new UnreachableStorage());
 
         var response = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
@@ -133,7 +135,16 @@ public sealed class LongRunningActionFilterTests : StandInTest
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
         Assert.Equal("The task could not be accepted now", problem.GetProperty("title").GetString());
-        Assert.Contains(host.Logs.Lines, l => l.EventId == 1104 && l.Exception!.Contains(TaskStoreUnderTest.StorageDownError, StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Lines, l => l.EventId == 1104 && l.Exception!.Contains(store.StorageDownError, StringComparison.Ordinal));
         Assert.Empty(host.Probe.Invocations);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class LongRunningActionFilterTests_InMemoryStore() : LongRunningActionFilterTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class LongRunningActionFilterTests_PostgreSqlStore() : LongRunningActionFilterTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class LongRunningActionFilterTests_HangfireStore() : LongRunningActionFilterTests(TaskStoreUnderTest.Hangfire);

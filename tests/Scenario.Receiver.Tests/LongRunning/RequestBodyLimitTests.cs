@@ -14,7 +14,7 @@ namespace Scenario.Receiver.Tests.LongRunning;
 /// it does not, with 413 problem+json instead of buffering, binding and serializing the body first, or Kestrel's
 /// bare 413.
 /// </summary>
-public sealed class RequestBodyLimitTests : StandInTest
+public abstract class RequestBodyLimitTests(TaskStoreUnderTest store) : StandInTest
 {
     private const long TwentyMiB = 20L * 1024 * 1024;
     private const int Limit = ScenarioReceiverOptions.DefaultMaxArgumentsBytes;
@@ -133,5 +133,14 @@ public sealed class RequestBodyLimitTests : StandInTest
     }
 
     private Task<ReceiverTestHost> StartHostAsync(Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null, Action<Microsoft.AspNetCore.Builder.WebApplication>? map = null)
-        => ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false, useKestrel: true, configure: configure, map: map ?? TaskWorkEndpoints.Map);
+        => ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false, useKestrel: true, configure: configure, map: map ?? TaskWorkEndpoints.Map);
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class RequestBodyLimitTests_InMemoryStore() : RequestBodyLimitTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class RequestBodyLimitTests_PostgreSqlStore() : RequestBodyLimitTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class RequestBodyLimitTests_HangfireStore() : RequestBodyLimitTests(TaskStoreUnderTest.Hangfire);

@@ -6,12 +6,12 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.LongRunning;
 
 /// <summary>Duplicate RestCalls for one task id.</summary>
-public sealed class TaskAcceptorTests : StandInTest
+public abstract class TaskAcceptorTests(TaskStoreUnderTest store) : StandInTest
 {
     [Fact]
     public async Task TwentyIdenticalRestCallsAtOnce_MakeOneJobAndOneTerminalStatus()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], useKestrel: true);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], useKestrel: true);
         var taskId = TestData.NewTaskId();
 
         var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => host.RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskId)));
@@ -29,7 +29,7 @@ public sealed class TaskAcceptorTests : StandInTest
     [Fact]
     public async Task RestCallRepeatedAfterTheTaskIsDone_Answers202WithTheSameJobAndEnqueuesNothing()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         var first = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(first.TaskInstanceId, Await.DefaultTimeout);
 
@@ -41,3 +41,12 @@ public sealed class TaskAcceptorTests : StandInTest
         Assert.Single(Scenario.StatusesFor(first.TaskInstanceId));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class TaskAcceptorTests_InMemoryStore() : TaskAcceptorTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class TaskAcceptorTests_PostgreSqlStore() : TaskAcceptorTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class TaskAcceptorTests_HangfireStore() : TaskAcceptorTests(TaskStoreUnderTest.Hangfire);

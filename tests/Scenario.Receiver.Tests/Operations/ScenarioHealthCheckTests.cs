@@ -20,7 +20,7 @@ namespace Scenario.Receiver.Tests.Operations;
 /// The Scenario health check, read as a probe reads it (<c>GET /health</c>) and as code reads it
 /// (<see cref="HealthCheckService"/>), with Scenario up, down, gone, hanging, and refusing reports.
 /// </summary>
-public sealed class ScenarioHealthCheckTests : StandInTest
+public abstract class ScenarioHealthCheckTests(TaskStoreUnderTest store) : StandInTest
 {
     private Task<ReceiverTestHost> StartHostAsync(
         long undeliveredThreshold = ScenarioHealthChecksBuilderExtensions.DefaultUndeliveredThreshold,
@@ -28,6 +28,7 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         Dictionary<string, string?>? settings = null,
         JobStorage? storage = null)
         => ReceiverTestHost.StartAsync(
+            store,
             Scenario,
             [typeof(TaskWorkController)],
             settings,
@@ -283,3 +284,12 @@ public sealed class ScenarioHealthCheckTests : StandInTest
         Assert.Equal("undeliveredThreshold", error.ParamName);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class ScenarioHealthCheckTests_InMemoryStore() : ScenarioHealthCheckTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class ScenarioHealthCheckTests_PostgreSqlStore() : ScenarioHealthCheckTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class ScenarioHealthCheckTests_HangfireStore() : ScenarioHealthCheckTests(TaskStoreUnderTest.Hangfire);

@@ -12,10 +12,11 @@ using Scenario.Receiver.Tasks.HangfireStorage;
 namespace Scenario.Receiver.Tests.Operations;
 
 /// <summary><c>GET /scenario/tasks/{taskInstanceId}</c> for a task in each state it can be in.</summary>
-public sealed class TaskStatusEndpointTests : StandInTest
+public abstract class TaskStatusEndpointTests(TaskStoreUnderTest store) : StandInTest
 {
     private Task<ReceiverTestHost> StartHostAsync(bool runHangfireServer = true, string? prefix = null)
         => ReceiverTestHost.StartAsync(
+            store,
             Scenario,
             [typeof(TaskWorkController)],
             runHangfireServer: runHangfireServer,
@@ -177,6 +178,7 @@ public sealed class TaskStatusEndpointTests : StandInTest
     public async Task Get_WhileTheStorageIsDown_Answers503ProblemWithRetryAfter()
     {
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             Scenario, [typeof(TaskWorkController)], runHangfireServer: false, storage: new UnreachableStorage(),
             map: app => app.MapScenarioTaskStatus());
 
@@ -190,3 +192,12 @@ public sealed class TaskStatusEndpointTests : StandInTest
         Assert.Contains(host.Logs.Lines, l => l.EventId == 1501);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class TaskStatusEndpointTests_InMemoryStore() : TaskStatusEndpointTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class TaskStatusEndpointTests_PostgreSqlStore() : TaskStatusEndpointTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class TaskStatusEndpointTests_HangfireStore() : TaskStatusEndpointTests(TaskStoreUnderTest.Hangfire);

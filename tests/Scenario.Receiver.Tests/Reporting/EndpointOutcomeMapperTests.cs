@@ -5,7 +5,7 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>Results Scenario cannot take become a clear Error, not a crash loop.</summary>
-public sealed class EndpointOutcomeMapperTests : HostedTaskWorkTest
+public abstract class EndpointOutcomeMapperTests(TaskStoreUnderTest store) : HostedTaskWorkTest(store)
 {
     private async Task<ReceivedTaskStatus> RunAsync(string path)
     {
@@ -46,3 +46,12 @@ public sealed class EndpointOutcomeMapperTests : HostedTaskWorkTest
         Assert.EndsWith("m…", status.Message, StringComparison.Ordinal);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class EndpointOutcomeMapperTests_InMemoryStore() : EndpointOutcomeMapperTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class EndpointOutcomeMapperTests_PostgreSqlStore() : EndpointOutcomeMapperTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class EndpointOutcomeMapperTests_HangfireStore() : EndpointOutcomeMapperTests(TaskStoreUnderTest.Hangfire);

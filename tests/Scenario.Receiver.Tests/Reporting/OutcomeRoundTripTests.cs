@@ -6,7 +6,7 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>A RestCall in, the action run in Hangfire, the outcome out to the stand-in: each kind of result.</summary>
-public sealed class OutcomeRoundTripTests : HostedTaskWorkTest
+public abstract class OutcomeRoundTripTests(TaskStoreUnderTest store) : HostedTaskWorkTest(store)
 {
     private async Task<ReceivedTaskStatus> RoundTripAsync(string path)
     {
@@ -130,3 +130,12 @@ public sealed class OutcomeRoundTripTests : HostedTaskWorkTest
         }
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class OutcomeRoundTripTests_InMemoryStore() : OutcomeRoundTripTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class OutcomeRoundTripTests_PostgreSqlStore() : OutcomeRoundTripTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class OutcomeRoundTripTests_HangfireStore() : OutcomeRoundTripTests(TaskStoreUnderTest.Hangfire);

@@ -21,7 +21,7 @@ namespace Scenario.Receiver.Tests.Reporting;
 /// Progress from a running action to Scenario: through a host (throttled, ordered, clamped, best effort,
 /// heartbeat), and the reporter on its own for what timing cannot show (latest wins, flushed before it closes).
 /// </summary>
-public sealed class ProgressReporterTests : IAsyncLifetime
+public abstract class ProgressReporterTests(TaskStoreUnderTest store) : IAsyncLifetime
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(300);
 
@@ -48,6 +48,7 @@ public sealed class ProgressReporterTests : IAsyncLifetime
     private async Task<ReceiverTestHost> StartHostAsync(Dictionary<string, string?>? settings = null)
     {
         var host = await ReceiverTestHost.StartAsync(
+            store,
             _scenario,
             [typeof(ProgressController)],
             settings,
@@ -340,3 +341,12 @@ public sealed class ProgressReporterTests : IAsyncLifetime
         }
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class ProgressReporterTests_InMemoryStore() : ProgressReporterTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class ProgressReporterTests_PostgreSqlStore() : ProgressReporterTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class ProgressReporterTests_HangfireStore() : ProgressReporterTests(TaskStoreUnderTest.Hangfire);

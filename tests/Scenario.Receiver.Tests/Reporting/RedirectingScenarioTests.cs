@@ -19,11 +19,11 @@ namespace Scenario.Receiver.Tests.Reporting;
 /// delivery schedule, the operator is told (Warning 1320 with the Location, the health check, a counter), and once
 /// the redirect stops Scenario receives the terminal status exactly once.
 /// </summary>
-public sealed class RedirectingScenarioTests : StandInTest
+public abstract class RedirectingScenarioTests(TaskStoreUnderTest store) : StandInTest
 {
     private const string TaskStatusesPath = "/taskstatus/api/task-statuses";
 
-    private static async Task<ReceiverTestHost> StartHostAsync(ScenarioStandIn scenario, RedirectingFront front, Dictionary<string, string?>? more = null, Action<WebApplicationBuilder>? configure = null)
+    private async Task<ReceiverTestHost> StartHostAsync(ScenarioStandIn scenario, RedirectingFront front, Dictionary<string, string?>? more = null, Action<WebApplicationBuilder>? configure = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -37,6 +37,7 @@ public sealed class RedirectingScenarioTests : StandInTest
         }
 
         return await ReceiverTestHost.StartAsync(
+            store,
             scenario,
             [typeof(TaskWorkController)],
             settings,
@@ -187,3 +188,12 @@ public sealed class RedirectingScenarioTests : StandInTest
         return listener;
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class RedirectingScenarioTests_InMemoryStore() : RedirectingScenarioTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class RedirectingScenarioTests_PostgreSqlStore() : RedirectingScenarioTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class RedirectingScenarioTests_HangfireStore() : RedirectingScenarioTests(TaskStoreUnderTest.Hangfire);

@@ -10,14 +10,14 @@ using Scenario.Receiver.Tasks.HangfireStorage;
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>What goes on the wire matches the request Scenario's own client sends (TestData/complete_http.request.json).</summary>
-public sealed class ScenarioStatusClientTests : StandInTest
+public abstract class ScenarioStatusClientTests(TaskStoreUnderTest store) : StandInTest
 {
     private static readonly JsonElement Official = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "complete_http.request.json"))).RootElement;
 
     [Fact]
     public async Task CompletedStatus_HasTheOfficialClientsMethodPathHeadersAndBodyShape()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/void", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
@@ -50,7 +50,7 @@ public sealed class ScenarioStatusClientTests : StandInTest
     [Fact]
     public async Task ErrorStatus_CarriesTheMessageAsAStringLikeTheOfficialClient()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)]);
         var call = await host.RestCall.PostAsync("/tasks/throw", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
@@ -67,7 +67,7 @@ public sealed class ScenarioStatusClientTests : StandInTest
         // What a .NET Aspire app's ServiceDefaults do. Its retry would repeat the 503'd post within our
         // first attempt (and the first attempt would then succeed); without it, our second attempt, from a
         // report job, makes the second post.
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)],
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)],
             configure: builder => builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler()));
         Scenario.FailNext(1, 503);
 
@@ -81,3 +81,12 @@ public sealed class ScenarioStatusClientTests : StandInTest
         Assert.Single(host.Logs.Lines, l => l.EventId == 1301 && l.Message.Contains("attempt 2)", StringComparison.Ordinal));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class ScenarioStatusClientTests_InMemoryStore() : ScenarioStatusClientTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class ScenarioStatusClientTests_PostgreSqlStore() : ScenarioStatusClientTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class ScenarioStatusClientTests_HangfireStore() : ScenarioStatusClientTests(TaskStoreUnderTest.Hangfire);

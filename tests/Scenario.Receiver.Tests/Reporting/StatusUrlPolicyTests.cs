@@ -5,7 +5,7 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.Reporting;
 
 /// <summary>X-Scenario-TaskStatusUrl comes from the caller: the API key goes only where configuration allows.</summary>
-public sealed class StatusUrlPolicyTests : IAsyncLifetime
+public abstract class StatusUrlPolicyTests(TaskStoreUnderTest store) : IAsyncLifetime
 {
     private ScenarioStandIn _scenario = null!;
     private ScenarioStandIn _other = null!;
@@ -25,7 +25,7 @@ public sealed class StatusUrlPolicyTests : IAsyncLifetime
     [Fact]
     public async Task ForeignStatusUrl_IsNeverContacted_AndTheReportGoesToBaseUrl()
     {
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(store, _scenario, [typeof(TaskWorkController)]);
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskStatusUrl: _other.TaskStatusesUrl.ToString());
         await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
@@ -40,6 +40,7 @@ public sealed class StatusUrlPolicyTests : IAsyncLifetime
     {
         var allowedOrigin = _other.BaseUrl.GetLeftPart(UriPartial.Authority);
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             _scenario, [typeof(TaskWorkController)], new() { ["Scenario:AllowedStatusUrlOrigins:0"] = allowedOrigin });
 
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskStatusUrl: _other.TaskStatusesUrl.ToString());
@@ -49,3 +50,12 @@ public sealed class StatusUrlPolicyTests : IAsyncLifetime
         Assert.Empty(_scenario.StatusesFor(call.TaskInstanceId));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class StatusUrlPolicyTests_InMemoryStore() : StatusUrlPolicyTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class StatusUrlPolicyTests_PostgreSqlStore() : StatusUrlPolicyTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class StatusUrlPolicyTests_HangfireStore() : StatusUrlPolicyTests(TaskStoreUnderTest.Hangfire);

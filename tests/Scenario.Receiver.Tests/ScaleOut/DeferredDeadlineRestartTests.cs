@@ -13,8 +13,7 @@ namespace Scenario.Receiver.Tests.ScaleOut;
 /// A deferred task on the shared PostgreSQL storage: its deadline is a job that survives the instance that deferred
 /// the task, and callbacks arriving at two instances at once decide it once.
 /// </summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsyncLifetime
+public abstract class DeferredDeadlineRestartTests(TaskStoreUnderTest store, SharedPostgresServer postgres) : IClassFixture<SharedPostgresServer>, IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -41,7 +40,7 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
     }
 
     private Task<ReceiverTestHost> StartInstanceAsync()
-        => ReceiverTestHost.StartAsync(_scenario!, [typeof(DeferringController)], storage: ScaleOutStorage.Create(_database), map: app => app.MapScenarioTaskStatus());
+        => ReceiverTestHost.StartAsync(store, _scenario!, [typeof(DeferringController)], storage: ScaleOutStorage.Create(_database), map: app => app.MapScenarioTaskStatus());
 
     [SkippableFact]
     public async Task DeadlineOfADeferredTask_FiresAfterARestart_OnceAsError504()
@@ -88,3 +87,10 @@ public sealed class DeferredDeadlineRestartTests(PostgresServer postgres) : IAsy
         Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));
     }
 }
+
+// Not on the in-memory store: its tasks are one process's, and a host on Hangfire's PostgreSQL storage never chooses it.
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class DeferredDeadlineRestartTests_PostgreSqlStore(SharedPostgresServer postgres) : DeferredDeadlineRestartTests(TaskStoreUnderTest.PostgreSql, postgres);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class DeferredDeadlineRestartTests_HangfireStore(SharedPostgresServer postgres) : DeferredDeadlineRestartTests(TaskStoreUnderTest.Hangfire, postgres);

@@ -45,9 +45,27 @@ public sealed class SampleProcess : IDisposable
 
     /// <summary>
     /// Starts an instance and returns once it answers HTTP. <paramref name="workerCount"/> is set so that the
-    /// test's tasks all run at once whatever the machine's core count.
+    /// test's tasks all run at once whatever the machine's core count. <paramref name="invisibilityTimeout"/>, when
+    /// given, replaces the sample's (one minute) through its <c>Hangfire:InvisibilityTimeout</c> setting.
     /// </summary>
-    public static async Task<SampleProcess> StartAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount)
+    public static async Task<SampleProcess> StartAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount, TimeSpan? invisibilityTimeout = null)
+    {
+        // The port is chosen free, then bound by the sample a moment later: a test host starting beside it on a
+        // port of the system's choosing may take it in between, so a sample that could not bind it starts again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnAFreePortAsync(serverName, hangfireConnectionString, scenario, workerCount, invisibilityTimeout);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // That instance has exited; the next one gets another port.
+            }
+        }
+    }
+
+    private static async Task<SampleProcess> StartOnAFreePortAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount, TimeSpan? invisibilityTimeout)
     {
         var port = FreeLoopbackPort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -68,6 +86,10 @@ public sealed class SampleProcess : IDisposable
         start.Environment["Scenario__ApiKey"] = scenario.ApiKey;
         start.Environment["Hangfire__WorkerCount"] = workerCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hangfire__ServerName"] = serverName;
+        if (invisibilityTimeout is { } timeout)
+        {
+            start.Environment["Hangfire__InvisibilityTimeout"] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         var instance = new SampleProcess(process, serverName.ToLowerInvariant(), baseAddress);
@@ -139,9 +161,10 @@ public sealed class SampleProcess : IDisposable
 
         try
         {
-            // Any answer will do (the root is 404): Kestrel is listening and the app is built.
-            using var response = await Client.GetAsync(new Uri("/", UriKind.Relative));
-            return true;
+            // The sample's own dashboard (open to local requests): Kestrel is listening and the app is built. Not
+            // just any answer: on a port the sample could not bind, another test's host may be the one answering.
+            using var response = await Client.GetAsync(new Uri("/hangfire", UriKind.Relative));
+            return response.StatusCode == HttpStatusCode.OK;
         }
         catch (HttpRequestException)
         {

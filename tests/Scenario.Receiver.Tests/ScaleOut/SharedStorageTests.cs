@@ -18,8 +18,7 @@ namespace Scenario.Receiver.Tests.ScaleOut;
 /// Two receiver instances on one PostgreSQL job storage, as behind a load balancer: each with its own
 /// Hangfire storage object, job client and server, sharing nothing but the database.
 /// </summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
+public abstract class SharedStorageTests(TaskStoreUnderTest store, SharedPostgresServer postgres) : IClassFixture<SharedPostgresServer>, IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -54,6 +53,7 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
     private async Task<ReceiverTestHost> StartInstanceAsync(bool runHangfireServer = true, Dictionary<string, string?>? settings = null)
     {
         var host = await ReceiverTestHost.StartAsync(
+            store,
             _scenario!,
             [typeof(TaskWorkController)],
             settings,
@@ -333,3 +333,10 @@ public sealed class SharedStorageTests(PostgresServer postgres) : IAsyncLifetime
             && monitoring.SucceededJobs(0, int.MaxValue).Count(j => j.Value.Job?.Type != typeof(ScenarioSweepJob)) == 2 * taskIds.Count();
     }
 }
+
+// Not on the in-memory store: its tasks are one process's, and a host on Hangfire's PostgreSQL storage never chooses it.
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class SharedStorageTests_PostgreSqlStore(SharedPostgresServer postgres) : SharedStorageTests(TaskStoreUnderTest.PostgreSql, postgres);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class SharedStorageTests_HangfireStore(SharedPostgresServer postgres) : SharedStorageTests(TaskStoreUnderTest.Hangfire, postgres);

@@ -16,8 +16,7 @@ namespace Scenario.Receiver.Tests.ScaleOut;
 /// The job storage goes away while work ends: PostgreSQL stopped (<c>pg_ctl stop -m fast</c>) after the
 /// work of several tasks has started and before it ends, then started again.
 /// </summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class StorageOutageTests(PostgresServer postgres) : IAsyncLifetime
+public abstract class StorageOutageTests(TaskStoreUnderTest store, PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
 {
     // The ten tasks, with as many Hangfire workers, so that every task's work is running when the storage goes.
     private const int TaskCount = 10;
@@ -62,6 +61,7 @@ public sealed class StorageOutageTests(PostgresServer postgres) : IAsyncLifetime
         var database = await postgres.CreateDatabaseAsync();
         var scenario = _scenario!;
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             scenario,
             [typeof(TaskWorkController)],
             storage: ScaleOutStorage.Create(database, LongInvisibilityTimeout),
@@ -123,6 +123,7 @@ public sealed class StorageOutageTests(PostgresServer postgres) : IAsyncLifetime
         var database = await postgres.CreateDatabaseAsync();
         var scenario = _scenario!;
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             scenario,
             [typeof(TaskWorkController)],
             // The sweeper runs every second meanwhile: it must find nothing to add.
@@ -155,3 +156,10 @@ public sealed class StorageOutageTests(PostgresServer postgres) : IAsyncLifetime
         Assert.DoesNotContain(host.Logs.Lines, l => l.EventId == 1701);
     }
 }
+
+// Not on the in-memory store: its tasks are one process's, and a host on Hangfire's PostgreSQL storage never chooses it.
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class StorageOutageTests_PostgreSqlStore(PostgresServer postgres) : StorageOutageTests(TaskStoreUnderTest.PostgreSql, postgres);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class StorageOutageTests_HangfireStore(PostgresServer postgres) : StorageOutageTests(TaskStoreUnderTest.Hangfire, postgres);

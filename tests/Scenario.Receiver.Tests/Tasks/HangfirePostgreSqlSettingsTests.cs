@@ -15,8 +15,7 @@ namespace Scenario.Receiver.Tests.Tasks;
 /// A host on a real Hangfire.PostgreSql storage whose settings would run work twice, or break a report lock while a
 /// status is posted, does not start; the message names the fix.
 /// </summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class HangfirePostgreSqlSettingsTests(PostgresServer postgres) : IAsyncLifetime
+public sealed class HangfirePostgreSqlSettingsTests(SharedPostgresServer postgres) : IClassFixture<SharedPostgresServer>, IAsyncLifetime
 {
     private ScenarioStandIn _scenario = null!;
     private string _database = null!;
@@ -38,7 +37,7 @@ public sealed class HangfirePostgreSqlSettingsTests(PostgresServer postgres) : I
         Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
         var storage = CreateStorage(o => o.UseSlidingInvisibilityTimeout = false);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], storage: storage));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(TaskWorkController)], storage: storage));
 
         Assert.Equal(
             "Hangfire.PostgreSql runs with UseSlidingInvisibilityTimeout = false: work longer than InvisibilityTimeout (00:00:10) is fetched again by every instance. Set PostgreSqlStorageOptions.UseSlidingInvisibilityTimeout = true.",
@@ -51,7 +50,7 @@ public sealed class HangfirePostgreSqlSettingsTests(PostgresServer postgres) : I
         Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
         var storage = CreateStorage(o => o.UseSlidingInvisibilityTimeout = true);
 
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], storage: storage);
+        await using var host = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(TaskWorkController)], storage: storage);
         var call = await host.RestCall.PostAsync("/tasks/value", TestData.ValidBody);
 
         Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
@@ -66,6 +65,7 @@ public sealed class HangfirePostgreSqlSettingsTests(PostgresServer postgres) : I
         var storage = CreateStorage(o => o.DistributedLockTimeout = TimeSpan.FromSeconds(20));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiverTestHost.StartAsync(
+            TaskStoreUnderTest.AsConfigured,
             _scenario, [typeof(TaskWorkController)], storage: storage, configure: OnTheGenericTaskStore));
 
         Assert.Equal(
@@ -79,7 +79,7 @@ public sealed class HangfirePostgreSqlSettingsTests(PostgresServer postgres) : I
         Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
         var storage = CreateStorage(o => o.DistributedLockTimeout = TimeSpan.FromSeconds(35));
 
-        await using var host = await ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], storage: storage, configure: OnTheGenericTaskStore);
+        await using var host = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(TaskWorkController)], storage: storage, configure: OnTheGenericTaskStore);
 
         Assert.IsType<HangfireTaskStore>(host.Services.GetRequiredService<ITaskStore>());
     }
@@ -91,6 +91,7 @@ public sealed class HangfirePostgreSqlSettingsTests(PostgresServer postgres) : I
         var storage = CreateStorage(o => o.DistributedLockTimeout = TimeSpan.FromSeconds(20));
 
         await using var host = await ReceiverTestHost.StartAsync(
+            TaskStoreUnderTest.AsConfigured,
             _scenario, [typeof(TaskWorkController)], new() { ["Scenario:TaskStore:ConnectionString"] = _database }, storage: storage);
 
         Assert.IsType<PostgreSqlTaskStore>(host.Services.GetRequiredService<ITaskStore>());

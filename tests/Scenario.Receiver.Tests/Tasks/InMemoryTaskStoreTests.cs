@@ -38,8 +38,8 @@ public sealed class InMemoryTaskStoreTests : StandInTest
     {
         // Two instances in one process on one InMemory storage, as far as such a storage can be shared: one table.
         var shared = new InMemoryStorage();
-        await using var a = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], useKestrel: true, storage: shared);
-        await using var b = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], useKestrel: true, storage: shared);
+        await using var a = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, Scenario, [typeof(TaskWorkController)], useKestrel: true, storage: shared);
+        await using var b = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, Scenario, [typeof(TaskWorkController)], useKestrel: true, storage: shared);
         var taskId = TestData.NewTaskId();
 
         var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? a : b).RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskId)));

@@ -12,11 +12,10 @@ namespace Scenario.Receiver.Tests.Tasks;
 
 /// <summary>
 /// What only the PostgreSQL task store has: its table, its claims and its lease. The guarantees it shares with the
-/// generic store are the whole suite's, run on it by the second pass of .ci/run (<see cref="TaskStoreUnderTest"/>),
+/// generic store are the guarantee tests', each run on it by its <c>…_PostgreSqlStore</c> class (<see cref="TaskStoreUnderTest"/>),
 /// and by the scale-out tests, whose sample processes keep their tasks in PostgreSQL.
 /// </summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLifetime
+public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IClassFixture<SharedPostgresServer>, IAsyncLifetime
 {
     private ScenarioStandIn _scenario = null!;
     private string _database = null!;
@@ -58,6 +57,7 @@ public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLi
         Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
         // Two instances on one task table; the first one's Hangfire storage is down, so its accept fails after the claim.
         await using var down = await ReceiverTestHost.StartAsync(
+            TaskStoreUnderTest.AsConfigured,
             _scenario, [typeof(TaskWorkController)], TaskStoreSettings(), runHangfireServer: false, storage: new UnreachableStorage());
         await using var up = await StartHostAsync();
         var taskId = TestData.NewTaskId();
@@ -171,6 +171,7 @@ public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLi
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         await using var host = await ReceiverTestHost.StartAsync(
+            TaskStoreUnderTest.AsConfigured,
             _scenario,
             [typeof(TaskWorkController)],
             new() { ["Scenario:TaskStore:ConnectionString"] = $"Host=127.0.0.1;Port={port};Username=app;Timeout=2" },
@@ -185,7 +186,7 @@ public sealed class PostgreSqlTaskStoreTests(PostgresServer postgres) : IAsyncLi
     }
 
     private Task<ReceiverTestHost> StartHostAsync(bool runHangfireServer = true, bool useKestrel = false)
-        => ReceiverTestHost.StartAsync(_scenario, [typeof(TaskWorkController)], TaskStoreSettings(), runHangfireServer, useKestrel: useKestrel);
+        => ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(TaskWorkController)], TaskStoreSettings(), runHangfireServer, useKestrel: useKestrel);
 
     private Dictionary<string, string?> TaskStoreSettings()
         => new() { ["Scenario:TaskStore:ConnectionString"] = _database, ["Scenario:TaskStore:Schema"] = ScenarioTaskStoreOptions.DefaultSchema };

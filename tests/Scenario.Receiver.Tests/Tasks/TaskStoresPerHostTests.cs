@@ -18,11 +18,15 @@ namespace Scenario.Receiver.Tests.Tasks;
 /// </summary>
 public sealed class TaskStoresPerHostTests : StandInTest
 {
-    [Fact]
-    public async Task TwoHostsInOneProcessOnTwoStorages_NeverSeeEachOthersRecords_AndADeletionReportsOnItsOwnHost()
+    [Theory]
+    [InlineData("InMemory")]
+    [InlineData("PostgreSql")]
+    [InlineData("Hangfire")]
+    public async Task TwoHostsInOneProcessOnTwoStorages_NeverSeeEachOthersRecords_AndADeletionReportsOnItsOwnHost(string storeName)
     {
-        await using var a = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
-        await using var b = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        var store = new[] { TaskStoreUnderTest.InMemory, TaskStoreUnderTest.PostgreSql, TaskStoreUnderTest.Hangfire }.Single(s => s.Name == storeName);
+        await using var a = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
+        await using var b = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false);
         var taskId = TestData.NewTaskId();
 
         var atA = await a.RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskId);
@@ -45,6 +49,7 @@ public sealed class TaskStoresPerHostTests : StandInTest
     public async Task AJobFilterProviderRegisteredAfterTheReceiver_StopsTheHostAtStart_NamingTheOrder()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiverTestHost.StartAsync(
+            TaskStoreUnderTest.InMemory,
             Scenario,
             [typeof(TaskWorkController)],
             runHangfireServer: false,
@@ -76,14 +81,14 @@ public sealed class TaskStoresPerHostTests : StandInTest
         Assert.Contains(filters, filter => filter is ReportWhenDeletedFilter);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task TwoHostsOnOneInMemoryStorage_WithTablesOfTheirOwn_TheSecondStopsAtStart()
     {
-        Skip.If(TaskStoreUnderTest.IsPostgreSql || TaskStoreUnderTest.IsGeneric, "only the in-memory store keeps a table per host");
         var shared = new InMemoryStorage();
-        await using var first = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false, storage: shared);
+        await using var first = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.InMemory, Scenario, [typeof(TaskWorkController)], runHangfireServer: false, storage: shared);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiverTestHost.StartAsync(
+            TaskStoreUnderTest.InMemory,
             Scenario,
             [typeof(TaskWorkController)],
             runHangfireServer: false,

@@ -13,7 +13,7 @@ namespace Scenario.Receiver.Tests.LongRunning.MinimalApis;
 /// even when binding failed, so without a check an empty or "null" body was accepted (202, then a
 /// NullReferenceException in the job and Error 500 to Scenario), and a body that is not JSON got a bare 400.
 /// </summary>
-public sealed class BodyThatDoesNotBindTests : StandInTest
+public abstract class BodyThatDoesNotBindTests(TaskStoreUnderTest store) : StandInTest
 {
     public static TheoryData<string, string> BodiesThatDoNotBind => new()
     {
@@ -97,7 +97,7 @@ public sealed class BodyThatDoesNotBindTests : StandInTest
     }
 
     private Task<ReceiverTestHost> StartHostAsync(Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
-        => ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], useKestrel: true, map: TaskWorkEndpoints.Map, configure: configure);
+        => ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], useKestrel: true, map: TaskWorkEndpoints.Map, configure: configure);
 
     private static async Task<(HttpResponseMessage Response, JsonElement Problem)> PostAsync(ReceiverTestHost host, string path, string body)
     {
@@ -108,3 +108,12 @@ public sealed class BodyThatDoesNotBindTests : StandInTest
         return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class BodyThatDoesNotBindTests_InMemoryStore() : BodyThatDoesNotBindTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class BodyThatDoesNotBindTests_PostgreSqlStore() : BodyThatDoesNotBindTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class BodyThatDoesNotBindTests_HangfireStore() : BodyThatDoesNotBindTests(TaskStoreUnderTest.Hangfire);

@@ -4,8 +4,8 @@ using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.LongRunning.MinimalApis;
 
-/// <summary>A test class with a stand-in and a receiver host serving <see cref="TaskWorkEndpoints"/> and no controllers, for each test.</summary>
-public abstract class HostedMinimalApiTest : IAsyncLifetime
+/// <summary>A test class with a stand-in and a receiver host serving <see cref="TaskWorkEndpoints"/> and no controllers on <paramref name="store"/>, for each test.</summary>
+public abstract class HostedMinimalApiTest(TaskStoreUnderTest store) : IAsyncLifetime
 {
     protected ScenarioStandIn Scenario { get; private set; } = null!;
 
@@ -14,16 +14,18 @@ public abstract class HostedMinimalApiTest : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Scenario = await ScenarioStandIn.StartAsync();
-        Host = await StartHostAsync(Scenario);
+        Host = await StartHostAsync(store, Scenario);
     }
 
     public static Task<ReceiverTestHost> StartHostAsync(
+        TaskStoreUnderTest store,
         ScenarioStandIn scenario,
         bool runHangfireServer = true,
         Hangfire.JobStorage? storage = null,
         Dictionary<string, string?>? settings = null,
         Action<Hangfire.BackgroundJobServerOptions>? configureServer = null)
         => ReceiverTestHost.StartAsync(
+            store,
             scenario,
             [],
             settings,

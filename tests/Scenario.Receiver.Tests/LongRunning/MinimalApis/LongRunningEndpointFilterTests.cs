@@ -16,13 +16,13 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.LongRunning.MinimalApis;
 
 /// <summary>What a call to a minimal-API endpoint made long-running gets in the request, before any job runs.</summary>
-public sealed class LongRunningEndpointFilterTests : StandInTest
+public abstract class LongRunningEndpointFilterTests(TaskStoreUnderTest store) : StandInTest
 {
     [Fact]
     public async Task RestCall_Answers202WithTheJobAndRunsNothingInTheRequest()
     {
         // No Hangfire server: whatever ran, ran in the request.
-        await using var host = await HostedMinimalApiTest.StartHostAsync(Scenario, runHangfireServer: false);
+        await using var host = await HostedMinimalApiTest.StartHostAsync(store, Scenario, runHangfireServer: false);
 
         var response = await host.RestCall.PostAsync("/minimal/ok", TestData.ValidBody);
         var body = JsonDocument.Parse(response.Body).RootElement;
@@ -38,7 +38,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     [Fact]
     public async Task Call_WithoutTaskInstanceId_Answers400ProblemAndEnqueuesNothing()
     {
-        await using var host = await HostedMinimalApiTest.StartHostAsync(Scenario, runHangfireServer: false);
+        await using var host = await HostedMinimalApiTest.StartHostAsync(store, Scenario, runHangfireServer: false);
 
         using var response = await host.Client.PostAsJsonAsync("/minimal/ok", TestData.ValidBody);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -52,7 +52,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     [Fact]
     public async Task RestCall_WithMalformedTaskInstanceId_Answers400ProblemNamingTheHeader()
     {
-        await using var host = await HostedMinimalApiTest.StartHostAsync(Scenario, runHangfireServer: false);
+        await using var host = await HostedMinimalApiTest.StartHostAsync(store, Scenario, runHangfireServer: false);
 
         var response = await host.RestCall.PostAsync("/minimal/ok", TestData.ValidBody, taskInstanceId: "not-a-guid");
         var problem = JsonDocument.Parse(response.Body).RootElement;
@@ -66,7 +66,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     [Fact]
     public async Task RestCall_WithBodyThatDoesNotBind_Answers400ProblemAndEnqueuesNothing()
     {
-        await using var host = await HostedMinimalApiTest.StartHostAsync(Scenario, runHangfireServer: false);
+        await using var host = await HostedMinimalApiTest.StartHostAsync(store, Scenario, runHangfireServer: false);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/minimal/ok")
         {
             Content = new StringContent("{\"portfolio\": ", System.Text.Encoding.UTF8, "application/json"),
@@ -83,7 +83,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     [Fact]
     public async Task RestCall_WhenTheJobStorageIsDown_Answers503ProblemWithRetryAfter()
     {
-        await using var host = await HostedMinimalApiTest.StartHostAsync(Scenario, runHangfireServer: false, storage: new UnreachableStorage());
+        await using var host = await HostedMinimalApiTest.StartHostAsync(store, Scenario, runHangfireServer: false, storage: new UnreachableStorage());
 
         var response = await host.RestCall.PostAsync("/minimal/ok", TestData.ValidBody);
         var problem = JsonDocument.Parse(response.Body).RootElement;
@@ -124,6 +124,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     public async Task AttributeOnAHandlerWithoutWithScenarioLongRunning_FailsTheHostAtStartNamingTheFix()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiverTestHost.StartAsync(
+            store,
             Scenario, [], map: app => app.MapPost("/quotes", [ScenarioLongRunning] () => TypedResults.Ok())));
 
         Assert.Equal(
@@ -135,6 +136,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     public async Task HandlerTakingAFile_FailsTheHostAtStartNamingTheEndpointAndParameter()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiverTestHost.StartAsync(
+            store,
             Scenario, [], map: app => app.MapPost("/upload", (IFormFile document) => TypedResults.Ok()).WithScenarioLongRunning()));
 
         Assert.StartsWith(
@@ -147,6 +149,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     public async Task AsParametersWithAService_FailsTheHostAtStartNamingTheMember()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiverTestHost.StartAsync(
+            store,
             Scenario, [], map: app => app.MapPost("/quote", ([Microsoft.AspNetCore.Http.AsParameters] QuoteWithService query) => TypedResults.Ok()).WithScenarioLongRunning()));
 
         Assert.StartsWith(
@@ -159,6 +162,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
     public async Task WithScenarioLongRunningOnARequestDelegate_RunsItInTheJobWithTheStatusCodeItSets()
     {
         await using var host = await ReceiverTestHost.StartAsync(
+            store,
             Scenario, [], map: app => app.MapPost("/raw", (RequestDelegate)(context =>
             {
                 context.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
@@ -183,6 +187,7 @@ public sealed class LongRunningEndpointFilterTests : StandInTest
 
     private Task<ReceiverTestHost> StartAccountsHostAsync()
         => ReceiverTestHost.StartAsync(
+            store,
             Scenario,
             [],
             configure: builder =>
@@ -231,3 +236,12 @@ public sealed class HeaderAuthenticationHandler(IOptionsMonitor<AuthenticationSc
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class LongRunningEndpointFilterTests_InMemoryStore() : LongRunningEndpointFilterTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class LongRunningEndpointFilterTests_PostgreSqlStore() : LongRunningEndpointFilterTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class LongRunningEndpointFilterTests_HangfireStore() : LongRunningEndpointFilterTests(TaskStoreUnderTest.Hangfire);

@@ -5,7 +5,7 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.LongRunning.MinimalApis;
 
 /// <summary>A RestCall in, a minimal-API handler run in Hangfire, the outcome out to the stand-in: each kind of result.</summary>
-public sealed class MinimalApiRoundTripTests : HostedMinimalApiTest
+public abstract class MinimalApiRoundTripTests(TaskStoreUnderTest store) : HostedMinimalApiTest(store)
 {
     private async Task<ReceivedTaskStatus> RoundTripAsync(string path, object? body = null)
     {
@@ -213,3 +213,12 @@ public sealed class MinimalApiRoundTripTests : HostedMinimalApiTest
         }
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class MinimalApiRoundTripTests_InMemoryStore() : MinimalApiRoundTripTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class MinimalApiRoundTripTests_PostgreSqlStore() : MinimalApiRoundTripTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class MinimalApiRoundTripTests_HangfireStore() : MinimalApiRoundTripTests(TaskStoreUnderTest.Hangfire);

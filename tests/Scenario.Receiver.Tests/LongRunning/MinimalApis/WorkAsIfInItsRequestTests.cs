@@ -8,12 +8,12 @@ using Scenario.Receiver.Tests.Infrastructure;
 namespace Scenario.Receiver.Tests.LongRunning.MinimalApis;
 
 /// <summary>Deadlines, retries, one endpoint per task id, bounded arguments: the promises of "write it as if it ran in the request".</summary>
-public sealed class WorkAsIfInItsRequestTests : StandInTest
+public abstract class WorkAsIfInItsRequestTests(TaskStoreUnderTest store) : StandInTest
 {
     [Fact]
     public async Task Deadline_OnWorkThatIgnoresItsToken_ReportsOneError504AtOnceAndNothingAfterTheWorkEnds()
     {
-        await using var host = await HostedMinimalApiTest.StartHostAsync(Scenario);
+        await using var host = await HostedMinimalApiTest.StartHostAsync(store, Scenario);
         var started = Stopwatch.StartNew();
 
         var call = await host.RestCall.PostAsync("/minimal/stubborn", new { });
@@ -40,6 +40,7 @@ public sealed class WorkAsIfInItsRequestTests : StandInTest
     {
         // A scheduler that would not move a due job for ten minutes: the retry must not depend on it.
         await using var host = await HostedMinimalApiTest.StartHostAsync(
+            store,
             Scenario,
             settings: new() { ["Scenario:WorkRetryDelaySeconds"] = "1" },
             configureServer: server => server.SchedulePollingInterval = TimeSpan.FromMinutes(10));
@@ -59,7 +60,7 @@ public sealed class WorkAsIfInItsRequestTests : StandInTest
     [Fact]
     public async Task SameTaskId_AtAnotherEndpoint_Answers409NamingBothAndEnqueuesNothing_WhileTheSameEndpointStays202()
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false, map: TaskWorkEndpoints.Map);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false, map: TaskWorkEndpoints.Map);
         var first = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
 
         var again = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody, taskInstanceId: first.TaskInstanceId);
@@ -81,7 +82,7 @@ public sealed class WorkAsIfInItsRequestTests : StandInTest
     [InlineData("/minimal/ok")]
     public async Task ArgumentsOverTheLimitFromABodyUnderIt_Answers413AndEnqueuesNothing(string path)
     {
-        await using var host = await ReceiverTestHost.StartAsync(Scenario, [typeof(TaskWorkController)], runHangfireServer: false, map: TaskWorkEndpoints.Map);
+        await using var host = await ReceiverTestHost.StartAsync(store, Scenario, [typeof(TaskWorkController)], runHangfireServer: false, map: TaskWorkEndpoints.Map);
 
         // 800 KB of body, under the body limit; each 'é' (2 bytes) is carried escaped (6 bytes): 2.4 MB of arguments.
         // (A body over the limit is refused before it is bound: RequestBodyLimitTests.)
@@ -102,7 +103,7 @@ public sealed class WorkAsIfInItsRequestTests : StandInTest
     [Fact]
     public async Task ProgressMessage_IsCutToMaxMessageLength()
     {
-        await using var host = await HostedMinimalApiTest.StartHostAsync(Scenario);
+        await using var host = await HostedMinimalApiTest.StartHostAsync(store, Scenario);
 
         var call = await host.RestCall.PostAsync("/minimal/long-progress", new { });
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
@@ -116,6 +117,7 @@ public sealed class WorkAsIfInItsRequestTests : StandInTest
     public async Task ReportRetry_AfterATransientFailure_StartsWhenDue_WithoutWaitingForHangfiresScheduler()
     {
         await using var host = await HostedMinimalApiTest.StartHostAsync(
+            store,
             Scenario,
             settings: new() { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" },
             configureServer: server => server.SchedulePollingInterval = TimeSpan.FromMinutes(10));
@@ -129,3 +131,12 @@ public sealed class WorkAsIfInItsRequestTests : StandInTest
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal);
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class WorkAsIfInItsRequestTests_InMemoryStore() : WorkAsIfInItsRequestTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class WorkAsIfInItsRequestTests_PostgreSqlStore() : WorkAsIfInItsRequestTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class WorkAsIfInItsRequestTests_HangfireStore() : WorkAsIfInItsRequestTests(TaskStoreUnderTest.Hangfire);

@@ -53,6 +53,7 @@ public sealed class OpenApiDocumentTests : StandInTest
         }
 
         await using var host = await ReceiverTestHost.StartAsync(
+            TaskStoreUnderTest.AsConfigured,
             Scenario,
             [typeof(TaskWorkController)],
             runHangfireServer: false,

@@ -14,7 +14,7 @@ using Scenario.Receiver.Tests.LongRunning.MinimalApis;
 namespace Scenario.Receiver.Tests.LongRunning.RequestSnapshots;
 
 /// <summary>The work runs as if in its request: it sees the caller, the request and its headers, never the caller's credentials.</summary>
-public sealed class RequestSnapshotTests : IAsyncLifetime
+public abstract class RequestSnapshotTests(TaskStoreUnderTest store) : IAsyncLifetime
 {
     private const string ApiKey = "sk-receiver-7d1e-DO-NOT-LEAK";
     private const string BearerToken = "eyJhbGciOi.caller-token.DO-NOT-LEAK";
@@ -134,6 +134,7 @@ public sealed class RequestSnapshotTests : IAsyncLifetime
         }
 
         return ReceiverTestHost.StartAsync(
+            store,
             _scenario,
             [typeof(CallerController)],
             configuration,
@@ -179,3 +180,12 @@ public sealed class RequestSnapshotTests : IAsyncLifetime
         });
     }
 }
+
+[Trait(TaskStoreUnderTest.Trait, "InMemory")]
+public sealed class RequestSnapshotTests_InMemoryStore() : RequestSnapshotTests(TaskStoreUnderTest.InMemory);
+
+[Trait(TaskStoreUnderTest.Trait, "PostgreSql")]
+public sealed class RequestSnapshotTests_PostgreSqlStore() : RequestSnapshotTests(TaskStoreUnderTest.PostgreSql);
+
+[Trait(TaskStoreUnderTest.Trait, "Hangfire")]
+public sealed class RequestSnapshotTests_HangfireStore() : RequestSnapshotTests(TaskStoreUnderTest.Hangfire);
