@@ -53,12 +53,14 @@ internal sealed class ScenarioReportServer(IServiceProvider services, IOptions<S
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is not null)
+        // Taken once: a host disposed while it stops (seen with WebApplicationFactory) must not stop a disposed server.
+        if (Interlocked.Exchange(ref _server, null) is { } server)
         {
-            _server.SendStop();
-            await _server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            server.SendStop();
+            await server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            server.Dispose();
         }
     }
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose() => Interlocked.Exchange(ref _server, null)?.Dispose();
 }
