@@ -14,6 +14,8 @@ namespace Scenario.Receiver.Tests.Infrastructure;
 /// <c>…_HangfireStore</c>), so each result names its store and one <c>dotnet test</c> (or an IDE) runs all three.
 /// Each of those classes carries the trait <c>TaskStore=InMemory|PostgreSql|Hangfire</c>: <c>dotnet test --filter
 /// TaskStore!=PostgreSql</c> leaves out the PostgreSQL ones on a machine without PostgreSQL's server binaries.
+/// The scale-out tests on Redis (<c>…_HangfireStoreOnRedis</c>) run the generic store on a storage of their own
+/// (<see cref="ScaleOut.RedisScaleOutStorage"/>), the only store a host on Redis has.
 /// </summary>
 /// <remarks>
 /// Hosts that share a Hangfire storage share a schema, as instances sharing a database would; every other host has

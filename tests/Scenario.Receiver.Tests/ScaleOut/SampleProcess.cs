@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
@@ -11,7 +12,8 @@ namespace Scenario.Receiver.Tests.ScaleOut;
 
 /// <summary>
 /// One instance of the sample service in a process of its own (<c>dotnet Scenario.Receiver.Sample.dll</c>),
-/// on PostgreSQL job storage and a Testing stand-in as its Scenario, so a test can kill it for real.
+/// on PostgreSQL job storage and a Testing stand-in as its Scenario, so a test can kill it for real; or its pricing
+/// runs on Redis (<see cref="StartOnRedisAsync"/>).
 /// </summary>
 public sealed class SampleProcess : IDisposable
 {
@@ -48,7 +50,41 @@ public sealed class SampleProcess : IDisposable
     /// test's tasks all run at once whatever the machine's core count. <paramref name="invisibilityTimeout"/>, when
     /// given, replaces the sample's (one minute) through its <c>Hangfire:InvisibilityTimeout</c> setting.
     /// </summary>
-    public static async Task<SampleProcess> StartAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount, TimeSpan? invisibilityTimeout = null)
+    public static Task<SampleProcess> StartAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount, TimeSpan? invisibilityTimeout = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Hangfire"] = hangfireConnectionString,
+        };
+        if (invisibilityTimeout is { } timeout)
+        {
+            settings["Hangfire__InvisibilityTimeout"] = timeout.ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        return StartAsync(SampleAssemblyPath(), [], serverName, scenario, workerCount, settings);
+    }
+
+    /// <summary>
+    /// Starts the sample's pricing runs on Hangfire.Redis.StackExchange instead (<see cref="RedisInstanceProgram"/>, this
+    /// test assembly run as a program), under the test's key <paramref name="prefix"/> on the server.
+    /// </summary>
+    public static Task<SampleProcess> StartOnRedisAsync(string serverName, string redisConfiguration, string prefix, ScenarioStandIn scenario, int workerCount, TimeSpan invisibilityTimeout)
+        => StartAsync(
+            typeof(RedisInstanceProgram).Assembly.Location,
+            [RedisInstanceProgram.Switch],
+            serverName,
+            scenario,
+            workerCount,
+            new Dictionary<string, string>
+            {
+                [EnvironmentName(RedisInstanceProgram.ConfigurationSetting)] = redisConfiguration,
+                [EnvironmentName(RedisInstanceProgram.PrefixSetting)] = prefix,
+                [EnvironmentName(RedisInstanceProgram.InvisibilityTimeoutSetting)] = invisibilityTimeout.ToString("c", CultureInfo.InvariantCulture),
+            });
+
+    private static string EnvironmentName(string setting) => setting.Replace(":", "__", StringComparison.Ordinal);
+
+    private static async Task<SampleProcess> StartAsync(string assembly, string[] arguments, string serverName, ScenarioStandIn scenario, int workerCount, Dictionary<string, string> settings)
     {
         // The port is chosen free, then bound by the sample a moment later: a test host starting beside it on a
         // port of the system's choosing may take it in between, so a sample that could not bind it starts again.
@@ -56,7 +92,7 @@ public sealed class SampleProcess : IDisposable
         {
             try
             {
-                return await StartOnAFreePortAsync(serverName, hangfireConnectionString, scenario, workerCount, invisibilityTimeout);
+                return await StartOnAFreePortAsync(assembly, arguments, serverName, scenario, workerCount, settings);
             }
             catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -65,30 +101,33 @@ public sealed class SampleProcess : IDisposable
         }
     }
 
-    private static async Task<SampleProcess> StartOnAFreePortAsync(string serverName, string hangfireConnectionString, ScenarioStandIn scenario, int workerCount, TimeSpan? invisibilityTimeout)
+    private static async Task<SampleProcess> StartOnAFreePortAsync(string assembly, string[] arguments, string serverName, ScenarioStandIn scenario, int workerCount, Dictionary<string, string> settings)
     {
         var port = FreeLoopbackPort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var sampleAssembly = SampleAssemblyPath();
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             // Its content root, where its appsettings.json is.
-            WorkingDirectory = Path.GetDirectoryName(sampleAssembly)!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
-        start.ArgumentList.Add(sampleAssembly);
+        start.ArgumentList.Add(assembly);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/');
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Hangfire"] = hangfireConnectionString;
         start.Environment["Scenario__BaseUrl"] = scenario.BaseUrl.ToString();
         start.Environment["Scenario__ApiKey"] = scenario.ApiKey;
-        start.Environment["Hangfire__WorkerCount"] = workerCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hangfire__WorkerCount"] = workerCount.ToString(CultureInfo.InvariantCulture);
         start.Environment["Hangfire__ServerName"] = serverName;
-        if (invisibilityTimeout is { } timeout)
+        foreach (var (name, value) in settings)
         {
-            start.Environment["Hangfire__InvisibilityTimeout"] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
