@@ -37,6 +37,7 @@
 
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Console;
 using Scenario.Receiver.Sample.Demo;
 using Scenario.Receiver.Sample.Endpoints;
 using Scenario.Receiver.Sample.Hosting;
@@ -77,8 +78,12 @@ if (runDemo)
 {
     builder.WebHost.UseUrls(DemoRunner.Url);
 
-    // The demo prints what Scenario received itself; of the log it keeps warnings and errors only.
+    // The demo prints what Scenario received itself; of the log it keeps warnings and errors only, and the task that
+    // fails on purpose says so in one line instead of an error with its stack trace (Demo/DemoConsoleFormatter.cs).
     builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+    builder.Services.AddSingleton<OnPurposeFailures>();
+    builder.Logging.AddConsole(console => console.FormatterName = DemoConsoleFormatter.FormatterName)
+        .AddConsoleFormatter<DemoConsoleFormatter, ConsoleFormatterOptions>();
 }
 
 // Hangfire is the application's to register; the receiver runs its work in it.

@@ -282,6 +282,31 @@ public sealed class ScenarioStandIn : IAsyncDisposable
         return WaitAsync(() => CancellationQueries, predicate, timeout, "cancellation queries that satisfy the predicate", cancellationToken);
     }
 
+    /// <summary>
+    /// Waits for the first cancellation query of a task instance (a receiver's poll of <c>GET polling/api/Cancelled</c>),
+    /// whatever it was answered: received already, or the next to arrive. After <see cref="CancelTask"/>, the poll that
+    /// learned it is <c>WaitForCancellationQueriesAsync(q =&gt; q.Any(x =&gt; x.TaskInstanceId == id &amp;&amp; x.IsCancelled == true), …)</c>.
+    /// </summary>
+    /// <param name="taskInstanceId">The task instance id, compared exactly.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The task's first cancellation query.</returns>
+    /// <exception cref="TimeoutException">The timeout passed; the message lists every request received so far.</exception>
+    public async Task<ReceivedCancellationQuery> WaitForCancellationQueryAsync(
+        string taskInstanceId,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskInstanceId);
+        IReadOnlyList<ReceivedCancellationQuery> queries = await WaitAsync(
+            () => CancellationQueries,
+            current => current.Any(query => query.TaskInstanceId == taskInstanceId),
+            timeout,
+            $"a cancellation query for task instance '{taskInstanceId}'",
+            cancellationToken).ConfigureAwait(false);
+        return queries.First(query => query.TaskInstanceId == taskInstanceId);
+    }
+
     /// <summary>Waits for the first accepted <c>Completed</c> or <c>Error</c> status of a task instance.</summary>
     /// <param name="taskInstanceId">The task instance id, compared exactly.</param>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</param>

@@ -3,8 +3,9 @@ using Hangfire;
 namespace Scenario.Receiver.Testing;
 
 /// <summary>
-/// How <c>UseScenarioStandIn</c> sets up the Hangfire of the host under test. The defaults suit a test:
-/// a fresh in-memory storage per host and a server that notices scheduled retries within a fraction of a second.
+/// How <c>UseScenarioStandIn</c> sets up the Hangfire and the task store of the host under test. The defaults suit a
+/// test: a fresh in-memory storage per host, the task records beside it (never in a database the environment names)
+/// and a server that notices scheduled retries within a fraction of a second.
 /// </summary>
 public sealed class ScenarioStandInHostOptions
 {
@@ -17,6 +18,17 @@ public sealed class ScenarioStandInHostOptions
     /// server run this host's jobs.
     /// </summary>
     public Func<IServiceProvider, JobStorage>? Storage { get; set; }
+
+    /// <summary>
+    /// Whether the host keeps the task store the application configures (<c>Scenario:TaskStore:ConnectionString</c>);
+    /// <see langword="false"/> by default. By default <c>UseScenarioStandIn</c> empties that setting over appsettings and
+    /// the environment, so a test never writes task records into the database a developer's machine or CI is configured
+    /// with: the records live beside the host's job storage (in memory on Hangfire.InMemory, the default, or in the
+    /// <see cref="Storage"/> given). Set <see langword="true"/> for a test of the PostgreSQL task store, and give the
+    /// host a throwaway database of its own in its configuration. A connection string the application sets in code
+    /// (<c>AddScenarioReceiver(o =&gt; o.TaskStore.ConnectionString = …)</c>) is not configuration: it is kept either way.
+    /// </summary>
+    public bool UseApplicationTaskStore { get; set; }
 
     /// <summary>
     /// Adjusts the host's Hangfire server after the test defaults (<see cref="DefaultWorkerCount"/> workers,

@@ -27,13 +27,20 @@ public static class ScenarioStandInWebHostBuilderExtensions
         typeof(IRecurringJobManagerV2),
     ];
 
+    // The receiver's setting of its PostgreSQL task store (ScenarioTaskStoreOptions.ConnectionString), read from the
+    // Scenario section as BaseUrl and ApiKey are.
+    private const string TaskStoreConnectionStringKey = "Scenario:TaskStore:ConnectionString";
+
     /// <summary>
     /// Points the host's Scenario receiver at <paramref name="standIn"/> (<c>Scenario:BaseUrl</c>, <c>Scenario:ApiKey</c>)
     /// and gives the host a Hangfire of its own: storage (Hangfire.InMemory unless told otherwise), job activator,
     /// <see cref="IBackgroundJobClient"/>, <see cref="IRecurringJobManager"/> and server. They replace whatever the
     /// application registered with <c>AddHangfire(...)</c> and <c>AddHangfireServer()</c>, a PostgreSQL storage included,
     /// whose configuration callback then never runs. Several hosts, each with its own stand-in, can so run in parallel
-    /// in one test process.
+    /// in one test process. The task store is isolated too: <c>Scenario:TaskStore:ConnectionString</c> is emptied over
+    /// appsettings and the environment, so the receiver keeps its task records beside the host's own job storage (in
+    /// memory on Hangfire.InMemory) and never writes into the database the machine is configured with, unless
+    /// <see cref="ScenarioStandInHostOptions.UseApplicationTaskStore"/> asks for the application's.
     /// </summary>
     /// <remarks>
     /// Hangfire's <c>AddHangfire</c> points process-wide statics (<c>JobStorage.Current</c>, its log provider and job
@@ -45,7 +52,7 @@ public static class ScenarioStandInWebHostBuilderExtensions
     /// </remarks>
     /// <param name="builder">The host's web host builder, e.g. in <c>WebApplicationFactory.WithWebHostBuilder</c>.</param>
     /// <param name="standIn">The stand-in that plays Scenario for this host.</param>
-    /// <param name="configure">Adjusts the host's Hangfire (<see cref="ScenarioStandInHostOptions"/>); <see langword="null"/> for the defaults.</param>
+    /// <param name="configure">Adjusts the host's Hangfire and task store (<see cref="ScenarioStandInHostOptions"/>); <see langword="null"/> for the defaults.</param>
     /// <returns>The same builder.</returns>
     public static IWebHostBuilder UseScenarioStandIn(
         this IWebHostBuilder builder,
@@ -62,6 +69,13 @@ public static class ScenarioStandInWebHostBuilderExtensions
             ["Scenario:BaseUrl"] = standIn.BaseUrl.ToString(),
             ["Scenario:ApiKey"] = standIn.ApiKey,
         };
+        if (!options.UseApplicationTaskStore)
+        {
+            // Empty, not removed: a later source wins, so this hides a production connection string from appsettings or
+            // the environment. With none, the receiver keeps its task records beside the host's own job storage: in this
+            // process on Hangfire.InMemory, or in the storage the test gave (ScenarioStandInHostOptions.Storage).
+            settings[TaskStoreConnectionStringKey] = string.Empty;
+        }
 
         // Both: a host setting can reach code that reads configuration while Program.cs builds; the app configuration
         // source is added last, so it wins over appsettings and environment variables when the options are bound.

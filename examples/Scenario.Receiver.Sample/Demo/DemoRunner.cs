@@ -41,9 +41,10 @@ internal static class DemoRunner
 
             using var http = new HttpClient { BaseAddress = new Uri(address) };
             var restCall = new ScenarioRestCall(http);
-            var priced = await SendAsync(restCall, PricingRunsPath, new PricingRunRequest { Portfolio = "EQ-1", DurationMs = DurationMs });
-            var rejected = await SendAsync(restCall, PricingRunsPath, new PricingRunRequest { Portfolio = "EQ-2", DurationMs = DurationMs, Fail = true });
-            var quoted = await SendAsync(restCall, PricingQuotesPath, new PricingRunRequest { Portfolio = "EQ-3", DurationMs = DurationMs });
+            var onPurpose = app.Services.GetRequiredService<OnPurposeFailures>();
+            var priced = await SendAsync(restCall, PricingRunsPath, new PricingRunRequest { Portfolio = "EQ-1", DurationMs = DurationMs }, onPurpose);
+            var rejected = await SendAsync(restCall, PricingRunsPath, new PricingRunRequest { Portfolio = "EQ-2", DurationMs = DurationMs, Fail = true }, onPurpose);
+            var quoted = await SendAsync(restCall, PricingQuotesPath, new PricingRunRequest { Portfolio = "EQ-3", DurationMs = DurationMs }, onPurpose);
             var batched = await SubmitBatchAsync(restCall, http);
             if (priced is null || rejected is null || quoted is null || batched is null)
             {
@@ -85,11 +86,23 @@ internal static class DemoRunner
     }
 
     /// <returns>The task instance id, or <see langword="null"/> when the service did not accept the call.</returns>
-    private static async Task<string?> SendAsync(ScenarioRestCall restCall, string path, PricingRunRequest request)
+    private static async Task<string?> SendAsync(ScenarioRestCall restCall, string path, PricingRunRequest request, OnPurposeFailures onPurpose)
     {
-        var response = await restCall.PostAsync(path, request);
+        // The id is chosen here, as Scenario would, so that a failure asked for is known as such before it is logged.
+        var taskInstanceId = Guid.NewGuid().ToString();
+        if (request.Fail)
+        {
+            onPurpose.Add(taskInstanceId);
+        }
+
+        var response = await restCall.PostAsync(path, request, taskInstanceId);
         var fail = request.Fail ? ", fail" : string.Empty;
         Console.WriteLine($"RestCall: POST /{path} {{{request.Portfolio}, {request.DurationMs} ms{fail}}} → {(int)response.StatusCode} task {response.TaskInstanceId} job {response.JobId}");
+        if (request.Fail)
+        {
+            Console.WriteLine($"  fails on purpose: the engine rejects {request.Portfolio}, so Scenario receives Error 500 for this task.");
+        }
+
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
             await Console.Error.WriteLineAsync($"Demo failed: the service answered {(int)response.StatusCode} instead of 202 Accepted: {response.Body}");

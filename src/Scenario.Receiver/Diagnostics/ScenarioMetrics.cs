@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Scenario.Receiver.Diagnostics;
 
 /// <summary>
-/// The library's metrics, on a Meter named <see cref="ScenarioTelemetry.Name"/> taken from the host's
+/// The library's metrics, on a Meter named <see cref="ScenarioReceiverInstrumentation.MeterName"/> taken from the host's
 /// <see cref="IMeterFactory"/>: each host has its own, so two hosts in one process (tests) never mix counts.
 /// </summary>
 internal sealed class ScenarioMetrics
@@ -13,7 +13,7 @@ internal sealed class ScenarioMetrics
 
     public ScenarioMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(ScenarioTelemetry.Name, typeof(ScenarioMetrics).Assembly.GetName().Version?.ToString());
+        var meter = meterFactory.Create(ScenarioReceiverInstrumentation.MeterName, typeof(ScenarioMetrics).Assembly.GetName().Version?.ToString());
         AcceptedTasks = meter.CreateCounter<long>("scenario.receiver.tasks.accepted", "{task}", "Scenario tasks accepted and enqueued.");
         DuplicateTasks = meter.CreateCounter<long>("scenario.receiver.tasks.duplicate", "{task}", "RestCalls for a task that was already accepted; nothing was enqueued.");
         CompletedTasks = meter.CreateCounter<long>("scenario.receiver.tasks.completed", "{task}", "Tasks whose Completed status reached Scenario.");

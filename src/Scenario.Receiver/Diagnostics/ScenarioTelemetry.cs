@@ -3,12 +3,12 @@ using System.Diagnostics;
 namespace Scenario.Receiver.Diagnostics;
 
 /// <summary>
-/// The library's traces, named <see cref="Name"/> like its metrics (<see cref="ScenarioMetrics"/>), so one
-/// subscription catches both. Static like every ActivitySource: it carries no configuration and no per-host state.
+/// The library's traces, named <see cref="Name"/> (the public <see cref="ScenarioReceiverInstrumentation.ActivitySourceName"/>)
+/// like its metrics (<see cref="ScenarioMetrics"/>), so one name subscribes to both. Static like every ActivitySource: it carries no configuration and no per-host state.
 /// </summary>
 internal static class ScenarioTelemetry
 {
-    internal const string Name = "Scenario.Receiver";
+    internal const string Name = ScenarioReceiverInstrumentation.ActivitySourceName;
 
     internal static readonly ActivitySource Source = new(Name, typeof(ScenarioTelemetry).Assembly.GetName().Version?.ToString());
 

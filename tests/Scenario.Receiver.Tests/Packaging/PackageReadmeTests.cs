@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
+using Scenario.Receiver.Testing;
 
 namespace Scenario.Receiver.Tests.Packaging;
 
@@ -11,6 +13,7 @@ public sealed partial class PackageReadmeTests
     [Theory]
     [InlineData("src/Scenario.Receiver/PACKAGE.md")]
     [InlineData("src/Scenario.Receiver.Testing/TESTING.md")]
+    [InlineData("src/Scenario.Receiver.OpenTelemetry/PACKAGE.md")]
     public void PackageReadme_LinksNothingOutsideThePackage(string path)
     {
         var text = File.ReadAllText(Path.Combine(RepositoryRoot(), path));
@@ -38,6 +41,54 @@ public sealed partial class PackageReadmeTests
         Assert.Contains("using Scenario.Receiver;", text, StringComparison.Ordinal);
         Assert.Contains(".WithScenarioLongRunning()", text, StringComparison.Ordinal);
         Assert.Contains("[ScenarioLongRunning", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(typeof(ScenarioStandIn))]
+    [InlineData(typeof(ReceivedTaskStatus))]
+    [InlineData(typeof(ReceivedCancellationQuery))]
+    [InlineData(typeof(RecordedRequest))]
+    [InlineData(typeof(RestCallResponse))]
+    [InlineData(typeof(ScenarioRestCall))]
+    [InlineData(typeof(ScenarioStandInHostOptions))]
+    [InlineData(typeof(TaskStatusEndpointClient))]
+    [InlineData(typeof(ReceiverTaskView))]
+    public void TestingReadme_NamesEveryPublicMemberOfATypeTestsUse(Type type)
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver.Testing/TESTING.md"));
+        var members = type.GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            .Where(member => member is PropertyInfo or FieldInfo || member is MethodInfo { IsSpecialName: false })
+            .Select(member => member.Name)
+            .Distinct();
+
+        Assert.Contains($"`{type.Name}`", text, StringComparison.Ordinal);
+        Assert.All(members, name => Assert.True(text.Contains(name, StringComparison.Ordinal), $"TESTING.md does not name {type.Name}.{name}."));
+    }
+
+    [Fact]
+    public void TestingReadme_GivesTheVersionRuleOfMvcTesting()
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver.Testing/TESTING.md"));
+
+        Assert.Contains("dotnet add package Microsoft.AspNetCore.Mvc.Testing --version 10.0.*", text, StringComparison.Ordinal);
+        Assert.Contains("`11.0.0`) does not restore on `net10.0`", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenTelemetryReadme_ShowsTheThreeLinesAndIsPackedAsTheReadme()
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver.OpenTelemetry/PACKAGE.md"));
+        var project = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver.OpenTelemetry/Scenario.Receiver.OpenTelemetry.csproj"));
+
+        Assert.Contains(
+            """
+            builder.Services.AddOpenTelemetry()
+                .WithTracing(tracing => tracing.AddScenarioReceiverInstrumentation())
+                .WithMetrics(metrics => metrics.AddScenarioReceiverInstrumentation());
+            """,
+            text,
+            StringComparison.Ordinal);
+        Assert.Contains("<None Include=\"PACKAGE.md\" Pack=\"true\" PackagePath=\"/README.md\" />", project, StringComparison.Ordinal);
     }
 
     private static string RepositoryRoot()

@@ -36,6 +36,11 @@ public sealed class SampleDemoTests
         Assert.Matches(@"\sprice=\d+\.\d{1,2}\s", completed);
         Assert.Contains(" currency=EUR ", completed, StringComparison.Ordinal);
 
+        // The failure asked for says so, once, and its stack trace stays out of the output.
+        Assert.Contains("fails on purpose: the engine rejects EQ-2, so Scenario receives Error 500 for this task.", Lines(run));
+        Assert.Single(Lines(run), l => l.StartsWith($"On purpose: Work for Scenario task {rejectedTask} failed on attempt 1;", StringComparison.Ordinal));
+        Assert.DoesNotContain(Lines(run), l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("at ", StringComparison.Ordinal));
+
         var error = SingleReceived(run, "Error", rejectedTask);
         Assert.Matches(@"\sstatusCode=500\s", error);
         Assert.EndsWith(" message=\"InvalidOperationException: Pricing engine rejected portfolio EQ-2\"", error, StringComparison.Ordinal);
