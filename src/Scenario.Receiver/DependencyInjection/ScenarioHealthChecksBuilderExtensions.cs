@@ -1,11 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Operations;
 using Scenario.Receiver.Reporting;
-
-// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 using Scenario.Receiver.Tasks;
 
+// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the Scenario health check.</summary>

@@ -5,10 +5,9 @@ using Microsoft.Extensions.Logging;
 using Scenario.Receiver;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Operations;
-
-// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 using Scenario.Receiver.Tasks;
 
+// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the task status endpoint.</summary>

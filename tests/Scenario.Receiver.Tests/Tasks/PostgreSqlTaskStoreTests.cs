@@ -2,9 +2,8 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.PostgreSql;
+using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
