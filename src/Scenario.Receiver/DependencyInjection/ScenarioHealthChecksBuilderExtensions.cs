@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Scenario.Receiver;
 using Scenario.Receiver.Operations;
 using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
@@ -37,12 +38,17 @@ public static class ScenarioHealthChecksBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfNegative(undeliveredThreshold);
         return builder.Add(new HealthCheckRegistration(
             name,
-            services => new ScenarioHealthCheck(
-                services.GetRequiredService<ScenarioStatusClient>(),
-                services.GetRequiredService<ScenarioRedirects>(),
-                services.GetRequiredService<ITaskStore>(),
-                services.GetRequiredService<Hangfire.JobStorage>(),
-                undeliveredThreshold),
+            services =>
+            {
+                // Checked when the check is built, not here: AddScenarioReceiver may come after AddHealthChecks.
+                ScenarioReceiverMarker.EnsureAdded(services, $"{nameof(AddScenario)}()");
+                return new ScenarioHealthCheck(
+                    services.GetRequiredService<ScenarioStatusClient>(),
+                    services.GetRequiredService<ScenarioRedirects>(),
+                    services.GetRequiredService<ITaskStore>(),
+                    services.GetRequiredService<Hangfire.JobStorage>(),
+                    undeliveredThreshold);
+            },
             failureStatus,
             tags));
     }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver;
 using Scenario.Receiver.Jobs;
@@ -29,11 +28,7 @@ public static class ScenarioTaskStatusEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
-        if (endpoints.ServiceProvider.GetService<ScenarioReceiverMarker>() is null)
-        {
-            throw new InvalidOperationException(
-                "MapScenarioTaskStatus() needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(builder.Configuration.GetSection(\"Scenario\")) at start-up.");
-        }
+        ScenarioReceiverMarker.EnsureAdded(endpoints.ServiceProvider, $"{nameof(MapScenarioTaskStatus)}()");
 
         return endpoints.MapGet(
                 prefix.TrimEnd('/') + "/{taskInstanceId}",
