@@ -14,14 +14,14 @@ internal sealed class BearerTokenCheck(string apiKey)
     /// <summary>The refusal, or <see langword="null"/> when the request carries the accepted token.</summary>
     public StandInAnswer? Refuse(IReadOnlyDictionary<string, string> headers)
     {
-        string? authorization = headers.GetValueOrDefault(HeaderNames.Authorization);
+        var authorization = headers.GetValueOrDefault(HeaderNames.Authorization);
         const string Expected = "The Authorization header must be 'bearer {token}'";
         if (authorization is null)
         {
             return StandInAnswer.Unauthorized($"{Expected}; it is missing.");
         }
 
-        if (!AuthenticationHeaderValue.TryParse(authorization, out AuthenticationHeaderValue? parsed)
+        if (!AuthenticationHeaderValue.TryParse(authorization, out var parsed)
             || !parsed.Scheme.Equals("bearer", StringComparison.OrdinalIgnoreCase)
             || string.IsNullOrWhiteSpace(parsed.Parameter))
         {
@@ -29,7 +29,7 @@ internal sealed class BearerTokenCheck(string apiKey)
             return StandInAnswer.Unauthorized($"{Expected}; it has another scheme or no token.");
         }
 
-        byte[] token = Encoding.UTF8.GetBytes(parsed.Parameter.Trim());
+        var token = Encoding.UTF8.GetBytes(parsed.Parameter.Trim());
         return CryptographicOperations.FixedTimeEquals(token, _apiKeyBytes)
             ? null
             : StandInAnswer.Problem(StatusCodes.Status403Forbidden, "The bearer token is not authorized.");

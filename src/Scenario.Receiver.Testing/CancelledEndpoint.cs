@@ -13,10 +13,10 @@ internal sealed class CancelledEndpoint(CancellationBook book, BearerTokenCheck 
     /// <param name="outage">The answer of a Scenario that is down, or <see langword="null"/> when it is up.</param>
     public StandInDecision Decide(IncomingRequest request, StandInAnswer? outage)
     {
-        string? ns = Single(request.Query, ScenarioApiPaths.CancelledNamespaceParameter);
-        string taskInstanceId = Single(request.Query, ScenarioApiPaths.CancelledTaskInstanceIdParameter) ?? string.Empty;
+        var ns = Single(request.Query, ScenarioApiPaths.CancelledNamespaceParameter);
+        var taskInstanceId = Single(request.Query, ScenarioApiPaths.CancelledTaskInstanceIdParameter) ?? string.Empty;
         bool? isCancelled = null;
-        StandInAnswer answer = outage ?? Answer(request, taskInstanceId, out isCancelled);
+        var answer = outage ?? Answer(request, taskInstanceId, out isCancelled);
         var query = new ReceivedCancellationQuery(
             taskInstanceId,
             ns,
@@ -50,11 +50,11 @@ internal sealed class CancelledEndpoint(CancellationBook book, BearerTokenCheck 
                 $"The query parameter {ScenarioApiPaths.CancelledTaskInstanceIdParameter} is missing or empty.");
         }
 
-        bool cancelled = book.IsCancelled(taskInstanceId);
+        var cancelled = book.IsCancelled(taskInstanceId);
         isCancelled = cancelled;
         return StandInAnswer.Json(StatusCodes.Status200OK, cancelled ? """{"isCancelled":true}""" : """{"isCancelled":false}""");
     }
 
     private static string? Single(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out Microsoft.Extensions.Primitives.StringValues values) ? values.ToString() : null;
+        query.TryGetValue(name, out var values) ? values.ToString() : null;
 }

@@ -44,7 +44,7 @@ internal sealed class FaultPlan
     {
         lock (_gate)
         {
-            if (_next.TryPeek(out FaultRun? run))
+            if (_next.TryPeek(out var run))
             {
                 if (--run.Remaining == 0)
                 {

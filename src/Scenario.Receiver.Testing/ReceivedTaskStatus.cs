@@ -84,7 +84,7 @@ public sealed class ReceivedTaskStatus
     public bool IsTerminal => Status is CompletedStatus or ErrorStatus;
 
     /// <summary>The <c>outputValues.statusCode</c> string, or <see langword="null"/> when absent.</summary>
-    public string? OutputStatusCode => OutputValues.TryGetValue(StatusCodeOutputKey, out string? value) ? value : null;
+    public string? OutputStatusCode => OutputValues.TryGetValue(StatusCodeOutputKey, out var value) ? value : null;
 
     /// <summary>
     /// A one-line summary for assertion and timeout messages,

@@ -67,7 +67,7 @@ public sealed class RecordedRequest
     /// <summary>Gets a header value, or <see langword="null"/> when the request did not carry it.</summary>
     /// <param name="name">The header name, in any case.</param>
     /// <returns>The header value, or <see langword="null"/>.</returns>
-    public string? GetHeader(string name) => Headers.TryGetValue(name, out string? value) ? value : null;
+    public string? GetHeader(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
     /// <summary>A one-line summary for assertion and timeout messages, e.g. <c>POST /taskstatus/api/task-statuses → 400</c>.</summary>
     /// <returns>The summary.</returns>

@@ -39,7 +39,7 @@ internal sealed class RequestLog
     public long Arrive()
     {
         // Taken on arrival so that the log keeps arrival order even when ResponseDelay makes answers overlap.
-        long sequence = Interlocked.Increment(ref _nextSequence);
+        var sequence = Interlocked.Increment(ref _nextSequence);
         Interlocked.Increment(ref _pending);
         Changed.Raise();
         return sequence;
@@ -50,7 +50,7 @@ internal sealed class RequestLog
         lock (_gate)
         {
             // Almost always an append; only requests that overlapped under ResponseDelay walk back.
-            int index = _entries.Count;
+            var index = _entries.Count;
             while (index > 0 && _entries[index - 1].Sequence > sequence)
             {
                 index--;
@@ -87,11 +87,11 @@ internal sealed class RequestLog
             return text.Append(" The Scenario stand-in received no request.").ToString();
         }
 
-        int accepted = entries.Count(entry => entry.Status is not null);
+        var accepted = entries.Count(entry => entry.Status is not null);
         text.Append(CultureInfo.InvariantCulture, $" The Scenario stand-in received {entries.Length} request(s) and accepted {accepted} status(es):");
-        for (int i = 0; i < entries.Length; i++)
+        for (var i = 0; i < entries.Length; i++)
         {
-            Entry entry = entries[i];
+            var entry = entries[i];
             text.Append(CultureInfo.InvariantCulture, $"{Environment.NewLine}  {i + 1}. {entry.Request}");
             if (entry.Status is not null)
             {

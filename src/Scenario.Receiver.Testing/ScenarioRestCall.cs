@@ -69,7 +69,7 @@ public sealed class ScenarioRestCall
         ArgumentException.ThrowIfNullOrEmpty(requestUri);
         // Materialized and checked before anything is sent, so a bad header fails the call, not half of it.
         KeyValuePair<string, string>[] extraHeaders = headers is null ? [] : [.. headers];
-        foreach (KeyValuePair<string, string> header in extraHeaders)
+        foreach (var header in extraHeaders)
         {
             if (RefuseExtraHeader(header.Key) is string refusal)
             {
@@ -91,11 +91,11 @@ public sealed class ScenarioRestCall
         if (body is not null)
         {
             // A string, not a streamed JsonContent: the request then has a Content-Length, as Scenario's does.
-            string json = JsonSerializer.Serialize(body, body.GetType(), BodyOptions);
+            var json = JsonSerializer.Serialize(body, body.GetType(), BodyOptions);
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
 
-        foreach ((string name, string value) in extraHeaders)
+        foreach ((var name, var value) in extraHeaders)
         {
             if (AddHeader(request, name, value ?? string.Empty) is string refusal)
             {
@@ -103,8 +103,8 @@ public sealed class ScenarioRestCall
             }
         }
 
-        using HttpResponseMessage response = await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        string responseBody = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        using var response = await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var responseBody = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         return new RestCallResponse(
             response.StatusCode,
             taskInstanceId,
@@ -158,13 +158,13 @@ public sealed class ScenarioRestCall
 
         try
         {
-            using JsonDocument document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return null;
             }
 
-            foreach (JsonProperty property in document.RootElement.EnumerateObject())
+            foreach (var property in document.RootElement.EnumerateObject())
             {
                 // Case-insensitive like ASP.NET Core's own JSON reading, so a PascalCase answer still yields its job id.
                 if (string.Equals(property.Name, JobIdProperty, StringComparison.OrdinalIgnoreCase))

@@ -153,7 +153,7 @@ public sealed class ScenarioStandIn : IAsyncDisposable
     public void FailNext(int count, int statusCode, TimeSpan? retryAfter = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        Fault fault = FaultPlan.Create(statusCode, retryAfter);
+        var fault = FaultPlan.Create(statusCode, retryAfter);
         if (count > 0)
         {
             _faults.AddRun(fault, count);
@@ -298,7 +298,7 @@ public sealed class ScenarioStandIn : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(taskInstanceId);
-        IReadOnlyList<ReceivedCancellationQuery> queries = await WaitAsync(
+        var queries = await WaitAsync(
             () => CancellationQueries,
             current => current.Any(query => query.TaskInstanceId == taskInstanceId),
             timeout,
@@ -319,7 +319,7 @@ public sealed class ScenarioStandIn : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(taskInstanceId);
-        IReadOnlyList<ReceivedTaskStatus> statuses = await WaitAsync(
+        var statuses = await WaitAsync(
             () => Statuses,
             current => current.Any(status => IsTerminalFor(status, taskInstanceId)),
             timeout,
@@ -353,7 +353,7 @@ public sealed class ScenarioStandIn : IAsyncDisposable
     private static Dictionary<string, string> CopyHeaders(IHeaderDictionary headers)
     {
         var copy = new Dictionary<string, string>(headers.Count, StringComparer.OrdinalIgnoreCase);
-        foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> header in headers)
+        foreach (var header in headers)
         {
 #pragma warning disable CA1308 // HTTP/2 spells header names in lower case; the recorded names follow it.
             copy[header.Key.ToLowerInvariant()] = string.Join(", ", header.Value.ToArray());
@@ -377,19 +377,19 @@ public sealed class ScenarioStandIn : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        long sequence = _log.Arrive();
-        DateTimeOffset receivedAt = DateTimeOffset.UtcNow;
-        HttpRequest request = context.Request;
-        string path = request.Path.Value ?? string.Empty;
-        string queryString = request.QueryString.Value ?? string.Empty;
-        Dictionary<string, string> headers = CopyHeaders(request.Headers);
-        string body = string.Empty;
+        var sequence = _log.Arrive();
+        var receivedAt = DateTimeOffset.UtcNow;
+        var request = context.Request;
+        var path = request.Path.Value ?? string.Empty;
+        var queryString = request.QueryString.Value ?? string.Empty;
+        var headers = CopyHeaders(request.Headers);
+        var body = string.Empty;
 
         using var abandoned = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         try
         {
             body = await ReadBodyAsync(request, abandoned.Token).ConfigureAwait(false);
-            TimeSpan delay = ResponseDelay;
+            var delay = ResponseDelay;
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, abandoned.Token).ConfigureAwait(false);
@@ -405,8 +405,8 @@ public sealed class ScenarioStandIn : IAsyncDisposable
             return;
         }
 
-        StandInDecision decision = _router.Decide(new IncomingRequest(request.Method, path, queryString, request.Query, headers, body, receivedAt));
-        StandInAnswer answer = decision.Answer;
+        var decision = _router.Decide(new IncomingRequest(request.Method, path, queryString, request.Query, headers, body, receivedAt));
+        var answer = decision.Answer;
         _log.Record(sequence, new RecordedRequest(receivedAt, request.Method, path, queryString, headers, body, answer.StatusCode, answer.Body), decision);
         await answer.WriteAsync(context.Response, abandoned.Token).ConfigureAwait(false);
     }

@@ -1,11 +1,8 @@
 using Hangfire;
-using Hangfire.AspNetCore;
-using Hangfire.Common;
 using Hangfire.InMemory;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Scenario.Receiver.Testing;
 
@@ -79,7 +76,7 @@ public static class ScenarioStandInWebHostBuilderExtensions
 
         // Both: a host setting can reach code that reads configuration while Program.cs builds; the app configuration
         // source is added last, so it wins over appsettings and environment variables when the options are bound.
-        foreach ((string key, string? value) in settings)
+        foreach ((var key, var value) in settings)
         {
             builder.UseSetting(key, value);
         }
@@ -93,10 +90,10 @@ public static class ScenarioStandInWebHostBuilderExtensions
 
     private static void ReplaceHangfire(IServiceCollection services, ScenarioStandInHostOptions options)
     {
-        ServiceDescriptor[] replaced = services
+        var replaced = services
             .Where(descriptor => ReplacedServices.Contains(descriptor.ServiceType) || IsHangfireServer(descriptor))
             .ToArray();
-        foreach (ServiceDescriptor descriptor in replaced)
+        foreach (var descriptor in replaced)
         {
             services.Remove(descriptor);
         }
@@ -122,7 +119,7 @@ public static class ScenarioStandInWebHostBuilderExtensions
         }
 
         // AddHangfireServer registers a factory; its delegate's return type names the server it builds.
-        Type? implementation = descriptor.IsKeyedService
+        var implementation = descriptor.IsKeyedService
             ? null
             : descriptor.ImplementationType
                 ?? descriptor.ImplementationInstance?.GetType()

@@ -31,7 +31,7 @@ internal sealed class StandInHost : IAsyncDisposable
     {
         // The empty builder reads no appsettings, environment variables or command line: a test's ASPNETCORE_URLS
         // must not move the stand-in, and it has nothing to log.
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -39,7 +39,7 @@ internal sealed class StandInHost : IAsyncDisposable
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
 
-        WebApplication app = builder.Build();
+        var app = builder.Build();
         app.Run(handler);
         try
         {
@@ -51,7 +51,7 @@ internal sealed class StandInHost : IAsyncDisposable
             throw;
         }
 
-        IServerAddressesFeature addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
         return new StandInHost(app, new Uri(addresses.Addresses.First().TrimEnd('/') + "/"));
     }
 

@@ -18,8 +18,8 @@ internal sealed class StandInRouter(TaskStatusesEndpoint taskStatuses, Cancelled
 
     public StandInDecision Decide(IncomingRequest request)
     {
-        string method = request.Method;
-        string path = request.Path;
+        var method = request.Method;
+        var path = request.Path;
         if (ScenarioApiPaths.Matches(path, ScenarioApiPaths.TaskStatuses))
         {
             if (!HttpMethods.IsPost(method))

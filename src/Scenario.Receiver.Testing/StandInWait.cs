@@ -21,8 +21,8 @@ internal static class StandInWait
         while (true)
         {
             // The signal is taken before the snapshot: a request recorded in between completes it, so no wake-up is lost.
-            Task changed = signal.Next;
-            IReadOnlyList<T> current = snapshot();
+            var changed = signal.Next;
+            var current = snapshot();
             if (predicate(current))
             {
                 return current;

@@ -90,7 +90,7 @@ public sealed class TaskStatusEndpointClient
 
         using var deadline = new CancellationTokenSource(timeout);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-        string lastAnswer = "no answer yet";
+        var lastAnswer = "no answer yet";
         try
         {
             while (true)
@@ -125,7 +125,7 @@ public sealed class TaskStatusEndpointClient
         using var response = await _httpClient
             .GetAsync(new Uri($"{_prefix}/{Uri.EscapeDataString(taskInstanceId)}", UriKind.RelativeOrAbsolute), cancellationToken)
             .ConfigureAwait(false);
-        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return (null, new HttpRequestException($"The task status endpoint answered 404 for task {taskInstanceId}: {body}", null, response.StatusCode));

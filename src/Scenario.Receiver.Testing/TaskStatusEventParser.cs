@@ -55,32 +55,32 @@ internal static class TaskStatusEventParser
             return $"The body must be a JSON object (a TaskStatusEvent); got {Describe(root)}.";
         }
 
-        if (!root.TryGetProperty(TaskInstanceIdProperty, out JsonElement taskInstanceIdElement)
+        if (!root.TryGetProperty(TaskInstanceIdProperty, out var taskInstanceIdElement)
             || taskInstanceIdElement.ValueKind != JsonValueKind.String
             || string.IsNullOrEmpty(taskInstanceIdElement.GetString()))
         {
             return $"'{TaskInstanceIdProperty}' is required and must be a non-empty JSON string.";
         }
 
-        string taskInstanceId = taskInstanceIdElement.GetString()!;
+        var taskInstanceId = taskInstanceIdElement.GetString()!;
 
         const string AllowedStatuses = "InProgress, Completed or Error";
-        if (!root.TryGetProperty(StatusProperty, out JsonElement statusElement) || IsNull(statusElement))
+        if (!root.TryGetProperty(StatusProperty, out var statusElement) || IsNull(statusElement))
         {
             return $"'{StatusProperty}' is required: {AllowedStatuses}.";
         }
 
-        string? statusText = statusElement.ValueKind == JsonValueKind.String ? statusElement.GetString() : null;
+        var statusText = statusElement.ValueKind == JsonValueKind.String ? statusElement.GetString() : null;
         if (statusText is not (ReceivedTaskStatus.InProgressStatus or ReceivedTaskStatus.CompletedStatus or ReceivedTaskStatus.ErrorStatus))
         {
             return $"'{StatusProperty}' must be {AllowedStatuses}; got {Describe(statusElement)}.";
         }
 
         int? progressPercentage = null;
-        if (root.TryGetProperty(ProgressPercentageProperty, out JsonElement progressElement) && !IsNull(progressElement))
+        if (root.TryGetProperty(ProgressPercentageProperty, out var progressElement) && !IsNull(progressElement))
         {
             if (progressElement.ValueKind != JsonValueKind.Number
-                || !progressElement.TryGetInt32(out int progress)
+                || !progressElement.TryGetInt32(out var progress)
                 || progress is < 0 or > 100)
             {
                 return $"'{ProgressPercentageProperty}' must be an integer from 0 to 100; got {Describe(progressElement)}.";
@@ -90,7 +90,7 @@ internal static class TaskStatusEventParser
         }
 
         string? message = null;
-        if (root.TryGetProperty(MessageProperty, out JsonElement messageElement) && !IsNull(messageElement))
+        if (root.TryGetProperty(MessageProperty, out var messageElement) && !IsNull(messageElement))
         {
             if (messageElement.ValueKind != JsonValueKind.String)
             {
@@ -100,27 +100,27 @@ internal static class TaskStatusEventParser
             message = messageElement.GetString();
         }
 
-        if (ReadStringMap(root, InvariantsProperty, out IReadOnlyDictionary<string, string> invariants) is string invariantsError)
+        if (ReadStringMap(root, InvariantsProperty, out var invariants) is string invariantsError)
         {
             return invariantsError;
         }
 
-        if (ReadStringMap(root, OutputValuesProperty, out IReadOnlyDictionary<string, string> outputValues) is string outputValuesError)
+        if (ReadStringMap(root, OutputValuesProperty, out var outputValues) is string outputValuesError)
         {
             return outputValuesError;
         }
 
-        bool isTerminal = statusText is ReceivedTaskStatus.CompletedStatus or ReceivedTaskStatus.ErrorStatus;
-        string statusCodeKey = $"'{OutputValuesProperty}.{ReceivedTaskStatus.StatusCodeOutputKey}'";
+        var isTerminal = statusText is ReceivedTaskStatus.CompletedStatus or ReceivedTaskStatus.ErrorStatus;
+        var statusCodeKey = $"'{OutputValuesProperty}.{ReceivedTaskStatus.StatusCodeOutputKey}'";
         if (isTerminal)
         {
             // A RestCall task ends with the HTTP status code it reports; Scenario refuses a terminal status without one.
-            if (!outputValues.TryGetValue(ReceivedTaskStatus.StatusCodeOutputKey, out string? statusCode))
+            if (!outputValues.TryGetValue(ReceivedTaskStatus.StatusCodeOutputKey, out var statusCode))
             {
                 return $"{statusCodeKey} is required with status {statusText}: a valid HTTP status code (100-599) as a string.";
             }
 
-            if (!int.TryParse(statusCode, NumberStyles.None, CultureInfo.InvariantCulture, out int code) || code is < 100 or > 599)
+            if (!int.TryParse(statusCode, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 599)
             {
                 return $"{statusCodeKey} must be a valid HTTP status code (100-599) as a string; got \"{statusCode}\".";
             }
@@ -144,7 +144,7 @@ internal static class TaskStatusEventParser
     private static string? ReadStringMap(JsonElement root, string propertyName, out IReadOnlyDictionary<string, string> map)
     {
         map = Empty;
-        if (!root.TryGetProperty(propertyName, out JsonElement element) || IsNull(element))
+        if (!root.TryGetProperty(propertyName, out var element) || IsNull(element))
         {
             return null;
         }
@@ -155,7 +155,7 @@ internal static class TaskStatusEventParser
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (JsonProperty property in element.EnumerateObject())
+        foreach (var property in element.EnumerateObject())
         {
             if (property.Value.ValueKind != JsonValueKind.String)
             {

@@ -26,7 +26,7 @@ internal sealed class TaskStatusesEndpoint(FaultPlan faults, BearerTokenCheck to
             return new(refusal);
         }
 
-        string? contentType = request.Headers.GetValueOrDefault(HeaderNames.ContentType);
+        var contentType = request.Headers.GetValueOrDefault(HeaderNames.ContentType);
         if (!IsJson(contentType))
         {
             return new(StandInAnswer.Problem(
@@ -39,7 +39,7 @@ internal sealed class TaskStatusesEndpoint(FaultPlan faults, BearerTokenCheck to
             contentType,
             request.Headers.GetValueOrDefault(HeaderNames.Accept),
             request.ReceivedAt);
-        if (!TaskStatusEventParser.TryParse(request.Body, facts, out ReceivedTaskStatus? status, out string? error))
+        if (!TaskStatusEventParser.TryParse(request.Body, facts, out var status, out var error))
         {
             return new(StandInAnswer.Problem(StatusCodes.Status400BadRequest, error!));
         }
@@ -63,6 +63,6 @@ internal sealed class TaskStatusesEndpoint(FaultPlan faults, BearerTokenCheck to
     }
 
     private static bool IsJson(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out MediaTypeHeaderValue? parsed)
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
         && string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 }

@@ -10,7 +10,6 @@ using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.LongRunning.Mvc;
 using Scenario.Receiver.LongRunning.RequestSnapshots;
-using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Benchmarks.Load;

@@ -6,7 +6,6 @@ using Scenario.Receiver.Benchmarks.Work;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.LongRunning.Mvc;
-using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Benchmarks.Micro;

@@ -22,7 +22,7 @@ public class AcceptPathBenchmarks
     private readonly WorkRequest _request = PricingWork.SampleRequest();
     private ServiceProvider? _services;
     private IBackgroundJobClient _jobs = null!;
-        private TaskAcceptor _acceptor = null!;
+    private TaskAcceptor _acceptor = null!;
     private ILongRunningEntry _action = null!;
     private Dictionary<string, object?> _arguments = null!;
     private ScenarioTaskContext _task = null!;

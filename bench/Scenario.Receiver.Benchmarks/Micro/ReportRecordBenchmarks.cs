@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Hangfire.InMemory;
 using Microsoft.Extensions.Options;
-using Scenario.Receiver.Jobs;
-using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Benchmarks.Micro;

@@ -4,7 +4,8 @@ namespace Scenario.Receiver;
 /// The Scenario task the current request or background job works for. Scoped: controllers and
 /// services get it from dependency injection. In a request it holds what the <c>X-Scenario-*</c>
 /// headers said; in the background job that runs a <see cref="ScenarioLongRunningAttribute"/>
-/// action it holds the same values, restored from the job.
+/// action it holds the same task and workflow ids, restored from the job, and no <see cref="TaskStatusUrl"/>:
+/// the job reports where the status URL check at acceptance said, not where a caller suggested.
 /// </summary>
 public sealed class ScenarioTaskContext
 {
@@ -17,8 +18,9 @@ public sealed class ScenarioTaskContext
     public string? WorkflowInstanceId { get; private set; }
 
     /// <summary>
-    /// The status URL the caller suggested in <c>X-Scenario-TaskStatusUrl</c>, when sent and well formed.
-    /// Reports go there only when its origin is listed in <see cref="ScenarioReceiverOptions.AllowedStatusUrlOrigins"/>.
+    /// The status URL the caller suggested in <c>X-Scenario-TaskStatusUrl</c>, when sent and well formed; always
+    /// <see langword="null"/> in the background job. Reports go there only when its origin is listed in
+    /// <see cref="ScenarioReceiverOptions.AllowedStatusUrlOrigins"/>.
     /// </summary>
     public Uri? TaskStatusUrl { get; private set; }
 

@@ -1,8 +1,10 @@
 namespace Scenario.Receiver;
 
-/// <summary>What <see cref="TaskHeaderReader"/> found: no task, a valid task, or a header to reject.</summary>
+/// <summary>
+/// What <see cref="TaskHeaderReader"/> found: no task (<see cref="TaskInstanceId"/> null, nothing invalid), a valid
+/// task, or a header to reject.
+/// </summary>
 internal readonly record struct TaskHeaderReadResult(
-    bool HasTask,
     string? TaskInstanceId,
     string? WorkflowInstanceId,
     Uri? TaskStatusUrl,
@@ -15,8 +17,8 @@ internal readonly record struct TaskHeaderReadResult(
     internal bool IsInvalid => InvalidHeader is not null;
 
     internal static TaskHeaderReadResult Task(string taskInstanceId, string? workflowInstanceId, Uri? statusUrl, string? statusUrlIgnoredBecause)
-        => new(true, taskInstanceId, workflowInstanceId, statusUrl, statusUrlIgnoredBecause, null, null);
+        => new(taskInstanceId, workflowInstanceId, statusUrl, statusUrlIgnoredBecause, null, null);
 
     internal static TaskHeaderReadResult Invalid(string header, string problem)
-        => new(false, null, null, null, null, header, problem);
+        => new(null, null, null, null, header, problem);
 }

@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver;
 using Scenario.Receiver.Operations;
 using Scenario.Receiver.Reporting;
-
-// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 using Scenario.Receiver.Tasks;
 
+// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the Scenario health check.</summary>
@@ -39,12 +38,17 @@ public static class ScenarioHealthChecksBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfNegative(undeliveredThreshold);
         return builder.Add(new HealthCheckRegistration(
             name,
-            services => new ScenarioHealthCheck(
-                services.GetRequiredService<ScenarioStatusClient>(),
-                services.GetRequiredService<ScenarioRedirects>(),
-                services.GetRequiredService<ITaskStore>(),
-                services.GetRequiredService<Hangfire.JobStorage>(),
-                undeliveredThreshold),
+            services =>
+            {
+                // Checked when the check is built, not here: AddScenarioReceiver may come after AddHealthChecks.
+                ScenarioReceiverMarker.EnsureAdded(services, $"{nameof(AddScenario)}()");
+                return new ScenarioHealthCheck(
+                    services.GetRequiredService<ScenarioStatusClient>(),
+                    services.GetRequiredService<ScenarioRedirects>(),
+                    services.GetRequiredService<ITaskStore>(),
+                    services.GetRequiredService<Hangfire.JobStorage>(),
+                    undeliveredThreshold);
+            },
             failureStatus,
             tags));
     }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver;
 
 // In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
@@ -17,11 +16,7 @@ public static class ScenarioReceiverApplicationBuilderExtensions
     public static IApplicationBuilder UseScenarioTaskContext(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (app.ApplicationServices.GetService<ScenarioReceiverMarker>() is null)
-        {
-            throw new InvalidOperationException(
-                "UseScenarioTaskContext() needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(builder.Configuration.GetSection(\"Scenario\")) at start-up.");
-        }
+        ScenarioReceiverMarker.EnsureAdded(app.ApplicationServices, $"{nameof(UseScenarioTaskContext)}()");
 
         return app.UseMiddleware<ScenarioTaskContextMiddleware>();
     }

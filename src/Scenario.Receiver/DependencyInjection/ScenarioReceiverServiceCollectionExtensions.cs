@@ -1,4 +1,3 @@
-using Hangfire;
 using Hangfire.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,21 +8,20 @@ using Microsoft.Extensions.Options;
 using Scenario.Receiver;
 using Scenario.Receiver.Cancellation;
 using Scenario.Receiver.Completion;
-using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.LongRunning.MinimalApis;
-using Scenario.Receiver.LongRunning.RequestSnapshots;
 using Scenario.Receiver.LongRunning.Mvc;
 using Scenario.Receiver.LongRunning.OpenApi;
+using Scenario.Receiver.LongRunning.RequestSnapshots;
 using Scenario.Receiver.Reporting;
-
-// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 using Scenario.Receiver.Tasks.InMemory;
 using Scenario.Receiver.Tasks.PostgreSql;
 
+// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Scenario receiver.</summary>

@@ -1,11 +1,11 @@
 using Hangfire;
 using Hangfire.Common;
-using Scenario.Receiver.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;

@@ -112,7 +112,7 @@ public sealed class ScenarioReportingOptions
     /// <summary>The delay before the given retry (1 = the first retry), from <see cref="RetryDelaysSeconds"/>.</summary>
     internal TimeSpan DelayBeforeRetry(int retry)
     {
-        IReadOnlyList<int> delays = RetryDelaysSeconds is { Length: > 0 } configured ? configured : DefaultRetryDelaysSeconds;
+        var delays = RetryDelaysSeconds is { Length: > 0 } configured ? configured : DefaultRetryDelaysSeconds;
         var index = Math.Clamp(retry - 1, 0, delays.Count - 1);
         return TimeSpan.FromSeconds(delays[index]);
     }

@@ -1,14 +1,12 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Operations;
-
-// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 using Scenario.Receiver.Tasks;
 
+// In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the task status endpoint.</summary>
@@ -30,11 +28,7 @@ public static class ScenarioTaskStatusEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
-        if (endpoints.ServiceProvider.GetService<ScenarioReceiverMarker>() is null)
-        {
-            throw new InvalidOperationException(
-                "MapScenarioTaskStatus() needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(builder.Configuration.GetSection(\"Scenario\")) at start-up.");
-        }
+        ScenarioReceiverMarker.EnsureAdded(endpoints.ServiceProvider, $"{nameof(MapScenarioTaskStatus)}()");
 
         return endpoints.MapGet(
                 prefix.TrimEnd('/') + "/{taskInstanceId}",

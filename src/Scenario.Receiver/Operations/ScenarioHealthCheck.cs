@@ -1,7 +1,6 @@
 using System.Net;
 using Hangfire;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;

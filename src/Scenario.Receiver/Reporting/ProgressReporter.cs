@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Reporting;

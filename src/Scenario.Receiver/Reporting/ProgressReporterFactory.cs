@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Reporting;

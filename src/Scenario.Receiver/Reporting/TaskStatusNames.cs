@@ -6,6 +6,4 @@ internal static class TaskStatusNames
     internal const string InProgress = "InProgress";
     internal const string Completed = "Completed";
     internal const string Error = "Error";
-
-    internal static bool IsTerminal(string status) => status is Completed or Error;
 }

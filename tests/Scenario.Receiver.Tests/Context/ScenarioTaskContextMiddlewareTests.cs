@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
@@ -101,19 +98,5 @@ public sealed class ScenarioTaskContextMiddlewareTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(ScenarioHeaderNames.WorkflowInstanceId, problem.GetProperty("header").GetString());
-    }
-
-    [Fact]
-    public async Task UseScenarioTaskContext_WithoutAddScenarioReceiver_ThrowsNamingTheMissingCall()
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        await using var app = builder.Build();
-
-        var error = Assert.Throws<InvalidOperationException>(() => app.UseScenarioTaskContext());
-
-        Assert.Equal(
-            "UseScenarioTaskContext() needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(builder.Configuration.GetSection(\"Scenario\")) at start-up.",
-            error.Message);
     }
 }

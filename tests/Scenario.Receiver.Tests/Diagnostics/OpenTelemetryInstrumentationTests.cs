@@ -39,20 +39,20 @@ public sealed class OpenTelemetryInstrumentationTests : IAsyncLifetime
         var exported = new LockedCollection<Activity>();
         // Always on: the default sampler follows the parent, ASP.NET Core's request activity, which only its own
         // instrumentation (not this test's subject) would record.
-        using TracerProvider tracing = Sdk.CreateTracerProviderBuilder()
+        using var tracing = Sdk.CreateTracerProviderBuilder()
             .SetSampler(new AlwaysOnSampler())
             .AddScenarioReceiverInstrumentation()
             .AddInMemoryExporter(exported)
             .Build();
-        await using ReceiverTestHost host = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(TaskWorkController)]);
 
-        RestCallResponse call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
         await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         // The work job's activity stops a moment after Scenario took the status: it reports before it ends.
         await Await.UntilAsync(() => Mine(exported, call.TaskInstanceId).Any(a => a.OperationName == "scenario.work"), "the work job's activity is exported");
 
-        Activity[] mine = Mine(exported, call.TaskInstanceId);
+        var mine = Mine(exported, call.TaskInstanceId);
         Assert.Equal(["scenario.accept", "scenario.report", "scenario.work"], mine.Select(a => a.OperationName).Order(StringComparer.Ordinal));
         Assert.Single(mine.Select(a => a.TraceId).Distinct());
         Assert.All(mine, a => Assert.Equal(ScenarioReceiverInstrumentation.ActivitySourceName, a.Source.Name));
@@ -62,13 +62,13 @@ public sealed class OpenTelemetryInstrumentationTests : IAsyncLifetime
     public async Task AddScenarioReceiverInstrumentation_OneTask_ItsCountsReachTheMeterProvidersExporter()
     {
         var exported = new LockedCollection<MetricSnapshot>();
-        using MeterProvider metrics = Sdk.CreateMeterProviderBuilder()
+        using var metrics = Sdk.CreateMeterProviderBuilder()
             .AddScenarioReceiverInstrumentation()
             .AddInMemoryExporter(exported)
             .Build();
-        await using ReceiverTestHost host = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(TaskWorkController)]);
+        await using var host = await ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(TaskWorkController)]);
 
-        RestCallResponse call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
+        var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         // The completed count is recorded once the work job has its answer from Scenario, a moment after the stand-in has it.
         await Await.UntilAsync(
@@ -91,14 +91,14 @@ public sealed class OpenTelemetryInstrumentationTests : IAsyncLifetime
     /// <summary>The newest export of a counter (cumulative, so the last snapshot holds the total); 0 before any.</summary>
     private static long Sum(LockedCollection<MetricSnapshot> exported, string name)
     {
-        MetricSnapshot? last = exported.Snapshot().LastOrDefault(m => m.Name == name);
+        var last = exported.Snapshot().LastOrDefault(m => m.Name == name);
         if (last is null)
         {
             return 0;
         }
 
         long sum = 0;
-        foreach (MetricPoint point in last.MetricPoints)
+        foreach (var point in last.MetricPoints)
         {
             sum += point.GetSumLong();
         }

@@ -4,8 +4,6 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.Testing;
-using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.Diagnostics;

@@ -1,6 +1,4 @@
 using Hangfire;
-using Hangfire.Common;
-using Hangfire.AspNetCore;
 using Hangfire.InMemory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

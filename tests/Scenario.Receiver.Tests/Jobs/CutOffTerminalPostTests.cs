@@ -1,6 +1,5 @@
 using Hangfire.InMemory;
 using Microsoft.Extensions.Logging;
-using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 

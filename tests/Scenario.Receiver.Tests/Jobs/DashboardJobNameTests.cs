@@ -1,14 +1,11 @@
 using System.Net;
 using Hangfire;
 using Hangfire.Dashboard;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
-using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Tests.Jobs;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;

@@ -8,11 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Reporting;
-using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
-using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Tests.Jobs;
 

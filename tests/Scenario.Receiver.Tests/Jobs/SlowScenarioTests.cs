@@ -1,10 +1,8 @@
 using Hangfire.InMemory;
-using Scenario.Receiver.Jobs;
-using Scenario.Receiver.Tests.Controllers;
-using Scenario.Receiver.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.Jobs;
 

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
-using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Tests.Jobs;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 

@@ -7,12 +7,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Scenario.Receiver.Jobs;
-using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
-using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Tests.Operations;
 

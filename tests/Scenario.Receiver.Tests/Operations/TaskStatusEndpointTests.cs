@@ -2,12 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Scenario.Receiver.Jobs;
-using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
-using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Tests.Operations;
 

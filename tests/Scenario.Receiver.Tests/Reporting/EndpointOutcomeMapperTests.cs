@@ -1,5 +1,4 @@
 using Scenario.Receiver.Testing;
-using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.Reporting;

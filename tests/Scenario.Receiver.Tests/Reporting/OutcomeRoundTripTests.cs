@@ -1,6 +1,5 @@
 using System.Net;
 using Scenario.Receiver.Testing;
-using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.Reporting;

@@ -1,19 +1,18 @@
-using Scenario.Receiver.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using Hangfire.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Reporting;
+using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Tasks.HangfireStorage;
 using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
-using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Tests.Reporting;
 

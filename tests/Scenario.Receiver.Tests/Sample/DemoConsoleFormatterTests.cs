@@ -17,7 +17,7 @@ public sealed class DemoConsoleFormatterTests
     [Fact]
     public void Write_FailureOfTheTaskThatFailsOnPurpose_OneLineSayingSoWithoutTheStackTrace()
     {
-        string written = Write(OnPurposeTask, Thrown("Pricing engine rejected portfolio EQ-2"));
+        var written = Write(OnPurposeTask, Thrown("Pricing engine rejected portfolio EQ-2"));
 
         Assert.Equal(
             $"On purpose: Work for Scenario task {OnPurposeTask} failed on attempt 1 (InvalidOperationException: Pricing engine rejected portfolio EQ-2); logged as Error 1203, its stack trace left out of the demo.{Environment.NewLine}",
@@ -27,9 +27,9 @@ public sealed class DemoConsoleFormatterTests
     [Fact]
     public void Write_FailureOfAnotherTask_FailLineMessageAndStackTrace()
     {
-        InvalidOperationException exception = Thrown("The database is gone");
+        var exception = Thrown("The database is gone");
 
-        string[] lines = Write(OtherTask, exception).Split(Environment.NewLine);
+        var lines = Write(OtherTask, exception).Split(Environment.NewLine);
 
         Assert.Equal($"fail: {Category}[1203]", lines[0]);
         Assert.Equal($"      Work for Scenario task {OtherTask} failed on attempt 1", lines[1]);

@@ -1,9 +1,9 @@
-using Microsoft.AspNetCore.Hosting;
-using Scenario.Receiver.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.Sample;
 

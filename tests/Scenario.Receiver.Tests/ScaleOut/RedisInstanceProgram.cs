@@ -3,7 +3,6 @@ using Hangfire.Redis.StackExchange;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Scenario.Receiver.Sample.Controllers;
 using Scenario.Receiver.Sample.Pricing;
 using Scenario.Receiver.Tests.Infrastructure;

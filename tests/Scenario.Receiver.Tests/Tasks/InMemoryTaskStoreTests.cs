@@ -8,7 +8,6 @@ using Microsoft.Extensions.Options;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 using Scenario.Receiver.Tasks.InMemory;
-using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 

@@ -2,9 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.PostgreSql;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
@@ -15,50 +13,36 @@ namespace Scenario.Receiver.Tests.Tasks;
 /// generic store are the guarantee tests', each run on it by its <c>…_PostgreSqlStore</c> class (<see cref="TaskStoreUnderTest"/>),
 /// and by the scale-out tests, whose sample processes keep their tasks in PostgreSQL.
 /// </summary>
-public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IClassFixture<SharedPostgresServer>, IAsyncLifetime
+public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : PostgresDatabaseTest(postgres)
 {
-    private ScenarioStandIn _scenario = null!;
-    private string _database = null!;
-
-    public async Task InitializeAsync()
-    {
-        _scenario = await ScenarioStandIn.StartAsync();
-        if (postgres.IsAvailable)
-        {
-            _database = await postgres.CreateDatabaseAsync();
-        }
-    }
-
-    public async Task DisposeAsync() => await _scenario.DisposeAsync();
-
     [SkippableFact]
     public async Task TwentyIdenticalRestCallsAtOnceAtTwoInstances_MakeOneJobOneRowAndOneTerminalStatus()
     {
-        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        Skip.IfNot(Postgres.IsAvailable, Postgres.UnavailableReason);
         // Two instances on Hangfire storages of their own: only the task table is shared, so only it can dedupe.
         await using var a = await StartHostAsync(useKestrel: true);
         await using var b = await StartHostAsync(useKestrel: true);
         var taskId = TestData.NewTaskId();
 
         var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? a : b).RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskId)));
-        await _scenario.WaitForTerminalStatusAsync(taskId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(taskId, Await.DefaultTimeout);
 
         Assert.All(calls, c => Assert.Equal(HttpStatusCode.Accepted, c.StatusCode));
         Assert.Single(calls.Select(c => c.JobId).Distinct());
         Assert.Equal(1, a.Storage.TotalJobs() + b.Storage.TotalJobs());
         Assert.Equal(1, a.Probe.CountFor(taskId) + b.Probe.CountFor(taskId));
-        Assert.Equal(1, await PostgresServer.ScalarAsync(_database, "SELECT count(*) FROM scenario_receiver.task"));
-        Assert.Single(_scenario.StatusesFor(taskId));
+        Assert.Equal(1, await PostgresServer.ScalarAsync(Database, "SELECT count(*) FROM scenario_receiver.task"));
+        Assert.Single(Scenario.StatusesFor(taskId));
     }
 
     [SkippableFact]
     public async Task AcceptWhoseJobCouldNotBeMade_LeavesNoClaim_SoTheRetryIsAcceptedAtOnce()
     {
-        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        Skip.IfNot(Postgres.IsAvailable, Postgres.UnavailableReason);
         // Two instances on one task table; the first one's Hangfire storage is down, so its accept fails after the claim.
         await using var down = await ReceiverTestHost.StartAsync(
             TaskStoreUnderTest.AsConfigured,
-            _scenario, [typeof(TaskWorkController)], TaskStoreSettings(), runHangfireServer: false, storage: new UnreachableStorage());
+            Scenario, [typeof(TaskWorkController)], TaskStoreSettings(), runHangfireServer: false, storage: new UnreachableStorage());
         await using var up = await StartHostAsync();
         var taskId = TestData.NewTaskId();
 
@@ -66,7 +50,7 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IC
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var retried = await up.RestCall.PostAsync("/tasks/value", TestData.ValidBody, taskId);
         clock.Stop();
-        await _scenario.WaitForTerminalStatusAsync(taskId, Await.DefaultTimeout);
+        await Scenario.WaitForTerminalStatusAsync(taskId, Await.DefaultTimeout);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
@@ -78,7 +62,7 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IC
     [SkippableFact]
     public async Task ReportLease_HeldByOneDelivery_KeepsTheNextWaitingUntilTheTaskIsMarkedReported()
     {
-        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        Skip.IfNot(Postgres.IsAvailable, Postgres.UnavailableReason);
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var taskId = TestData.NewTaskId();
@@ -87,7 +71,7 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IC
         var first = await store.LockForReportAsync(taskId);
         var second = store.LockForReportAsync(taskId).AsTask();
         await Await.UntilAsync(
-            async () => await PostgresServer.ScalarAsync(_database, $"SELECT count(*) FROM scenario_receiver.task WHERE task_instance_id = '{taskId}' AND report_lease IS NOT NULL") == 1,
+            async () => await PostgresServer.ScalarAsync(Database, $"SELECT count(*) FROM scenario_receiver.task WHERE task_instance_id = '{taskId}' AND report_lease IS NOT NULL") == 1,
             "the first delivery holds the lease");
         Assert.False(second.IsCompleted, "the second delivery took the lease the first still held");
 
@@ -101,7 +85,7 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IC
     [SkippableFact]
     public async Task ReportLease_OfAHolderThatDied_ExpiresAndTheNextDeliveryTakesIt()
     {
-        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        Skip.IfNot(Postgres.IsAvailable, Postgres.UnavailableReason);
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var taskId = TestData.NewTaskId();
@@ -119,7 +103,7 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IC
     [SkippableFact]
     public async Task ReportLease_ReturnedByItsHolder_LeavesNothingUnfinished_AbandonedMidPost_TellsTheNext()
     {
-        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        Skip.IfNot(Postgres.IsAvailable, Postgres.UnavailableReason);
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var taskId = TestData.NewTaskId();
@@ -148,7 +132,7 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IC
     [SkippableFact]
     public async Task RecordPastItsRetention_IsRemovedBySweep()
     {
-        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        Skip.IfNot(Postgres.IsAvailable, Postgres.UnavailableReason);
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var (old, fresh) = (TestData.NewTaskId(), TestData.NewTaskId());
@@ -172,7 +156,7 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IC
         listener.Stop();
         await using var host = await ReceiverTestHost.StartAsync(
             TaskStoreUnderTest.AsConfigured,
-            _scenario,
+            Scenario,
             [typeof(TaskWorkController)],
             new() { ["Scenario:TaskStore:ConnectionString"] = $"Host=127.0.0.1;Port={port};Username=app;Timeout=2" },
             runHangfireServer: false,
@@ -186,14 +170,14 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : IC
     }
 
     private Task<ReceiverTestHost> StartHostAsync(bool runHangfireServer = true, bool useKestrel = false)
-        => ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, _scenario, [typeof(TaskWorkController)], TaskStoreSettings(), runHangfireServer, useKestrel: useKestrel);
+        => ReceiverTestHost.StartAsync(TaskStoreUnderTest.AsConfigured, Scenario, [typeof(TaskWorkController)], TaskStoreSettings(), runHangfireServer, useKestrel: useKestrel);
 
     private Dictionary<string, string?> TaskStoreSettings()
-        => new() { ["Scenario:TaskStore:ConnectionString"] = _database, ["Scenario:TaskStore:Schema"] = ScenarioTaskStoreOptions.DefaultSchema };
+        => new() { ["Scenario:TaskStore:ConnectionString"] = Database, ["Scenario:TaskStore:Schema"] = ScenarioTaskStoreOptions.DefaultSchema };
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_database);
+        await using var connection = new NpgsqlConnection(Database);
         await connection.OpenAsync();
 #pragma warning disable CA2100 // Test code: the statements are written in the tests, with ids made by them.
         await using var command = new NpgsqlCommand(sql, connection);

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Scenario.Receiver.Testing;
-using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.Testing;
 
@@ -46,14 +45,14 @@ public sealed class DeferralAndCancellationWaitTests : IAsyncLifetime
     [Fact]
     public async Task DeferredTask_WaitForDeferralThenCancellationQueryThenCancelTask_EachAwaitedWithoutAStatusToScenario()
     {
-        RestCallResponse call = await new ScenarioRestCall(_client).PostAsync("/api/pricing/batches", new { Portfolio = "EQ-4", DeadlineSeconds = 60 });
+        var call = await new ScenarioRestCall(_client).PostAsync("/api/pricing/batches", new { Portfolio = "EQ-4", DeadlineSeconds = 60 });
         Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
         var receiver = new TaskStatusEndpointClient(_client);
 
-        ReceiverTaskView deferred = await receiver.WaitForDeferralAsync(call.TaskInstanceId, Patience);
-        ReceivedCancellationQuery poll = await _scenario.WaitForCancellationQueryAsync(call.TaskInstanceId, Patience);
+        var deferred = await receiver.WaitForDeferralAsync(call.TaskInstanceId, Patience);
+        var poll = await _scenario.WaitForCancellationQueryAsync(call.TaskInstanceId, Patience);
         _scenario.CancelTask(call.TaskInstanceId);
-        ReceiverTaskView cancelled = await receiver.WaitUntilAsync(call.TaskInstanceId, view => view.IsCancelledByScenario, Patience);
+        var cancelled = await receiver.WaitUntilAsync(call.TaskInstanceId, view => view.IsCancelledByScenario, Patience);
 
         Assert.True(deferred.IsDeferred);
         Assert.Equal(call.TaskInstanceId, deferred.TaskInstanceId);
@@ -73,12 +72,12 @@ public sealed class DeferralAndCancellationWaitTests : IAsyncLifetime
     [Fact]
     public async Task WaitForDeferral_TaskThatCompletesInstead_TimesOutWithTheLastAnswer()
     {
-        RestCallResponse call = await new ScenarioRestCall(_client).PostAsync("/api/pricing/runs", new { Portfolio = "EQ-1", DurationMs = 10, Fail = false });
+        var call = await new ScenarioRestCall(_client).PostAsync("/api/pricing/runs", new { Portfolio = "EQ-1", DurationMs = 10, Fail = false });
         await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Patience);
         var receiver = new TaskStatusEndpointClient(_client);
         await receiver.WaitUntilAsync(call.TaskInstanceId, view => view.ReportedStatus is not null, Patience);
 
-        TimeoutException timeout = await Assert.ThrowsAsync<TimeoutException>(
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(
             () => receiver.WaitForDeferralAsync(call.TaskInstanceId, TimeSpan.FromMilliseconds(200)));
 
         Assert.Contains("\"reportedStatus\":\"Completed\"", timeout.Message, StringComparison.Ordinal);
@@ -88,7 +87,7 @@ public sealed class DeferralAndCancellationWaitTests : IAsyncLifetime
     [Fact]
     public async Task GetAsync_TaskNeverAccepted_ReturnsNull()
     {
-        ReceiverTaskView? view = await new TaskStatusEndpointClient(_client).GetAsync(Guid.NewGuid().ToString());
+        var view = await new TaskStatusEndpointClient(_client).GetAsync(Guid.NewGuid().ToString());
 
         Assert.Null(view);
     }
@@ -96,7 +95,7 @@ public sealed class DeferralAndCancellationWaitTests : IAsyncLifetime
     [Fact]
     public async Task GetAsync_IdThatIsNotAGuid_ThrowsWithTheEndpointsAnswer()
     {
-        HttpRequestException refused = await Assert.ThrowsAsync<HttpRequestException>(
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(
             () => new TaskStatusEndpointClient(_client).GetAsync("not-a-guid"));
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
@@ -105,9 +104,9 @@ public sealed class DeferralAndCancellationWaitTests : IAsyncLifetime
     [Fact]
     public async Task WaitForCancellationQuery_NoPoll_TimesOutNamingTheTask()
     {
-        string taskInstanceId = Guid.NewGuid().ToString();
+        var taskInstanceId = Guid.NewGuid().ToString();
 
-        TimeoutException timeout = await Assert.ThrowsAsync<TimeoutException>(
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(
             () => _scenario.WaitForCancellationQueryAsync(taskInstanceId, TimeSpan.FromMilliseconds(100)));
 
         Assert.Contains(taskInstanceId, timeout.Message, StringComparison.Ordinal);

@@ -18,7 +18,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         _app = builder.Build();
         _app.Run(AnswerAsync);
@@ -49,9 +49,9 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_NoIdsGiven_SendsNewGuidsAndNoStatusUrl()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync("/echo", new { Name = "x" });
+        var response = await new ScenarioRestCall(_client).PostAsync("/echo", new { Name = "x" });
 
-        JsonElement echo = Parse(response.Body);
+        var echo = Parse(response.Body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(Guid.TryParse(response.TaskInstanceId, out _));
         Assert.True(Guid.TryParse(response.WorkflowInstanceId, out _));
@@ -66,8 +66,8 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     {
         var restCall = new ScenarioRestCall(_client);
 
-        RestCallResponse first = await restCall.PostAsync("/echo", new { });
-        RestCallResponse second = await restCall.PostAsync("/echo", new { });
+        var first = await restCall.PostAsync("/echo", new { });
+        var second = await restCall.PostAsync("/echo", new { });
 
         Assert.NotEqual(first.TaskInstanceId, second.TaskInstanceId);
     }
@@ -75,14 +75,14 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_IdsAndStatusUrlGiven_SendsThemVerbatim()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync(
+        var response = await new ScenarioRestCall(_client).PostAsync(
             "/echo",
             new { },
             taskInstanceId: "364e21c2-25bf-497d-9583-3d359e7cbf91",
             workflowInstanceId: "wf-1",
             taskStatusUrl: "https://scenario.example/taskstatus/api/task-statuses");
 
-        JsonElement echo = Parse(response.Body);
+        var echo = Parse(response.Body);
         Assert.Equal("364e21c2-25bf-497d-9583-3d359e7cbf91", response.TaskInstanceId);
         Assert.Equal("wf-1", response.WorkflowInstanceId);
         Assert.Equal("364e21c2-25bf-497d-9583-3d359e7cbf91", Header(echo, "X-Scenario-TaskInstanceId"));
@@ -95,7 +95,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_MalformedTaskInstanceId_ReachesTheReceiverUnchanged()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync("/echo", new { }, taskInstanceId: "not a guid; really");
+        var response = await new ScenarioRestCall(_client).PostAsync("/echo", new { }, taskInstanceId: "not a guid; really");
 
         Assert.Equal("not a guid; really", Header(Parse(response.Body), "X-Scenario-TaskInstanceId"));
     }
@@ -103,9 +103,9 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_Body_SentAsCamelCaseJson()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync("/echo", new { OrderId = 42, CustomerName = "Ada" });
+        var response = await new ScenarioRestCall(_client).PostAsync("/echo", new { OrderId = 42, CustomerName = "Ada" });
 
-        JsonElement echo = Parse(response.Body);
+        var echo = Parse(response.Body);
         Assert.Equal("""{"orderId":42,"customerName":"Ada"}""", echo.GetProperty("body").GetString());
         Assert.Equal("application/json; charset=utf-8", Header(echo, "Content-Type"));
         Assert.Equal("35", Header(echo, "Content-Length"));
@@ -114,9 +114,9 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_NullBody_SendsNoBody()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync("/echo", body: null);
+        var response = await new ScenarioRestCall(_client).PostAsync("/echo", body: null);
 
-        JsonElement echo = Parse(response.Body);
+        var echo = Parse(response.Body);
         Assert.Equal("", echo.GetProperty("body").GetString());
         Assert.Null(Header(echo, "Content-Type"));
     }
@@ -124,7 +124,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_AcceptedAnswer_ParsesJobIdAndKeepsBody()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync("/accepted", new { }, taskInstanceId: "task-1");
+        var response = await new ScenarioRestCall(_client).PostAsync("/accepted", new { }, taskInstanceId: "task-1");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("job-7", response.JobId);
@@ -136,7 +136,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_NumericJobId_KeepsItsText()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync("/numeric-job", new { });
+        var response = await new ScenarioRestCall(_client).PostAsync("/numeric-job", new { });
 
         Assert.Equal("12345", response.JobId);
     }
@@ -147,7 +147,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [InlineData("/empty")]
     public async Task PostAsync_AnswerWithoutJobId_JobIdIsNull(string path)
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync(path, new { });
+        var response = await new ScenarioRestCall(_client).PostAsync(path, new { });
 
         Assert.Null(response.JobId);
     }
@@ -155,7 +155,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_EmptyAnswer_HasNoContentTypeAndEmptyBody()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync("/empty", new { });
+        var response = await new ScenarioRestCall(_client).PostAsync("/empty", new { });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("", response.Body);
@@ -166,17 +166,17 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     public async Task PostAsync_RealKestrelServer_HeadersAndBodyArriveOnTheWire()
     {
         // The stand-in records any request, so it doubles as a real Kestrel server that shows what went over the socket.
-        await using ScenarioStandIn server = await ScenarioStandIn.StartAsync();
+        await using var server = await ScenarioStandIn.StartAsync();
         using var client = new HttpClient { BaseAddress = server.BaseUrl };
 
-        RestCallResponse response = await new ScenarioRestCall(client).PostAsync(
+        var response = await new ScenarioRestCall(client).PostAsync(
             "orders/import",
             new { Count = 3 },
             workflowInstanceId: "wf-9",
             taskStatusUrl: server.TaskStatusesUrl.ToString());
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        RecordedRequest recorded = Assert.Single(server.Requests);
+        var recorded = Assert.Single(server.Requests);
         Assert.Equal("POST", recorded.Method);
         Assert.Equal("/orders/import", recorded.Path);
         Assert.Equal("""{"count":3}""", recorded.Body);
@@ -191,11 +191,11 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     {
         var restCall = new ScenarioRestCall(_client);
 
-        RestCallResponse withHeaders = await restCall.PostAsync(
+        var withHeaders = await restCall.PostAsync(
             "/echo",
             new { },
             headers: new Dictionary<string, string> { ["X-Tenant"] = "tenant-7", ["X-Api-Key"] = "users-own-key" });
-        RestCallResponse without = await restCall.PostAsync("/echo", new { });
+        var without = await restCall.PostAsync("/echo", new { });
 
         Assert.Equal("tenant-7", Header(Parse(withHeaders.Body), "X-Tenant"));
         Assert.Equal("users-own-key", Header(Parse(withHeaders.Body), "X-Api-Key"));
@@ -208,7 +208,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_ExtraAuthorizationHeader_SentUnchanged()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync(
+        var response = await new ScenarioRestCall(_client).PostAsync(
             "/echo",
             new { },
             headers: [new("Authorization", "Bearer users-token")]);
@@ -219,7 +219,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [Fact]
     public async Task PostAsync_ExtraContentTypeHeader_ReplacesTheBodysOwn()
     {
-        RestCallResponse response = await new ScenarioRestCall(_client).PostAsync(
+        var response = await new ScenarioRestCall(_client).PostAsync(
             "/echo",
             new { },
             headers: [new("Content-Type", "application/vnd.orders+json")]);
@@ -244,7 +244,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     [InlineData("X-Scenario-TaskStatusUrl")]
     public async Task PostAsync_ExtraScenarioHeader_ThrowsAndSendsNothing(string name)
     {
-        int before = EchoCount;
+        var before = EchoCount;
 
         var exception = await Assert.ThrowsAsync<ArgumentException>(() => new ScenarioRestCall(_client).PostAsync(
             "/echo",
@@ -270,7 +270,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
             case "/accepted":
                 context.Response.StatusCode = StatusCodes.Status202Accepted;
                 context.Response.ContentType = "application/json; charset=utf-8";
-                string taskInstanceId = context.Request.Headers["X-Scenario-TaskInstanceId"].ToString();
+                var taskInstanceId = context.Request.Headers["X-Scenario-TaskInstanceId"].ToString();
                 await context.Response.WriteAsync($$"""{"taskInstanceId":"{{taskInstanceId}}","jobId":"job-7"}""");
                 break;
             case "/numeric-job":
@@ -295,7 +295,7 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
     {
         Interlocked.Increment(ref _echoCount);
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        string body = await reader.ReadToEndAsync();
+        var body = await reader.ReadToEndAsync();
         var echo = new Dictionary<string, object>
         {
             ["method"] = context.Request.Method,
@@ -309,10 +309,10 @@ public sealed class ScenarioRestCallTests : IAsyncLifetime
 
     private static JsonElement Parse(string json)
     {
-        using JsonDocument document = JsonDocument.Parse(json);
+        using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();
     }
 
     private static string? Header(JsonElement echo, string name) =>
-        echo.GetProperty("headers").TryGetProperty(name.ToLowerInvariant(), out JsonElement value) ? value.GetString() : null;
+        echo.GetProperty("headers").TryGetProperty(name.ToLowerInvariant(), out var value) ? value.GetString() : null;
 }

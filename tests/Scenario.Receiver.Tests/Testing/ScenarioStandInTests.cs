@@ -65,18 +65,18 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         Assert.Equal(new Uri(_standIn.BaseUrl, "taskstatus/api/task-statuses"), _standIn.TaskStatusesUrl);
         Assert.Equal(ApiKey, _standIn.ApiKey);
 
-        using HttpResponseMessage response = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
+        using var response = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
 
     [Fact]
     public async Task StartAsync_NoOptions_AcceptsDefaultApiKey()
     {
-        await using ScenarioStandIn standIn = await ScenarioStandIn.StartAsync();
+        await using var standIn = await ScenarioStandIn.StartAsync();
 
         Assert.Equal(ScenarioStandInOptions.DefaultApiKey, standIn.ApiKey);
         Assert.Equal("stand-in-api-key", ScenarioStandInOptions.DefaultApiKey);
-        using HttpResponseMessage response = await PostStatusAsync(standIn, CompleteHttpBody, $"Bearer {ScenarioStandInOptions.DefaultApiKey}");
+        using var response = await PostStatusAsync(standIn, CompleteHttpBody, $"Bearer {ScenarioStandInOptions.DefaultApiKey}");
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
 
@@ -85,7 +85,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [InlineData("  ")]
     public async Task StartAsync_EmptyApiKey_ThrowsNamingTheOption(string apiKey)
     {
-        ArgumentException exception = await Assert.ThrowsAsync<ArgumentException>(
+        var exception = await Assert.ThrowsAsync<ArgumentException>(
             () => ScenarioStandIn.StartAsync(new ScenarioStandInOptions { ApiKey = apiKey }));
 
         Assert.StartsWith("ScenarioStandInOptions.ApiKey must not be empty: it is the bearer token the stand-in accepts.", exception.Message, StringComparison.Ordinal);
@@ -105,14 +105,14 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
 
         await Assert.ThrowsAnyAsync<IOException>(() => ScenarioStandIn.StartAsync(options));
 
-        using HttpResponseMessage response = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
+        using var response = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
 
     [Fact]
     public async Task StartAsync_FixedPort_ListensOnIt()
     {
-        int port = _standIn.BaseUrl.Port;
+        var port = _standIn.BaseUrl.Port;
         await _standIn.DisposeAsync();
 
         _standIn = await ScenarioStandIn.StartAsync(new ScenarioStandInOptions { ApiKey = ApiKey, Port = port });
@@ -132,10 +132,10 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         request.Headers.TryAddWithoutValidation("authorization", "bearer secret-key");
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        using HttpResponseMessage response = await Client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        ReceivedTaskStatus status = Assert.Single(_standIn.Statuses);
+        var status = Assert.Single(_standIn.Statuses);
         Assert.Equal(TaskId, status.TaskInstanceId);
         Assert.Equal(ReceivedTaskStatus.CompletedStatus, status.Status);
         Assert.Equal("Completion by complete_http.py", status.Message);
@@ -150,7 +150,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         Assert.True(status.IsTerminal);
         Assert.Equal($"{TaskId} Completed statusCode=200 \"Completion by complete_http.py\"", status.ToString());
 
-        RecordedRequest recorded = Assert.Single(_standIn.Requests);
+        var recorded = Assert.Single(_standIn.Requests);
         Assert.Equal("POST", recorded.Method);
         Assert.Equal("/taskstatus/api/task-statuses", recorded.Path);
         Assert.Equal(204, recorded.AnsweredStatusCode);
@@ -166,10 +166,10 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
              "invariants":{"region":"eu"},"outputValues":{}}
             """;
 
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, Body);
+        using var response = await PostStatusAsync(_standIn, Body);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        ReceivedTaskStatus status = Assert.Single(_standIn.Statuses);
+        var status = Assert.Single(_standIn.Statuses);
         Assert.Equal(100, status.ProgressPercentage);
         Assert.Equal("eu", status.Invariants["region"]);
         Assert.Empty(status.OutputValues);
@@ -184,10 +184,10 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
             {"taskInstanceId":"task-1","status":"InProgress","progressPercentage":null,"message":null,"invariants":null,"outputValues":null}
             """;
 
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, Body);
+        using var response = await PostStatusAsync(_standIn, Body);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        ReceivedTaskStatus status = Assert.Single(_standIn.Statuses);
+        var status = Assert.Single(_standIn.Statuses);
         Assert.Null(status.ProgressPercentage);
         Assert.Null(status.Message);
     }
@@ -197,7 +197,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         const string Body = """{"taskInstanceId":"task-1","status":"Completed","outputValues":{"statusCode":"200","count":256}}""";
 
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, Body);
+        using var response = await PostStatusAsync(_standIn, Body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -205,7 +205,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
             "'outputValues.count' must be a JSON string (Scenario expects numbers as strings, e.g. \"200\"); got 256 (a JSON number).",
             await ReadDetailAsync(response));
         Assert.Empty(_standIn.Statuses);
-        RecordedRequest recorded = Assert.Single(_standIn.Requests);
+        var recorded = Assert.Single(_standIn.Requests);
         Assert.Equal(400, recorded.AnsweredStatusCode);
         Assert.Contains("'outputValues.count'", recorded.ResponseBody, StringComparison.Ordinal);
     }
@@ -237,7 +237,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [InlineData("""{"taskInstanceId":"t","status":"Error","outputValues":{"statusCode":" 500"}}""", "'outputValues.statusCode' must be a valid HTTP status code (100-599) as a string; got \" 500\".")]
     public async Task PostTaskStatus_BodyNotATaskStatusEvent_Answers400WithReason(string body, string expectedDetail)
     {
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, body);
+        using var response = await PostStatusAsync(_standIn, body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.StartsWith(expectedDetail, await ReadDetailAsync(response), StringComparison.Ordinal);
@@ -248,7 +248,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task PostTaskStatus_NoAuthorizationHeader_Answers401WithBearerChallenge()
     {
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody, authorization: null);
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody, authorization: null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
@@ -264,7 +264,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [InlineData("bearer   ")]
     public async Task PostTaskStatus_AuthorizationNotBearerToken_Answers401(string authorization)
     {
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody, authorization);
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody, authorization);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("The Authorization header must be 'bearer {token}'; it has another scheme or no token.", await ReadDetailAsync(response));
@@ -276,7 +276,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [InlineData("BEARER secret-key")]
     public async Task PostTaskStatus_BearerSchemeInAnyCase_IsAccepted(string authorization)
     {
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody, authorization);
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody, authorization);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Single(_standIn.Statuses);
@@ -285,10 +285,10 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task PostTaskStatus_WrongToken_Answers403WithoutEchoingTheToken()
     {
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody, "bearer stolen-token");
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody, "bearer stolen-token");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        string body = await response.Content.ReadAsStringAsync();
+        var body = await response.Content.ReadAsStringAsync();
         Assert.Equal("The bearer token is not authorized.", await ReadDetailAsync(response));
         Assert.DoesNotContain("stolen-token", body, StringComparison.Ordinal);
         Assert.Empty(_standIn.Statuses);
@@ -300,7 +300,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [InlineData("application/xml")]
     public async Task PostTaskStatus_ContentTypeNotJson_Answers415(string contentType)
     {
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody, contentType: contentType);
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody, contentType: contentType);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal($"Content-Type must be application/json; got '{contentType}'.", await ReadDetailAsync(response));
@@ -310,7 +310,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task PostTaskStatus_JsonWithCharset_IsAccepted()
     {
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody, contentType: "application/json; charset=utf-8");
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody, contentType: "application/json; charset=utf-8");
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("application/json; charset=utf-8", Assert.Single(_standIn.Statuses).ContentType);
@@ -319,7 +319,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task GetTaskStatuses_WrongMethod_Answers405WithAllow()
     {
-        using HttpResponseMessage response = await Client.GetAsync(_standIn.TaskStatusesUrl);
+        using var response = await Client.GetAsync(_standIn.TaskStatusesUrl);
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Equal("POST", string.Join(",", response.Content.Headers.Allow));
@@ -330,11 +330,11 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     public async Task UnknownPath_AnyRequest_Answers404AndIsRecorded()
     {
         using var content = new StringContent("{}", Encoding.UTF8, "application/json");
-        using HttpResponseMessage response = await Client.PostAsync(new Uri(_standIn.BaseUrl, "api/task-statuses"), content);
+        using var response = await Client.PostAsync(new Uri(_standIn.BaseUrl, "api/task-statuses"), content);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.StartsWith("The Scenario stand-in does not serve /api/task-statuses; it serves POST /taskstatus/api/task-statuses,", await ReadDetailAsync(response), StringComparison.Ordinal);
-        RecordedRequest recorded = Assert.Single(_standIn.Requests);
+        var recorded = Assert.Single(_standIn.Requests);
         Assert.Equal("/api/task-statuses", recorded.Path);
         Assert.Equal(404, recorded.AnsweredStatusCode);
         Assert.Equal("{}", recorded.Body);
@@ -346,9 +346,9 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
         request.Headers.TryAddWithoutValidation("X-Custom-Header", "value");
 
-        using HttpResponseMessage response = await Client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
-        RecordedRequest recorded = Assert.Single(_standIn.Requests);
+        var recorded = Assert.Single(_standIn.Requests);
         Assert.Contains("x-custom-header", recorded.Headers.Keys);
         Assert.DoesNotContain("X-Custom-Header", recorded.Headers.Keys);
         Assert.Equal("value", recorded.Headers["X-CUSTOM-HEADER"]);
@@ -364,9 +364,9 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
 
         var codes = new List<HttpStatusCode>();
         var retryAfters = new List<TimeSpan?>();
-        for (int attempt = 0; attempt < 3; attempt++)
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody);
+            using var response = await PostStatusAsync(_standIn, CompleteHttpBody);
             codes.Add(response.StatusCode);
             retryAfters.Add(response.Headers.RetryAfter?.Delta);
         }
@@ -382,7 +382,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _standIn.FailNext(1, 429, TimeSpan.FromMilliseconds(1500));
 
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("2", Assert.Single(response.Headers.GetValues("Retry-After")));
@@ -394,9 +394,9 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         _standIn.FailNext(1, 503);
         _standIn.FailNext(1, 401);
 
-        using HttpResponseMessage first = await PostStatusAsync(_standIn, CompleteHttpBody);
-        using HttpResponseMessage second = await PostStatusAsync(_standIn, CompleteHttpBody);
-        using HttpResponseMessage third = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var first = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var second = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var third = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
         Assert.False(first.Headers.Contains("Retry-After"));
@@ -409,7 +409,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _standIn.FailNext(1, 503);
 
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, "not json", authorization: null);
+        using var response = await PostStatusAsync(_standIn, "not json", authorization: null);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("Injected by the Scenario stand-in (FailNext or FailAll).", await ReadDetailAsync(response));
@@ -420,8 +420,8 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _standIn.FailNext(1, 503);
 
-        using HttpResponseMessage serviceStatus = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
-        using HttpResponseMessage post = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var serviceStatus = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
+        using var post = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.NoContent, serviceStatus.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, post.StatusCode);
@@ -440,7 +440,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public void FailNext_NegativeRetryAfter_Throws()
     {
-        ArgumentOutOfRangeException exception = Assert.Throws<ArgumentOutOfRangeException>(
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(
             () => _standIn.FailNext(1, 503, TimeSpan.FromSeconds(-1)));
 
         Assert.Equal("retryAfter", exception.ParamName);
@@ -459,10 +459,10 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _standIn.FailAll(403);
 
-        using HttpResponseMessage first = await PostStatusAsync(_standIn, CompleteHttpBody);
-        using HttpResponseMessage second = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var first = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var second = await PostStatusAsync(_standIn, CompleteHttpBody);
         _standIn.FailAll(null);
-        using HttpResponseMessage third = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var third = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.Forbidden, first.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, second.StatusCode);
@@ -477,8 +477,8 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         _standIn.FailAll(503, TimeSpan.FromSeconds(60));
         _standIn.FailNext(1, 429);
 
-        using HttpResponseMessage first = await PostStatusAsync(_standIn, CompleteHttpBody);
-        using HttpResponseMessage second = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var first = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var second = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
@@ -491,7 +491,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [InlineData("taskstatus/api/servicestatus")]
     public async Task ServiceStatus_Up_Answers204(string path)
     {
-        using HttpResponseMessage response = await Client.GetAsync(new Uri(_standIn.BaseUrl, path));
+        using var response = await Client.GetAsync(new Uri(_standIn.BaseUrl, path));
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
@@ -501,16 +501,16 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _standIn.IsDown = true;
 
-        using HttpResponseMessage serviceStatus = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
-        using HttpResponseMessage post = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var serviceStatus = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
+        using var post = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, serviceStatus.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, post.StatusCode);
         Assert.Empty(_standIn.Statuses);
 
         _standIn.IsDown = false;
-        using HttpResponseMessage serviceStatusAgain = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
-        using HttpResponseMessage postAgain = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var serviceStatusAgain = await Client.GetAsync(new Uri(_standIn.BaseUrl, "taskstatus/api/ServiceStatus"));
+        using var postAgain = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.NoContent, serviceStatusAgain.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, postAgain.StatusCode);
@@ -522,9 +522,9 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         _standIn.FailNext(1, 429);
         _standIn.IsDown = true;
 
-        using HttpResponseMessage whileDown = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var whileDown = await PostStatusAsync(_standIn, CompleteHttpBody);
         _standIn.IsDown = false;
-        using HttpResponseMessage afterwards = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var afterwards = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, whileDown.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, afterwards.StatusCode);
@@ -533,20 +533,20 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task WaitForStatusesAsync_StatusArrivesAfterTheWaitStarted_Completes()
     {
-        Task<IReadOnlyList<ReceivedTaskStatus>> waiting = _standIn.WaitForStatusesAsync(statuses => statuses.Count == 2, Patience);
+        var waiting = _standIn.WaitForStatusesAsync(statuses => statuses.Count == 2, Patience);
 
-        using HttpResponseMessage first = await PostStatusAsync(_standIn, """{"taskInstanceId":"t","status":"InProgress","progressPercentage":50}""");
+        using var first = await PostStatusAsync(_standIn, """{"taskInstanceId":"t","status":"InProgress","progressPercentage":50}""");
         Assert.False(waiting.IsCompleted);
-        using HttpResponseMessage second = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var second = await PostStatusAsync(_standIn, CompleteHttpBody);
 
-        IReadOnlyList<ReceivedTaskStatus> statuses = await waiting;
+        var statuses = await waiting;
         Assert.Equal(["InProgress", "Completed"], statuses.Select(status => status.Status));
     }
 
     [Fact]
     public async Task WaitForStatusesAsync_AlreadySatisfied_ReturnsAtOnce()
     {
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         IReadOnlyList<ReceivedTaskStatus> statuses = await _standIn.WaitForStatusesAsync(statuses => statuses.Count == 1, TimeSpan.Zero);
 
@@ -556,10 +556,10 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task WaitForStatusesAsync_NeverSatisfied_ThrowsTimeoutExceptionListingWhatArrived()
     {
-        using HttpResponseMessage accepted = await PostStatusAsync(_standIn, """{"taskInstanceId":"task-7","status":"InProgress","progressPercentage":40}""");
-        using HttpResponseMessage refused = await PostStatusAsync(_standIn, """{"taskInstanceId":"task-7","status":"Completed","outputValues":{"statusCode":200}}""");
+        using var accepted = await PostStatusAsync(_standIn, """{"taskInstanceId":"task-7","status":"InProgress","progressPercentage":40}""");
+        using var refused = await PostStatusAsync(_standIn, """{"taskInstanceId":"task-7","status":"Completed","outputValues":{"statusCode":200}}""");
 
-        TimeoutException exception = await Assert.ThrowsAsync<TimeoutException>(
+        var exception = await Assert.ThrowsAsync<TimeoutException>(
             () => _standIn.WaitForStatusesAsync(statuses => statuses.Any(status => status.IsTerminal), TimeSpan.FromMilliseconds(200)));
 
         Assert.Equal(
@@ -574,7 +574,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task WaitForStatusesAsync_NothingArrived_TimeoutSaysSo()
     {
-        TimeoutException exception = await Assert.ThrowsAsync<TimeoutException>(
+        var exception = await Assert.ThrowsAsync<TimeoutException>(
             () => _standIn.WaitForStatusesAsync(statuses => statuses.Count > 0, TimeSpan.FromMilliseconds(50)));
 
         Assert.Equal(
@@ -586,7 +586,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     public async Task WaitForStatusesAsync_Cancelled_ThrowsOperationCanceled()
     {
         using var cancellation = new CancellationTokenSource();
-        Task<IReadOnlyList<ReceivedTaskStatus>> waiting = _standIn.WaitForStatusesAsync(statuses => statuses.Count > 0, Patience, cancellation.Token);
+        var waiting = _standIn.WaitForStatusesAsync(statuses => statuses.Count > 0, Patience, cancellation.Token);
 
         await cancellation.CancelAsync();
 
@@ -596,11 +596,11 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task WaitForRequestsAsync_RefusedPost_Completes()
     {
-        Task<IReadOnlyList<RecordedRequest>> waiting = _standIn.WaitForRequestsAsync(
+        var waiting = _standIn.WaitForRequestsAsync(
             requests => requests.Any(request => request.AnsweredStatusCode == 403),
             Patience);
 
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody, "bearer other");
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody, "bearer other");
 
         Assert.Equal(403, Assert.Single(await waiting).AnsweredStatusCode);
     }
@@ -608,14 +608,14 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task WaitForTerminalStatusAsync_CompletedAfterProgress_ReturnsTheTerminalStatus()
     {
-        Task<ReceivedTaskStatus> waiting = _standIn.WaitForTerminalStatusAsync(TaskId, Patience);
+        var waiting = _standIn.WaitForTerminalStatusAsync(TaskId, Patience);
 
-        using HttpResponseMessage progress = await PostStatusAsync(_standIn, $$"""{"taskInstanceId":"{{TaskId}}","status":"InProgress"}""");
-        using HttpResponseMessage otherTask = await PostStatusAsync(_standIn, """{"taskInstanceId":"other","status":"Error","outputValues":{"statusCode":"500"}}""");
+        using var progress = await PostStatusAsync(_standIn, $$"""{"taskInstanceId":"{{TaskId}}","status":"InProgress"}""");
+        using var otherTask = await PostStatusAsync(_standIn, """{"taskInstanceId":"other","status":"Error","outputValues":{"statusCode":"500"}}""");
         Assert.False(waiting.IsCompleted);
-        using HttpResponseMessage completed = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var completed = await PostStatusAsync(_standIn, CompleteHttpBody);
 
-        ReceivedTaskStatus status = await waiting;
+        var status = await waiting;
         Assert.Equal(TaskId, status.TaskInstanceId);
         Assert.Equal("Completed", status.Status);
     }
@@ -623,9 +623,9 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task WaitForTerminalStatusAsync_OnlyProgress_TimeoutNamesTheTask()
     {
-        using HttpResponseMessage progress = await PostStatusAsync(_standIn, """{"taskInstanceId":"task-9","status":"InProgress"}""");
+        using var progress = await PostStatusAsync(_standIn, """{"taskInstanceId":"task-9","status":"InProgress"}""");
 
-        TimeoutException exception = await Assert.ThrowsAsync<TimeoutException>(
+        var exception = await Assert.ThrowsAsync<TimeoutException>(
             () => _standIn.WaitForTerminalStatusAsync("task-9", TimeSpan.FromMilliseconds(100)));
 
         Assert.StartsWith(
@@ -638,11 +638,11 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task StatusesFor_SeveralTasks_ReturnsOnlyThatTaskInOrder()
     {
-        using HttpResponseMessage a1 = await PostStatusAsync(_standIn, """{"taskInstanceId":"a","status":"InProgress","progressPercentage":10}""");
-        using HttpResponseMessage b1 = await PostStatusAsync(_standIn, """{"taskInstanceId":"b","status":"InProgress","progressPercentage":20}""");
-        using HttpResponseMessage a2 = await PostStatusAsync(_standIn, """{"taskInstanceId":"a","status":"Completed","outputValues":{"statusCode":"201"}}""");
+        using var a1 = await PostStatusAsync(_standIn, """{"taskInstanceId":"a","status":"InProgress","progressPercentage":10}""");
+        using var b1 = await PostStatusAsync(_standIn, """{"taskInstanceId":"b","status":"InProgress","progressPercentage":20}""");
+        using var a2 = await PostStatusAsync(_standIn, """{"taskInstanceId":"a","status":"Completed","outputValues":{"statusCode":"201"}}""");
 
-        IReadOnlyList<ReceivedTaskStatus> statuses = _standIn.StatusesFor("a");
+        var statuses = _standIn.StatusesFor("a");
 
         Assert.Equal(["InProgress", "Completed"], statuses.Select(status => status.Status));
         Assert.Empty(_standIn.StatusesFor("A"));
@@ -654,8 +654,8 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _standIn.CancelTask("task-1");
 
-        JsonElement cancelled = await GetCancellationAsync("task-1");
-        JsonElement notCancelled = await GetCancellationAsync("task-2");
+        var cancelled = await GetCancellationAsync("task-1");
+        var notCancelled = await GetCancellationAsync("task-2");
 
         Assert.True(cancelled.GetProperty("isCancelled").GetBoolean());
         Assert.False(notCancelled.GetProperty("isCancelled").GetBoolean());
@@ -668,7 +668,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task CancellationQuery_WithoutToken_Answers401()
     {
-        using HttpResponseMessage response = await Client.GetAsync(CancelledUri("task-1"));
+        using var response = await Client.GetAsync(CancelledUri("task-1"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -680,7 +680,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, CancelledUri("task-1"));
         request.Headers.Authorization = new AuthenticationHeaderValue("bearer", ApiKey);
 
-        using HttpResponseMessage response = await Client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
     }
@@ -688,7 +688,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task CancellationQuery_OtherToken_Answers403()
     {
-        using HttpResponseMessage response = await SendCancellationQueryAsync(CancelledUri("task-1"), "bearer another-key");
+        using var response = await SendCancellationQueryAsync(CancelledUri("task-1"), "bearer another-key");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("The bearer token is not authorized.", await ReadDetailAsync(response));
@@ -697,7 +697,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task CancellationQuery_WithoutTaskInstanceId_Answers400()
     {
-        using HttpResponseMessage response = await SendCancellationQueryAsync(
+        using var response = await SendCancellationQueryAsync(
             new Uri(_standIn.BaseUrl, "polling/api/Cancelled?catalogTaskDefinitionNamespace="),
             $"bearer {ApiKey}");
 
@@ -708,7 +708,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task CancellationQuery_Post_Answers405()
     {
-        using HttpResponseMessage response = await Client.PostAsync(CancelledUri("task-1"), new StringContent(""));
+        using var response = await Client.PostAsync(CancelledUri("task-1"), new StringContent(""));
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Empty(_standIn.CancellationQueries);
@@ -720,8 +720,8 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         _standIn.ServesCancellationQuery = false;
         _standIn.CancelTask("task-1");
 
-        using HttpResponseMessage withToken = await SendCancellationQueryAsync(CancelledUri("task-1"), $"bearer {ApiKey}");
-        using HttpResponseMessage withoutToken = await SendCancellationQueryAsync(CancelledUri("task-1"), authorization: null);
+        using var withToken = await SendCancellationQueryAsync(CancelledUri("task-1"), $"bearer {ApiKey}");
+        using var withoutToken = await SendCancellationQueryAsync(CancelledUri("task-1"), authorization: null);
 
         Assert.Equal(HttpStatusCode.NotFound, withToken.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, withoutToken.StatusCode);
@@ -738,7 +738,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         _standIn.ServesCancellationQuery = false;
         _standIn.ServesCancellationQuery = true;
 
-        JsonElement answer = await GetCancellationAsync("task-1");
+        var answer = await GetCancellationAsync("task-1");
 
         Assert.False(answer.GetProperty("isCancelled").GetBoolean());
     }
@@ -748,13 +748,13 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _standIn.CancelTask("task-1");
 
-        using HttpResponseMessage first = await SendCancellationQueryAsync(CancelledUri("task-1", "Connectors"), $"bearer {ApiKey}");
-        using HttpResponseMessage refused = await SendCancellationQueryAsync(CancelledUri("task-1"), authorization: null);
-        using HttpResponseMessage other = await SendCancellationQueryAsync(
+        using var first = await SendCancellationQueryAsync(CancelledUri("task-1", "Connectors"), $"bearer {ApiKey}");
+        using var refused = await SendCancellationQueryAsync(CancelledUri("task-1"), authorization: null);
+        using var other = await SendCancellationQueryAsync(
             new Uri(_standIn.BaseUrl, "polling/api/Cancelled?taskInstanceId=task-2"),
             $"bearer {ApiKey}");
 
-        IReadOnlyList<ReceivedCancellationQuery> queries = _standIn.CancellationQueries;
+        var queries = _standIn.CancellationQueries;
         Assert.Equal(["task-1", "task-1", "task-2"], queries.Select(query => query.TaskInstanceId));
         Assert.Equal(["Connectors", "", null], queries.Select(query => query.CatalogTaskDefinitionNamespace));
         Assert.Equal([200, 401, 200], queries.Select(query => query.AnsweredStatusCode));
@@ -769,9 +769,9 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _standIn.IsDown = true;
 
-        using HttpResponseMessage response = await SendCancellationQueryAsync(CancelledUri("task-1"), $"bearer {ApiKey}");
+        using var response = await SendCancellationQueryAsync(CancelledUri("task-1"), $"bearer {ApiKey}");
 
-        ReceivedCancellationQuery query = Assert.Single(_standIn.CancellationQueries);
+        var query = Assert.Single(_standIn.CancellationQueries);
         Assert.Equal(503, query.AnsweredStatusCode);
         Assert.Null(query.IsCancelled);
     }
@@ -779,8 +779,8 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task CancellationQueries_OtherPathsAndStatuses_NotAmongThem()
     {
-        using HttpResponseMessage status = await PostStatusAsync(_standIn, CompleteHttpBody);
-        using HttpResponseMessage oldPath = await SendCancellationQueryAsync(
+        using var status = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var oldPath = await SendCancellationQueryAsync(
             new Uri(_standIn.BaseUrl, "polling/api/task-instances/task-1/cancellation"),
             $"bearer {ApiKey}");
 
@@ -791,13 +791,13 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task WaitForCancellationQueriesAsync_PollArrivesLater_ReturnsIt()
     {
-        Task<IReadOnlyList<ReceivedCancellationQuery>> waiting = _standIn.WaitForCancellationQueriesAsync(
+        var waiting = _standIn.WaitForCancellationQueriesAsync(
             queries => queries.Any(query => query.TaskInstanceId == "task-9"),
             Patience);
 
         await GetCancellationAsync("task-9");
 
-        IReadOnlyList<ReceivedCancellationQuery> queries = await waiting;
+        var queries = await waiting;
         Assert.Equal("task-9", Assert.Single(queries).TaskInstanceId);
     }
 
@@ -832,7 +832,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         _standIn.ResponseDelay = TimeSpan.FromMilliseconds(300);
         var stopwatch = Stopwatch.StartNew();
 
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         // Timers may fire a tick early; anything near the delay proves the answer waited for it.
@@ -844,7 +844,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _standIn.ResponseDelay = TimeSpan.FromMinutes(5);
         using var giveUp = new CancellationTokenSource();
-        Task<HttpResponseMessage> post = PostStatusAsync(_standIn, CompleteHttpBody, cancellationToken: giveUp.Token);
+        var post = PostStatusAsync(_standIn, CompleteHttpBody, cancellationToken: giveUp.Token);
         await _standIn.WaitForRequestsAsync(_ => _standIn.PendingRequestCount == 1, Patience);
 
         await giveUp.CancelAsync();
@@ -866,8 +866,8 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task OnStatusReceived_AcceptedStatus_IsCalledWithIt()
     {
-        using HttpResponseMessage accepted = await PostStatusAsync(_standIn, CompleteHttpBody);
-        using HttpResponseMessage refused = await PostStatusAsync(_standIn, "{}");
+        using var accepted = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var refused = await PostStatusAsync(_standIn, "{}");
 
         ReceivedTaskStatus status;
         lock (_callbackStatuses)
@@ -883,7 +883,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         _callback = _ => throw new InvalidOperationException("log sink is full");
 
-        using HttpResponseMessage response = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var response = await PostStatusAsync(_standIn, CompleteHttpBody);
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("OnStatusReceived threw InvalidOperationException: log sink is full", await ReadDetailAsync(response));
@@ -894,7 +894,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task Reset_AfterTraffic_ForgetsRequestsFaultsAndCancellations()
     {
-        using HttpResponseMessage before = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var before = await PostStatusAsync(_standIn, CompleteHttpBody);
         _standIn.FailNext(5, 503);
         _standIn.FailAll(500);
         _standIn.CancelTask("task-1");
@@ -907,7 +907,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
         Assert.Empty(_standIn.Statuses);
         Assert.False(_standIn.IsDown);
         Assert.Equal(TimeSpan.Zero, _standIn.ResponseDelay);
-        using HttpResponseMessage after = await PostStatusAsync(_standIn, CompleteHttpBody);
+        using var after = await PostStatusAsync(_standIn, CompleteHttpBody);
         Assert.Equal(HttpStatusCode.NoContent, after.StatusCode);
         Assert.False((await GetCancellationAsync("task-1")).GetProperty("isCancelled").GetBoolean());
     }
@@ -915,11 +915,11 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task Requests_ConcurrentPosts_AllRecordedOnce()
     {
-        Task<HttpResponseMessage>[] posts = Enumerable.Range(0, 20)
+        var posts = Enumerable.Range(0, 20)
             .Select(i => PostStatusAsync(_standIn, $$"""{"taskInstanceId":"task-{{i}}","status":"InProgress"}"""))
             .ToArray();
 
-        HttpResponseMessage[] responses = await Task.WhenAll(posts);
+        var responses = await Task.WhenAll(posts);
 
         Assert.All(responses, response => Assert.Equal(HttpStatusCode.NoContent, response.StatusCode));
         Array.ForEach(responses, response => response.Dispose());
@@ -932,12 +932,12 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task DisposeAsync_RequestWaitingInResponseDelay_StopsPromptlyAndKeepsRecords()
     {
-        ScenarioStandIn standIn = await ScenarioStandIn.StartAsync(new ScenarioStandInOptions { ApiKey = ApiKey });
+        var standIn = await ScenarioStandIn.StartAsync(new ScenarioStandInOptions { ApiKey = ApiKey });
         standIn.ResponseDelay = TimeSpan.FromMinutes(5);
-        Task<HttpResponseMessage> pending = PostStatusAsync(standIn, CompleteHttpBody);
+        var pending = PostStatusAsync(standIn, CompleteHttpBody);
         await standIn.WaitForRequestsAsync(_ => standIn.PendingRequestCount == 1, Patience);
 
-        Task disposing = standIn.DisposeAsync().AsTask();
+        var disposing = standIn.DisposeAsync().AsTask();
 
         await disposing.WaitAsync(Patience);
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => pending);
@@ -970,10 +970,10 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, CancelledUri(taskInstanceId));
         request.Headers.Authorization = new AuthenticationHeaderValue("bearer", ApiKey);
-        using HttpResponseMessage response = await Client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        using JsonDocument document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return document.RootElement.Clone();
     }
 
@@ -993,7 +993,7 @@ public sealed class ScenarioStandInTests : IAsyncLifetime
 
     private static async Task<string?> ReadDetailAsync(HttpResponseMessage response)
     {
-        using JsonDocument document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return document.RootElement.GetProperty("detail").GetString();
     }
 }

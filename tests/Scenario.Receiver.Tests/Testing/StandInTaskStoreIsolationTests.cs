@@ -27,10 +27,10 @@ public sealed class StandInTaskStoreIsolationTests(SharedPostgresServer postgres
     public async Task TaskRun_ConnectionStringInTheAppsConfiguration_LeavesThatDatabaseWithoutSchemaOrRows()
     {
         Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
-        string production = await postgres.CreateDatabaseAsync();
-        await using WebApplicationFactory<Program> app = AppConfiguredWith(production, _ => { });
+        var production = await postgres.CreateDatabaseAsync();
+        await using var app = AppConfiguredWith(production, _ => { });
 
-        string taskInstanceId = await RunPricingTaskAsync(app);
+        var taskInstanceId = await RunPricingTaskAsync(app);
 
         Assert.Equal(0, await PostgresServer.ScalarAsync(production, SchemaCount));
         Assert.Equal(
@@ -43,10 +43,10 @@ public sealed class StandInTaskStoreIsolationTests(SharedPostgresServer postgres
     public async Task TaskRun_UseApplicationTaskStore_RecordsTheTaskInTheConfiguredDatabase()
     {
         Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
-        string throwaway = await postgres.CreateDatabaseAsync();
-        await using WebApplicationFactory<Program> app = AppConfiguredWith(throwaway, host => host.UseApplicationTaskStore = true);
+        var throwaway = await postgres.CreateDatabaseAsync();
+        await using var app = AppConfiguredWith(throwaway, host => host.UseApplicationTaskStore = true);
 
-        string taskInstanceId = await RunPricingTaskAsync(app);
+        var taskInstanceId = await RunPricingTaskAsync(app);
 
         Assert.Equal(1, await PostgresServer.ScalarAsync(throwaway, SchemaCount));
         Assert.Equal(
@@ -67,10 +67,10 @@ public sealed class StandInTaskStoreIsolationTests(SharedPostgresServer postgres
 
     private async Task<string> RunPricingTaskAsync(WebApplicationFactory<Program> app)
     {
-        using HttpClient client = app.CreateClient();
-        RestCallResponse call = await new ScenarioRestCall(client).PostAsync("/api/pricing/runs", new { Portfolio = "EQ-1", DurationMs = 50, Fail = false });
+        using var client = app.CreateClient();
+        var call = await new ScenarioRestCall(client).PostAsync("/api/pricing/runs", new { Portfolio = "EQ-1", DurationMs = 50, Fail = false });
         Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
-        ReceivedTaskStatus done = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var done = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         Assert.Equal(ReceivedTaskStatus.CompletedStatus, done.Status);
 
         // The record is written after Scenario took the status: wait for it before looking at the database.

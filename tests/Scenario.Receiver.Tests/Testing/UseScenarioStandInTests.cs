@@ -47,14 +47,14 @@ public abstract class UseScenarioStandInTests : IAsyncLifetime
     [Fact]
     public async Task PricingRun_ParallelHosts_OwnStandInReceivesExactlyItsOwnTerminalStatus()
     {
-        using HttpClient client = _app.CreateClient();
+        using var client = _app.CreateClient();
 
-        RestCallResponse call = await new ScenarioRestCall(client).PostAsync(
+        var call = await new ScenarioRestCall(client).PostAsync(
             "/api/pricing/runs",
             new { Portfolio = "EQ-" + GetType().Name, DurationMs = 300, Fail = false });
 
         Assert.Equal(HttpStatusCode.Accepted, call.StatusCode);
-        ReceivedTaskStatus done = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Patience);
+        var done = await _scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Patience);
         Assert.Equal(ReceivedTaskStatus.CompletedStatus, done.Status);
         Assert.Equal("200", done.OutputValues[ReceivedTaskStatus.StatusCodeOutputKey]);
         Assert.Equal("EQ-" + GetType().Name, done.OutputValues["portfolio"]);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,8 +35,8 @@ internal static class LongRunningEndpointConvention
         {
             var services = context.ApplicationServices;
             var acceptance = services.GetService<RequestAcceptance>()
-                ?? throw new InvalidOperationException(
-                    "WithScenarioLongRunning() needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(builder.Configuration.GetSection(\"Scenario\")) at start-up.");
+                ?? throw ScenarioReceiverMarker.NotAdded(
+                    $"{nameof(ScenarioLongRunningEndpointConventionBuilderExtensions.WithScenarioLongRunning)}()");
             var jsonOptions = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             var parameters = HandlerParameterClassifier.Classify(context.MethodInfo, services, entry.DisplayName);
             entry.Attach(parameters, HandlerParameterClassifier.BodyParameters(context.MethodInfo, parameters), jsonOptions, next);

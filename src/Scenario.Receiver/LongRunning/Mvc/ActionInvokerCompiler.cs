@@ -39,19 +39,19 @@ internal static class ActionInvokerCompiler
     {
         if (returnType == typeof(Task))
         {
-            return AwaitTask;
+            return AwaitTaskAsync;
         }
 
         if (returnType == typeof(ValueTask))
         {
-            return AwaitValueTask;
+            return AwaitValueTaskAsync;
         }
 
         if (returnType.IsGenericType)
         {
             var definition = returnType.GetGenericTypeDefinition();
-            var helper = definition == typeof(Task<>) ? nameof(AwaitTaskOf)
-                : definition == typeof(ValueTask<>) ? nameof(AwaitValueTaskOf)
+            var helper = definition == typeof(Task<>) ? nameof(AwaitTaskOfAsync)
+                : definition == typeof(ValueTask<>) ? nameof(AwaitValueTaskOfAsync)
                 : null;
             if (helper is not null)
             {
@@ -65,19 +65,19 @@ internal static class ActionInvokerCompiler
         return Task.FromResult;
     }
 
-    private static async Task<object?> AwaitTask(object? task)
+    private static async Task<object?> AwaitTaskAsync(object? task)
     {
         await ((Task)task!).ConfigureAwait(false);
         return null;
     }
 
-    private static async Task<object?> AwaitValueTask(object? task)
+    private static async Task<object?> AwaitValueTaskAsync(object? task)
     {
         await ((ValueTask)task!).ConfigureAwait(false);
         return null;
     }
 
-    private static async Task<object?> AwaitTaskOf<T>(object? task) => await ((Task<T>)task!).ConfigureAwait(false);
+    private static async Task<object?> AwaitTaskOfAsync<T>(object? task) => await ((Task<T>)task!).ConfigureAwait(false);
 
-    private static async Task<object?> AwaitValueTaskOf<T>(object? task) => await ((ValueTask<T>)task!).ConfigureAwait(false);
+    private static async Task<object?> AwaitValueTaskOfAsync<T>(object? task) => await ((ValueTask<T>)task!).ConfigureAwait(false);
 }

@@ -16,6 +16,5 @@ internal sealed class LongRunningActionFilterFactory : IFilterFactory, IOrderedF
 
     public IFilterMetadata CreateInstance(IServiceProvider serviceProvider)
         => serviceProvider.GetService<LongRunningActionFilter>()
-            ?? throw new InvalidOperationException(
-                "[ScenarioLongRunning] needs the Scenario receiver's services: call builder.Services.AddScenarioReceiver(...) at start-up.");
+            ?? throw ScenarioReceiverMarker.NotAdded("[ScenarioLongRunning]");
 }

@@ -3,7 +3,6 @@ using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
-using Scenario.Receiver.Jobs;
 
 namespace Scenario.Receiver.Tasks.HangfireStorage;
 
