@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
@@ -18,12 +17,14 @@ namespace Scenario.Receiver.Jobs;
 /// so a sweep never adds a second terminal status: its stored outcome, or an Error that says what happened.
 /// </summary>
 internal sealed class ScenarioSweepJob(
-    ITaskStore records,
+    TaskLifecycle lifecycle,
     JobLookup jobLookup,
     TerminalStatusDelivery delivery,
     EndpointOutcomeMapper mapper,
     ILogger<ScenarioSweepJob> logger)
 {
+    private readonly ITaskStore records = lifecycle.Records;
+
     /// <summary>The recurring job's id in Hangfire: one for all instances sharing the storage.</summary>
     internal const string RecurringJobId = "scenario:sweep";
 
@@ -47,7 +48,7 @@ internal sealed class ScenarioSweepJob(
         using (sweepLock)
         {
             // Before the sweep, so a record past its retention is not swept (as on storages that expire it themselves).
-            await records.RemoveExpiredAsync(cancellationToken).ConfigureAwait(false);
+            await lifecycle.RemoveExpiredAsync(cancellationToken).ConfigureAwait(false);
             foreach (var taskInstanceId in await records.UnreportedTaskIdsAsync(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -77,7 +78,7 @@ internal sealed class ScenarioSweepJob(
                 Log.TaskRecordGone(logger, taskInstanceId);
             }
 
-            await records.ForgetAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+            await lifecycle.ForgetAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -106,18 +107,22 @@ internal sealed class ScenarioSweepJob(
             return;
         }
 
-        if (record.OutcomeJson is null && stuck.Outcome is { } error)
+        TaskOutcome? decided = null;
+        if (record.Outcome is null && stuck.Outcome is { } error
+            && (await lifecycle.DecideAsync(taskInstanceId, error, TaskDecider.Sweeper, cancellationToken).ConfigureAwait(false)).IsDecided)
         {
             // Decided like every other outcome, under the task's decide lock: a callback or a deadline that got
             // there first wins, and any later delivery (a retry of this one, a requeued work job) reports the same.
-            await records.TryDecideAsync(taskInstanceId, JsonSerializer.Serialize(error, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
+            decided = error;
         }
 
-        await records.MarkRecoveringAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        await lifecycle.MarkRecoveringAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         Log.TaskRecovering(logger, taskInstanceId, jobId, work?.Name ?? "gone", stuck.What);
 
-        // As the work job would have: a failed post becomes a report job with the retry schedule.
-        await delivery.DeliverFromWorkAsync(taskInstanceId, jobLookup.Ambient(jobId)).ConfigureAwait(false);
+        // As the work job would have: a failed post becomes a report job with the retry schedule. A task accepted by an
+        // earlier version has its status URL in its work job's parameter, not in its record.
+        var legacyStatusUrl = record.StatusUrl is null ? jobLookup.LegacyStatusUrl(jobId) : null;
+        await delivery.DeliverFromWorkAsync(taskInstanceId, legacyStatusUrl, decided).ConfigureAwait(false);
     }
 
     /// <summary>
