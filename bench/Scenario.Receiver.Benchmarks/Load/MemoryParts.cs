@@ -43,7 +43,6 @@ internal static class MemoryParts
         var request = PricingWork.SampleRequest();
         var argumentsJson = ArgumentCodec.Serialize(action, new MvcBoundArguments(new Dictionary<string, object?> { ["request"] = request }));
         var snapshot = provider.GetRequiredService<RequestSnapshotCapture>().Capture(LoadClientRequest());
-        var ambient = new TaskAmbient("wf-bench", null, null);
         var queue = EnqueuedState.DefaultQueue;
         var runAsync = typeof(ScenarioWorkJob).GetMethod(nameof(ScenarioWorkJob.RunAsync))!;
 
@@ -60,13 +59,13 @@ internal static class MemoryParts
             var taskIds = Enumerable.Range(0, n).Select(_ => Guid.NewGuid().ToString("D")).ToArray();
             var workJobIds = new string[n];
             var bare = BytesEach(n, i => CreateWorkJob(taskIds[i], parameters: null));
-            var withParameter = BytesEach(n, i => workJobIds[i] = CreateWorkJob(taskIds[i], TaskJobParameters.For(taskIds[i], ambient, snapshot)));
+            var withParameter = BytesEach(n, i => workJobIds[i] = CreateWorkJob(taskIds[i], TaskJobParameters.For(taskIds[i], "wf-bench", snapshot)));
             return new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["(b) hand-written job"] = BytesEach(n, i => jobs.Enqueue<HandWrittenJob>(job => job.RunAsync(taskIds[i], request, CancellationToken.None))),
                 ["(c) work job"] = bare,
-                ["(c) its job parameter (ambient values, request snapshot)"] = withParameter - bare,
-                [$"(c) task record ({store.Name} store)"] = BytesEach(n, i => Completed(store.AcceptAsync(taskIds[i], action.Key, "wf-bench", queue, () => workJobIds[i]))),
+                ["(c) its job parameter (task id, workflow, trace, request snapshot)"] = withParameter - bare,
+                [$"(c) task record ({store.Name} store)"] = BytesEach(n, i => Completed(store.AcceptAsync(taskIds[i], action.Key, "wf-bench", null, queue, () => workJobIds[i]))),
             };
         }
 

@@ -96,7 +96,7 @@ public class AcceptBreakdownBenchmarks
     {
         var i = _next++;
         using var locked = _records.LockForAccept(_taskIds[i]);
-        locked.WriteAccepted("wf-7781", _parentJobIds[i], EnqueuedState.DefaultQueue, _action.Key, DateTimeOffset.UnixEpoch);
+        locked.WriteAccepted("wf-7781", null, _parentJobIds[i], EnqueuedState.DefaultQueue, _action.Key, DateTimeOffset.UnixEpoch);
     }
 
     private string CreateWorkJob(string taskInstanceId)

@@ -28,7 +28,7 @@ public class ReportRecordBenchmarks
         foreach (var taskInstanceId in _taskIds)
         {
             using var locked = _records.LockForAccept(taskInstanceId);
-            locked.WriteAccepted("wf-7781", "1", "default", "Library.Post", DateTimeOffset.UnixEpoch);
+            locked.WriteAccepted("wf-7781", null, "1", "default", "Library.Post", DateTimeOffset.UnixEpoch);
         }
 
         _next = 0;

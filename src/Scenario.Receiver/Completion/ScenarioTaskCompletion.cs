@@ -1,10 +1,9 @@
 using System.Text.Json;
-using Hangfire;
 using Hangfire.States;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
@@ -12,24 +11,22 @@ using Scenario.Receiver.Tasks;
 namespace Scenario.Receiver.Completion;
 
 /// <summary>
-/// <see cref="IScenarioTaskCompletion"/> over the task record: the outcome is decided under the task's decide
-/// lock (<see cref="ITaskStore.TryDecideAsync"/>), the same decision the work job, a deadline and a cancellation
+/// <see cref="IScenarioTaskCompletion"/> over the task's lifecycle: the outcome is decided under the task's decide
+/// lock (<see cref="TaskLifecycle.DecideAsync"/>), the same decision the work job, a deadline and a cancellation
 /// make, and then delivered by a report job, so the caller is answered without waiting for Scenario and an
-/// outage of Scenario loses nothing.
+/// outage of Scenario loses nothing. The task id is made canonical here, at the edge.
 /// </summary>
 internal sealed class ScenarioTaskCompletion(
-    ITaskStore records,
-    JobLookup jobLookup,
+    TaskLifecycle lifecycle,
     EndpointOutcomeMapper mapper,
-    IBackgroundJobClient jobs,
     ScenarioStatusClient client,
-    StatusUrlPolicy statusUrlPolicy,
-    TaskDeferral deferral,
+    TimeProvider time,
+    IOptions<ScenarioReceiverOptions> options,
     ILogger<ScenarioTaskCompletion> logger) : IScenarioTaskCompletion
 {
     public async Task<ScenarioCompletionResult> CompleteAsync(string taskInstanceId, object? outputs, string? message = null, CancellationToken cancellationToken = default)
     {
-        CheckTaskId(taskInstanceId);
+        taskInstanceId = CanonicalTaskId(taskInstanceId);
         cancellationToken.ThrowIfCancellationRequested();
 
         // The same rules as an endpoint's result: an object's properties or a dictionary's entries, each a string.
@@ -44,7 +41,7 @@ internal sealed class ScenarioTaskCompletion(
 
     public async Task<ScenarioCompletionResult> FailAsync(string taskInstanceId, string message, int statusCode = 500, CancellationToken cancellationToken = default)
     {
-        CheckTaskId(taskInstanceId);
+        taskInstanceId = CanonicalTaskId(taskInstanceId);
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
@@ -54,34 +51,42 @@ internal sealed class ScenarioTaskCompletion(
 
     public async Task<bool> ReportProgressAsync(string taskInstanceId, int percent, string? message = null, CancellationToken cancellationToken = default)
     {
-        CheckTaskId(taskInstanceId);
+        taskInstanceId = CanonicalTaskId(taskInstanceId);
         ArgumentOutOfRangeException.ThrowIfNegative(percent);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
 
-        // Taken and returned before the post: a terminal status being posted is waited for, and then found reported,
-        // so this progress does not overtake it; the post itself holds no lock, so a slow Scenario holds up no delivery.
-        TaskRecord? record;
-        var locked = await records.LockForReportAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
-        await using (locked.ConfigureAwait(false))
-        {
-            record = locked.Read();
-        }
-
-        if (record is not null && record.IsSettled)
+        var record = await lifecycle.Records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        if (record is { IsSettled: true })
         {
             return false;
         }
 
-        var ambient = record?.JobId is { } jobId ? jobLookup.Ambient(jobId) : TaskAmbient.None;
-        var target = ambient.StatusUrl is null ? null : statusUrlPolicy.AllowedOrNull(new Uri(ambient.StatusUrl));
-        var statusEvent = new TaskStatusEvent
+        // Begun under the report lock, unless the task was settled meanwhile, with a lease that makes a terminal delivery
+        // wait for this post's answer: nothing reaches Scenario after the terminal status, and no lock is held across the post.
+        var timeout = options.Value.Reporting.RequestTimeout;
+        var until = ProgressLease.Until(time, timeout);
+        if (!await lifecycle.TryBeginProgressAsync(taskInstanceId, until, afterOwnWork: false, cancellationToken).ConfigureAwait(false))
         {
-            TaskInstanceId = taskInstanceId,
-            Status = TaskStatusNames.InProgress,
-            ProgressPercentage = percent,
-            Message = message is null ? null : mapper.Cap(message),
-        };
-        var result = await client.PostAsync(statusEvent, target, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        DeliveryResult result;
+        try
+        {
+            var statusEvent = new TaskStatusEvent
+            {
+                TaskInstanceId = taskInstanceId,
+                Status = TaskStatusNames.InProgress,
+                ProgressPercentage = percent,
+                Message = message is null ? null : mapper.Cap(message),
+            };
+            result = await client.PostAsync(statusEvent, record?.StatusUrl is { } statusUrl ? new Uri(statusUrl) : null, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await lifecycle.EndProgressAsync(taskInstanceId, until, CancellationToken.None).ConfigureAwait(false);
+        }
+
         if (result.Kind != DeliveryResultKind.Delivered)
         {
             Log.ProgressNotDelivered(logger, taskInstanceId, result.Reason);
@@ -91,42 +96,44 @@ internal sealed class ScenarioTaskCompletion(
     }
 
     public async Task<bool> IsKnownAsync(string taskInstanceId, CancellationToken cancellationToken = default)
-    {
-        CheckTaskId(taskInstanceId);
-        return (await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false))?.JobId is not null;
-    }
+        => (await lifecycle.Records.FindAsync(CanonicalTaskId(taskInstanceId), cancellationToken).ConfigureAwait(false))?.JobId is not null;
 
     private async Task<ScenarioCompletionResult> DecideAsync(string taskInstanceId, TaskOutcome outcome, CancellationToken cancellationToken)
     {
         // The token ends the wait for the decide lock; once decided, nothing below may be cut short.
-        var decision = await records.TryDecideAsync(taskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
+        var decision = await lifecycle.DecideAsync(taskInstanceId, outcome, TaskDecider.Callback, cancellationToken).ConfigureAwait(false);
         if (!decision.IsDecided)
         {
-            Log.OutcomeAlreadyDecided(logger, taskInstanceId, outcome.Status, decision.PriorOutcome);
-            return ScenarioCompletionResult.AlreadyFinished(decision.PriorOutcome);
+            var prior = PriorOutcome(decision.Prior);
+            Log.OutcomeAlreadyDecided(logger, taskInstanceId, outcome.Status, prior);
+            return ScenarioCompletionResult.AlreadyFinished(prior);
         }
 
         // Durable before the caller hears "decided": the delivery is a job, retried on the report schedule.
-        // A task never accepted here has no work job, so no ambient values: its status goes to Scenario:BaseUrl.
-        var record = await records.FindAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
-
-        // A deferred task's deadline and next cancellation check have nothing left to do.
-        deferral.DropScheduledJobs(record);
-        var ambient = record?.JobId is { } jobId ? jobLookup.Ambient(jobId) : TaskAmbient.None;
-        var reportJobId = TerminalStatusDelivery.CreateReportJob(
-            jobs, taskInstanceId, ambient, priorAttempts: 0,
-            new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = $"The task was finished explicitly: {outcome.Status} {outcome.StatusCode}." });
-        await records.WriteReportJobAsync(taskInstanceId, reportJobId, CancellationToken.None).ConfigureAwait(false);
+        var reportJobId = await lifecycle.HandOffDeliveryAsync(
+            taskInstanceId, decision.WorkflowInstanceId, priorAttempts: 0,
+            new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = $"The task was finished explicitly: {outcome.Status} {outcome.StatusCode}." }).ConfigureAwait(false);
         Log.TaskFinishedExplicitly(logger, taskInstanceId, outcome.Status, outcome.StatusCode, reportJobId);
         return ScenarioCompletionResult.Decided;
     }
 
-    private static void CheckTaskId(string taskInstanceId)
+    /// <summary>What <see cref="ScenarioCompletionResult.PriorOutcome"/> says: a status name, or <see cref="ScenarioCompletionResult.CancelledByScenario"/>.</summary>
+    private static string? PriorOutcome(TaskSettlement? prior) => prior switch
+    {
+        TaskSettlement.Completed => TaskStatusNames.Completed,
+        TaskSettlement.Error => TaskStatusNames.Error,
+        TaskSettlement.CancelledByScenario => ScenarioCompletionResult.CancelledByScenario,
+        _ => null,
+    };
+
+    private static string CanonicalTaskId(string taskInstanceId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(taskInstanceId);
         if (!TaskHeaderReader.IsCanonicalGuid(taskInstanceId, out _))
         {
             throw new ArgumentException($"'{taskInstanceId}' is not a task instance id: Scenario issues GUIDs such as 364e21c2-25bf-497d-9583-3d359e7cbf91.", nameof(taskInstanceId));
         }
+
+        return TaskHeaderReader.Canonical(taskInstanceId);
     }
 }

@@ -57,9 +57,27 @@ internal static class TaskHeaderReader
             return false;
         }
 
-        taskInstanceId = value;
+        taskInstanceId = Canonical(value);
         problem = string.Empty;
         return true;
+    }
+
+    /// <summary>
+    /// A task id as every store and job keys it: the GUID in lower case. Made so once, at the edge (this reader, the
+    /// explicit completion, the status endpoint), so that a retried RestCall in another letter case is the same task.
+    /// Allocates only for an id that has an upper-case letter.
+    /// </summary>
+    internal static string Canonical(string taskInstanceId)
+    {
+        foreach (var c in taskInstanceId)
+        {
+            if (c is >= 'A' and <= 'Z')
+            {
+                return taskInstanceId.ToLowerInvariant();
+            }
+        }
+
+        return taskInstanceId;
     }
 
     /// <summary>A GUID in its canonical "D" form only, checked for length before it is parsed.</summary>

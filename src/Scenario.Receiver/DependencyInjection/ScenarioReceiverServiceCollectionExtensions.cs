@@ -85,6 +85,8 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddSingleton<EndpointOutcomeMapper>();
         services.TryAddSingleton<InMemoryTaskTable>();
         services.TryAddSingleton<ITaskStore>(ChooseTaskStore);
+        services.TryAddSingleton<ITaskJobs, TaskJobs>();
+        services.TryAddSingleton<TaskLifecycle>();
         AddJobFilters(services);
         services.TryAddSingleton<JobLookup>();
         services.TryAddSingleton<StatusUrlPolicy>();
@@ -100,7 +102,6 @@ public static class ScenarioReceiverServiceCollectionExtensions
 
         // Finishing a task from anywhere, deferral and Scenario's cancellation.
         services.TryAddTransient<IScenarioTaskCompletion, ScenarioTaskCompletion>();
-        services.TryAddTransient<TaskDeferral>();
         services.TryAddTransient<ScenarioDeferralJob>();
         services.TryAddSingleton<CancellationQuery>();
 
@@ -166,7 +167,8 @@ public static class ScenarioReceiverServiceCollectionExtensions
             services.Remove(registered);
         }
 
-        services.AddSingleton<IJobFilterProvider>(provider => new ScenarioJobFilterProvider(Inner(registered, provider), provider.GetRequiredService<ITaskStore>()));
+        services.AddSingleton<IJobFilterProvider>(provider => new ScenarioJobFilterProvider(
+            Inner(registered, provider), new Lazy<TaskLifecycle>(provider.GetRequiredService<TaskLifecycle>)));
 
         static IJobFilterProvider Inner(ServiceDescriptor? registered, IServiceProvider provider) => registered switch
         {

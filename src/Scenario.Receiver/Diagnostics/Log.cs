@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(1206, LogLevel.Warning, "Work for Scenario task {TaskInstanceId} passed its {TimeoutSeconds} s deadline without stopping; Error 504 is reported now and its late result will be discarded")]
     public static partial void WorkAbandonedAtDeadline(ILogger logger, string taskInstanceId, double timeoutSeconds);
 
+    [LoggerMessage(1208, LogLevel.Warning, "Work for Scenario task {TaskInstanceId} did not start: the task store did not answer; the job runs again in {DelaySeconds} s, and no attempt of the work is counted")]
+    public static partial void WorkStartDeferredStorageUnavailable(ILogger logger, Exception exception, string taskInstanceId, double delaySeconds);
+
     [LoggerMessage(1201, LogLevel.Information, "Work for Scenario task {TaskInstanceId} finished: {Status} {StatusCode}")]
     public static partial void WorkFinished(ILogger logger, string taskInstanceId, string status, int statusCode);
 

@@ -35,7 +35,7 @@ internal sealed class ContinueScenarioTraceAttribute(string activityName) : JobF
         // Hangfire runs the job on this thread after the filters, so the activity becomes its Activity.Current.
         var activity = ScenarioTelemetry.StartJobActivity(
             ActivityName,
-            TaskJobParameters.Read(context).TraceParent,
+            TaskJobParameters.ReadTraceParent(context),
             TaskJobParameters.ReadTaskInstanceId(context));
         if (activity is not null)
         {

@@ -3,7 +3,7 @@ using Hangfire.Storage;
 
 namespace Scenario.Receiver.Jobs;
 
-/// <summary>What job storage says of one of a task's Hangfire jobs: its state, and the ambient values it was created with.</summary>
+/// <summary>What job storage says of one of a task's Hangfire jobs: its state.</summary>
 internal sealed class JobLookup(JobStorage storage)
 {
     /// <summary>A job's current state (name, reason, data), or null when the job is gone.</summary>
@@ -16,10 +16,10 @@ internal sealed class JobLookup(JobStorage storage)
     /// <summary>The name of the Hangfire state a job is in (Enqueued, Processing, Succeeded, …), or null when it is gone.</summary>
     public string? StateName(string jobId) => StateData(jobId)?.Name;
 
-    /// <summary>The ambient values (workflow, allowed status URL, trace) a job of the task was created with; none when the job is gone.</summary>
-    public TaskAmbient Ambient(string jobId)
+    /// <summary>The status URL a work job made by an earlier version carries (<see cref="TaskJobParameters.LegacyStatusUrl"/>).</summary>
+    public string? LegacyStatusUrl(string jobId)
     {
         using var connection = storage.GetConnection();
-        return TaskJobParameters.Read(connection, jobId);
+        return TaskJobParameters.ReadLegacyStatusUrl(connection, jobId);
     }
 }

@@ -1,5 +1,3 @@
-using Hangfire;
-using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
 using Scenario.Receiver.Tasks;
@@ -13,12 +11,13 @@ namespace Scenario.Receiver.Jobs;
 /// outcome first and reports on its own, so its deletion (after a timeout or its last retry) adds nothing.
 /// </summary>
 /// <remarks>
-/// Built with the host's services and handed to Hangfire by <see cref="ScenarioJobFilterProvider"/>, so it reads the
-/// host's own task store, never one found through the storage. Hangfire applies states synchronously, inside its own
-/// storage transaction: the store is read and written through its synchronous state-change members
+/// Built with the host's services and handed to Hangfire by <see cref="ScenarioJobFilterProvider"/>, so it goes through the
+/// host's own <see cref="TaskLifecycle"/> (resolved on first use: the lifecycle's job client needs the filter provider
+/// this filter is part of), never a store found through the storage. Hangfire applies states synchronously, inside its
+/// own storage transaction: the lifecycle reads and writes through the store's synchronous state-change members
 /// (<see cref="ITaskStore.FindDuringStateChange"/>), which wait for no lock of ours.
 /// </remarks>
-internal sealed class ReportWhenDeletedFilter(ITaskStore records, IJobFilterProvider filters) : IApplyStateFilter
+internal sealed class ReportWhenDeletedFilter(Lazy<TaskLifecycle> lifecycle) : IApplyStateFilter
 {
     public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
     {
@@ -27,27 +26,10 @@ internal sealed class ReportWhenDeletedFilter(ITaskStore records, IJobFilterProv
             return;
         }
 
-        var jobId = context.BackgroundJob.Id;
-        if (TaskJobParameters.Read(context.Connection, jobId, TaskJobParameters.TaskInstanceId) is not { } taskInstanceId)
+        if (TaskJobParameters.ReadTaskInstanceId(context.Connection, context.BackgroundJob.Id) is { } taskInstanceId)
         {
-            return;
+            lifecycle.Value.HandOffDeletedWork(context, transaction, taskInstanceId);
         }
-
-        var record = records.FindDuringStateChange(context, taskInstanceId);
-        // A deferred task waits for its completion or deadline; one Scenario cancelled gets nothing.
-        if (record is null || record.IsSettled || record.DeferredUntil is not null)
-        {
-            return;
-        }
-
-        // A client on the state change's storage with the host's filters: no static configuration of Hangfire's.
-        var reportJobId = TerminalStatusDelivery.CreateReportJob(
-            new BackgroundJobClient(context.Storage, filters),
-            taskInstanceId,
-            TaskJobParameters.Read(context.Connection, jobId),
-            priorAttempts: 0,
-            new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = "The work job was deleted before it reported: Scenario hears it was cancelled." });
-        records.WriteReportJobDuringStateChange(context, transaction, taskInstanceId, reportJobId);
     }
 
     public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)

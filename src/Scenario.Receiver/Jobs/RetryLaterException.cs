@@ -11,4 +11,10 @@ internal sealed class RetryLaterException : Exception
         : base(reason, innerException) => Delay = delay;
 
     public TimeSpan Delay { get; }
+
+    /// <summary>
+    /// Whether the run that throws it counts as an attempt (of the work, of a delivery): false for a run that could not
+    /// begin (its task store did not answer), whose retry is the same attempt again.
+    /// </summary>
+    public bool CountsAsAttempt { get; init; } = true;
 }

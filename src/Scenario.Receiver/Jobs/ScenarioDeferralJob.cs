@@ -1,8 +1,11 @@
+using System.Globalization;
 using Hangfire;
 using Hangfire.Server;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Cancellation;
 using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Jobs;
@@ -13,8 +16,7 @@ namespace Scenario.Receiver.Jobs;
 /// Both run on any instance sharing the storage, after any restart.
 /// </summary>
 internal sealed class ScenarioDeferralJob(
-    TaskDeferral deferral,
-    ITaskStore records,
+    TaskLifecycle lifecycle,
     CancellationQuery cancellationQuery,
     TerminalStatusDelivery delivery,
     TimeProvider time,
@@ -34,21 +36,33 @@ internal sealed class ScenarioDeferralJob(
     [JobDisplayName("Deadline of deferred Scenario task {0}")]
     public async Task ExpireAsync(string taskInstanceId, string deadline, PerformContext? performContext)
     {
-        var ambient = TaskJobParameters.Read(performContext);
-        using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, ambient.WorkflowInstanceId));
-        if (await records.FindAsync(taskInstanceId).ConfigureAwait(false) is { DeferredUntil: not null, IsSettled: false }
-            && await cancellationQuery.IsCancelledAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false))
+        var record = await lifecycle.Records.FindAsync(taskInstanceId).ConfigureAwait(false);
+        using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, record?.WorkflowInstanceId));
+        var legacyStatusUrl = TaskJobParameters.ReadLegacyStatusUrl(performContext);
+        if (record is { DeferredUntil: { } until, IsSettled: false })
         {
-            await deferral.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
-            return;
+            if (await cancellationQuery.IsCancelledAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false))
+            {
+                await lifecycle.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            var outcome = DeadlineError(deadline, until);
+            var decision = await lifecycle.DecideAsync(taskInstanceId, outcome, TaskDecider.Deadline, CancellationToken.None).ConfigureAwait(false);
+            if (decision.IsDecided)
+            {
+                Log.DeadlinePassed(logger, taskInstanceId);
+                await delivery.DeliverFromWorkAsync(taskInstanceId, legacyStatusUrl, outcome).ConfigureAwait(false);
+                return;
+            }
+
+            record = await lifecycle.Records.FindAsync(taskInstanceId).ConfigureAwait(false);
         }
 
-        await deferral.DecideDeadlinePassedAsync(taskInstanceId, deadline, CancellationToken.None).ConfigureAwait(false);
-
         // Also when another run of this job decided it and died before delivering: delivery is guarded.
-        if (await records.FindAsync(taskInstanceId).ConfigureAwait(false) is { OutcomeJson: not null, IsReported: false })
+        if (record is { Outcome: not null, IsReported: false })
         {
-            await delivery.DeliverFromWorkAsync(taskInstanceId, ambient).ConfigureAwait(false);
+            await delivery.DeliverFromWorkAsync(taskInstanceId, legacyStatusUrl).ConfigureAwait(false);
         }
     }
 
@@ -61,25 +75,35 @@ internal sealed class ScenarioDeferralJob(
     [JobDisplayName("Was deferred Scenario task {0} cancelled?")]
     public async Task CheckCancellationAsync(string taskInstanceId, PerformContext? performContext, CancellationToken cancellationToken)
     {
-        var ambient = TaskJobParameters.Read(performContext);
-        using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, ambient.WorkflowInstanceId));
-        if (!StillWaiting(await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false)))
+        var record = await lifecycle.Records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, record?.WorkflowInstanceId));
+        if (!StillWaiting(record))
         {
             return;
         }
 
         if (await cancellationQuery.IsCancelledAsync(taskInstanceId, cancellationToken).ConfigureAwait(false))
         {
-            await deferral.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
+            await lifecycle.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        if (StillWaiting(await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false)))
-        {
-            await deferral.ScheduleCancellationCheckAsync(taskInstanceId, ambient, cancellationToken).ConfigureAwait(false);
-        }
+        // The lifecycle looks again under the decide lock: a decision meanwhile schedules nothing.
+        await lifecycle.ScheduleCancellationCheckAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
     }
 
     private bool StillWaiting(TaskRecord? record)
         => record is { DeferredUntil: { } until } && !record.IsSettled && until > time.GetUtcNow();
+
+    private static TaskOutcome DeadlineError(string deadline, DateTimeOffset until)
+        => TaskOutcome.Error(
+            StatusCodes.Status504GatewayTimeout,
+            TimeSpan.TryParseExact(deadline, "c", CultureInfo.InvariantCulture, out var within)
+                ? $"The task was not completed within {Describe(within)} of its deferral (deadline {until:O})."
+                : $"The task was not completed by its deadline {until:O}.");
+
+    private static string Describe(TimeSpan duration)
+        => duration.TotalSeconds < 120
+            ? string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.###} s")
+            : duration.ToString("c", CultureInfo.InvariantCulture);
 }

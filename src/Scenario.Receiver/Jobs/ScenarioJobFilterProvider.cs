@@ -14,10 +14,10 @@ internal sealed class ScenarioJobFilterProvider : IJobFilterProvider
     private readonly IJobFilterProvider _inner;
     private readonly JobFilter _reportWhenDeleted;
 
-    public ScenarioJobFilterProvider(IJobFilterProvider inner, ITaskStore records)
+    public ScenarioJobFilterProvider(IJobFilterProvider inner, Lazy<TaskLifecycle> lifecycle)
     {
         _inner = inner;
-        _reportWhenDeleted = new JobFilter(new ReportWhenDeletedFilter(records, this), JobFilterScope.Method, order: null);
+        _reportWhenDeleted = new JobFilter(new ReportWhenDeletedFilter(lifecycle), JobFilterScope.Method, order: null);
     }
 
     public IEnumerable<JobFilter> GetFilters(Job job)

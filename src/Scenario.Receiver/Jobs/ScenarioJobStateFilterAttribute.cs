@@ -26,11 +26,17 @@ internal sealed class ScenarioJobStateFilterAttribute : JobFilterAttribute, IEle
         switch (Unwrap(failed.Exception))
         {
             case RetryLaterException retry:
-                var retryCount = context.GetJobParameter<int>(RetryCountParameter, allowStale: true) + 1;
-                context.SetJobParameter(RetryCountParameter, retryCount);
+                var retryCount = context.GetJobParameter<int>(RetryCountParameter, allowStale: true);
+                if (retry.CountsAsAttempt)
+                {
+                    context.SetJobParameter(RetryCountParameter, ++retryCount);
+                }
+
                 context.CandidateState = new ScheduledState(RetrySchedule.NotBefore(retry.Delay))
                 {
-                    Reason = RetrySchedule.Reason(retryCount, retry),
+                    Reason = retry.CountsAsAttempt
+                        ? RetrySchedule.Reason(retryCount, retry)
+                        : FormattableString.Invariant($"Again in {retry.Delay.TotalSeconds:0.#} s, not counted as an attempt: {retry.Message}"),
                 };
                 break;
             case WorkAbandonedException abandoned:

@@ -29,12 +29,12 @@ internal sealed class ScenarioReportJob(TerminalStatusDelivery delivery, PromptR
     [JobDisplayName("Report → Scenario {0}")]
     public async Task DeliverAsync(string taskInstanceId, int priorAttempts, PerformContext? performContext, CancellationToken cancellationToken)
     {
-        var ambient = TaskJobParameters.Read(performContext);
-        using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, ambient.WorkflowInstanceId));
+        // The workflow joins the scope once the delivery has read the task's record.
+        using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, null));
         var retryCount = performContext?.GetJobParameter<int>(ScenarioJobStateFilterAttribute.RetryCountParameter, allowStale: true) ?? 0;
         try
         {
-            await delivery.DeliverAsync(taskInstanceId, ambient.StatusUrl, priorAttempts + retryCount + 1, cancellationToken).ConfigureAwait(false);
+            await delivery.DeliverAsync(taskInstanceId, TaskJobParameters.ReadLegacyStatusUrl(performContext), priorAttempts + retryCount + 1, cancellationToken).ConfigureAwait(false);
         }
         catch (RetryLaterException retry) when (performContext is not null)
         {

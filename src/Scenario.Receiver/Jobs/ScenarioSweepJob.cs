@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
@@ -18,12 +17,14 @@ namespace Scenario.Receiver.Jobs;
 /// so a sweep never adds a second terminal status: its stored outcome, or an Error that says what happened.
 /// </summary>
 internal sealed class ScenarioSweepJob(
-    ITaskStore records,
+    TaskLifecycle lifecycle,
     JobLookup jobLookup,
     TerminalStatusDelivery delivery,
     EndpointOutcomeMapper mapper,
     ILogger<ScenarioSweepJob> logger)
 {
+    private readonly ITaskStore _records = lifecycle.Records;
+
     /// <summary>The recurring job's id in Hangfire: one for all instances sharing the storage.</summary>
     internal const string RecurringJobId = "scenario:sweep";
 
@@ -36,7 +37,7 @@ internal sealed class ScenarioSweepJob(
         IDisposable sweepLock;
         try
         {
-            sweepLock = records.LockForSweep();
+            sweepLock = _records.LockForSweep();
         }
         catch (DistributedLockTimeoutException)
         {
@@ -47,8 +48,8 @@ internal sealed class ScenarioSweepJob(
         using (sweepLock)
         {
             // Before the sweep, so a record past its retention is not swept (as on storages that expire it themselves).
-            await records.RemoveExpiredAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var taskInstanceId in await records.UnreportedTaskIdsAsync(cancellationToken).ConfigureAwait(false))
+            await lifecycle.RemoveExpiredAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var taskInstanceId in await _records.UnreportedTaskIdsAsync(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 try
@@ -67,7 +68,7 @@ internal sealed class ScenarioSweepJob(
 
     private async Task SweepAsync(string taskInstanceId, CancellationToken cancellationToken)
     {
-        var record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        var record = await _records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         if (record is null || record.IsReported)
         {
             // Gone: past Scenario:RecordRetention, there is nothing left to report. Reported: a fast job
@@ -77,7 +78,7 @@ internal sealed class ScenarioSweepJob(
                 Log.TaskRecordGone(logger, taskInstanceId);
             }
 
-            await records.ForgetAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+            await lifecycle.ForgetAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -95,7 +96,7 @@ internal sealed class ScenarioSweepJob(
         // Read again, now that the job is over: what it left behind (its outcome, the report job it handed over
         // to, the one its deletion created) is written by the time its last state is, and a read from before
         // could miss it.
-        record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        record = await _records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         if (record is null || record.IsReported)
         {
             return;
@@ -106,18 +107,22 @@ internal sealed class ScenarioSweepJob(
             return;
         }
 
-        if (record.OutcomeJson is null && stuck.Outcome is { } error)
+        TaskOutcome? decided = null;
+        if (record.Outcome is null && stuck.Outcome is { } error
+            && (await lifecycle.DecideAsync(taskInstanceId, error, TaskDecider.Sweeper, cancellationToken).ConfigureAwait(false)).IsDecided)
         {
             // Decided like every other outcome, under the task's decide lock: a callback or a deadline that got
             // there first wins, and any later delivery (a retry of this one, a requeued work job) reports the same.
-            await records.TryDecideAsync(taskInstanceId, JsonSerializer.Serialize(error, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
+            decided = error;
         }
 
-        await records.MarkRecoveringAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        await lifecycle.MarkRecoveringAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         Log.TaskRecovering(logger, taskInstanceId, jobId, work?.Name ?? "gone", stuck.What);
 
-        // As the work job would have: a failed post becomes a report job with the retry schedule.
-        await delivery.DeliverFromWorkAsync(taskInstanceId, jobLookup.Ambient(jobId)).ConfigureAwait(false);
+        // As the work job would have: a failed post becomes a report job with the retry schedule. A task accepted by an
+        // earlier version has its status URL in its work job's parameter, not in its record.
+        var legacyStatusUrl = record.StatusUrl is null ? jobLookup.LegacyStatusUrl(jobId) : null;
+        await delivery.DeliverFromWorkAsync(taskInstanceId, legacyStatusUrl, decided).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -147,7 +152,7 @@ internal sealed class ScenarioSweepJob(
         if (Is(work, SucceededState.StateName))
         {
             // A deferred task waits by design for an explicit completion before its deadline.
-            return await records.IsDeferredAsync(taskInstanceId, cancellationToken).ConfigureAwait(false)
+            return await _records.IsDeferredAsync(taskInstanceId, cancellationToken).ConfigureAwait(false)
                 ? null
                 : ("succeeded without reporting", Error("The work job ended without reporting an outcome."));
         }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hangfire;
 using Hangfire.Server;
 using Microsoft.AspNetCore.Http;
@@ -21,14 +20,18 @@ internal sealed class ScenarioWorkJob(
     LongRunningEntryCatalog catalog,
     WorkRunner runner,
     ProgressReporterFactory progressReporters,
-    ITaskStore records,
+    TaskLifecycle lifecycle,
     TerminalStatusDelivery delivery,
     PromptRetries promptRetries,
-    TaskDeferral deferral,
     ScenarioTaskContext taskContext,
-    IEnumerable<IOutcomeSaveHook> outcomeSaveHooks,
     ILogger<ScenarioWorkJob> logger)
 {
+    /// <summary>
+    /// How soon a work job whose task store did not answer before the work started runs again: soon, since nothing ran,
+    /// and no attempt of the work is counted for it.
+    /// </summary>
+    internal static readonly TimeSpan StorageUnavailableRetryDelay = TimeSpan.FromSeconds(5);
+
     /// <summary>Hangfire's entry point. Public because Hangfire invokes only public methods.</summary>
     /// <param name="entryKey">The long-running endpoint, by its key in the catalog.</param>
     /// <param name="taskInstanceId">The Scenario task.</param>
@@ -41,10 +44,20 @@ internal sealed class ScenarioWorkJob(
     [JobDisplayName("Scenario {1} · {0}")]
     public async Task RunAsync(string entryKey, string taskInstanceId, string argumentsJson, PerformContext? performContext, CancellationToken cancellationToken)
     {
-        var ambient = TaskJobParameters.Read(performContext);
-        using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, ambient.WorkflowInstanceId));
+        // The record's first read: the one read of the work path before the delivery's, under the report lock.
+        TaskRecord? record;
+        try
+        {
+            record = await FindBeforeTheWorkAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RetryLaterException retry) when (performContext is not null)
+        {
+            await RetryPromptlyAsync(entryKey, performContext, retry).ConfigureAwait(false);
+            throw;
+        }
 
-        var record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, record?.WorkflowInstanceId));
+        var legacyStatusUrl = TaskJobParameters.ReadLegacyStatusUrl(performContext);
         if (record is { IsReported: true })
         {
             // Hangfire ran the job again (a crash, an invisibility timeout) after the task was reported:
@@ -53,10 +66,10 @@ internal sealed class ScenarioWorkJob(
             return;
         }
 
-        if (record?.OutcomeJson is not null)
+        if (record?.Outcome is not null)
         {
-            // A previous run finished the work and stored its outcome, then died before reporting it.
-            await delivery.DeliverFromWorkAsync(taskInstanceId, ambient).ConfigureAwait(false);
+            // A previous run (or a callback) decided the outcome, and it is not reported yet.
+            await delivery.DeliverFromWorkAsync(taskInstanceId, legacyStatusUrl).ConfigureAwait(false);
             return;
         }
 
@@ -67,57 +80,61 @@ internal sealed class ScenarioWorkJob(
         }
 
         // Owned here, not by the runner: the run's last progress post is waited for only after the outcome is stored.
-        var progress = progressReporters.Create(taskInstanceId, ambient.StatusUrl);
+        var statusUrl = record?.StatusUrl ?? legacyStatusUrl;
+        var progress = progressReporters.Create(taskInstanceId, statusUrl);
         await using (progress.ConfigureAwait(false))
         {
             WorkResult result;
             try
             {
-                result = await RunWorkAsync(entryKey, taskInstanceId, argumentsJson, ambient, performContext, progress, cancellationToken).ConfigureAwait(false);
+                result = await RunWorkAsync(entryKey, taskInstanceId, argumentsJson, record?.WorkflowInstanceId, statusUrl, performContext, progress, cancellationToken).ConfigureAwait(false);
             }
             catch (RetryLaterException retry) when (performContext is not null)
             {
                 // The retry notice goes out (or is abandoned) before the next attempt can start.
                 await progress.FinishAsync().ConfigureAwait(false);
 
-                // The state filter makes the job Scheduled; this process starts it when due.
-                var queue = (await catalog.FindAsync(entryKey, CancellationToken.None).ConfigureAwait(false))?.Settings.Queue;
-                promptRetries.EnqueueWhenDue(performContext.BackgroundJob.Id, retry.Delay, queue ?? Hangfire.States.EnqueuedState.DefaultQueue);
+                await RetryPromptlyAsync(entryKey, performContext, retry).ConfigureAwait(false);
                 throw;
             }
 
             if (result.HasNoOutcomeYet)
             {
                 await progress.FinishAsync().ConfigureAwait(false);
-                await EndWithoutOutcomeAsync(taskInstanceId, result, ambient).ConfigureAwait(false);
+                await EndWithoutOutcomeAsync(taskInstanceId, result).ConfigureAwait(false);
                 return;
             }
 
             // Stored before anything waits on Scenario: a Scenario that hangs never decides whether the work's outcome is kept.
-            foreach (var hook in outcomeSaveHooks)
+            var outcome = result.Outcome!;
+            var decision = await SaveOutcomeAsync(taskInstanceId, outcome, cancellationToken).ConfigureAwait(false);
+            if (decision.IsDecided)
             {
-                await hook.BeforeOutcomeSavedAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+                Log.WorkFinished(logger, taskInstanceId, outcome.Status, outcome.StatusCode);
             }
-
-            await SaveOutcomeAsync(taskInstanceId, JsonSerializer.Serialize(result.Outcome, ScenarioJsonContext.Default.TaskOutcome), cancellationToken).ConfigureAwait(false);
-            Log.WorkFinished(logger, taskInstanceId, result.Outcome.Status, result.Outcome.StatusCode);
+            else
+            {
+                // A callback, a deadline or the sweeper got there first: theirs is what Scenario receives.
+                Log.OutcomeAlreadyDecided(logger, taskInstanceId, outcome.Status, decision.Prior?.ToString());
+            }
 
             // The terminal status only after the run's progress has ended, so no progress can follow it. Progress that
             // Scenario left unanswered says it is not answering now: the report job takes over, and this worker is free.
             var flush = await progress.FinishAsync().ConfigureAwait(false);
             if (flush == ProgressFlush.Flushed)
             {
-                await delivery.DeliverFromWorkAsync(taskInstanceId, ambient).ConfigureAwait(false);
+                // This run's outcome in hand when its decision won; read under the report lock only when another path won.
+                await delivery.DeliverFromWorkAsync(taskInstanceId, legacyStatusUrl, decision.IsDecided ? outcome : null).ConfigureAwait(false);
             }
             else
             {
-                await delivery.HandOverFromWorkAsync(taskInstanceId, ambient, flush).ConfigureAwait(false);
+                await delivery.HandOverFromWorkAsync(taskInstanceId, record?.WorkflowInstanceId, flush).ConfigureAwait(false);
             }
 
             if (result.AbandonedBecause is not null)
             {
                 // Deleted, not Failed: the task is over and reported; a requeue would only run the work again.
-                throw new WorkAbandonedException(result.Outcome.Message ?? result.Outcome.Status, result.AbandonedBecause);
+                throw new WorkAbandonedException(outcome.Message ?? outcome.Status, result.AbandonedBecause);
             }
         }
     }
@@ -126,16 +143,16 @@ internal sealed class ScenarioWorkJob(
     /// Deferred: the outcome comes later (an explicit completion or the deadline), so nothing is reported now.
     /// Cancelled by Scenario: nothing is reported at all, and the job ends Deleted with that reason.
     /// </summary>
-    private async Task EndWithoutOutcomeAsync(string taskInstanceId, WorkResult result, TaskAmbient ambient)
+    private async Task EndWithoutOutcomeAsync(string taskInstanceId, WorkResult result)
     {
         // Not the job's token: the work is over, and what it found must be recorded whatever happens to the job now.
         if (result.DeferredFor is { } deadline)
         {
-            await deferral.DeferAsync(taskInstanceId, deadline, ambient, CancellationToken.None).ConfigureAwait(false);
+            await lifecycle.DeferAsync(taskInstanceId, deadline, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        await deferral.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
+        await lifecycle.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
         throw new WorkAbandonedException("Cancelled by Scenario (its cancellation query answered isCancelled: true); nothing was reported.");
     }
 
@@ -145,14 +162,44 @@ internal sealed class ScenarioWorkJob(
     /// again on a requeue, because the storage blinked. Only a shutdown (or the job's deletion) ends the wait;
     /// Hangfire then runs the job again, and the work with it, since no outcome was stored.
     /// </summary>
-    private Task SaveOutcomeAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken)
-        => StorageRetry.UntilWrittenAsync(
-            async _ => await records.TryDecideAsync(taskInstanceId, outcomeJson, cancellationToken).ConfigureAwait(false),
+    /// <remarks>Says whether this run's decision won: the work keeps its outcome in memory then, and reads nothing back.</remarks>
+    private async Task<TaskDecision> SaveOutcomeAsync(string taskInstanceId, TaskOutcome outcome, CancellationToken cancellationToken)
+    {
+        TaskDecision decision = default;
+        await StorageRetry.UntilWrittenAsync(
+            async _ => decision = await lifecycle.DecideAsync(taskInstanceId, outcome, TaskDecider.Work, cancellationToken).ConfigureAwait(false),
             (ex, attempt, delay) => Log.OutcomeSaveRetrying(logger, ex, taskInstanceId, attempt, delay.TotalSeconds),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        return decision;
+    }
+
+    /// <summary>The state filter makes the job Scheduled; this process starts it when due.</summary>
+    private async Task RetryPromptlyAsync(string entryKey, PerformContext performContext, RetryLaterException retry)
+    {
+        var queue = (await catalog.FindAsync(entryKey, CancellationToken.None).ConfigureAwait(false))?.Settings.Queue;
+        promptRetries.EnqueueWhenDue(performContext.BackgroundJob.Id, retry.Delay, queue ?? Hangfire.States.EnqueuedState.DefaultQueue);
+    }
+
+    /// <summary>
+    /// The record before the work starts. A storage that cannot answer now is no failure of the work, which has not
+    /// run: the job is retried shortly (Scheduled, not Failed), and nothing is reported.
+    /// </summary>
+    private async Task<TaskRecord?> FindBeforeTheWorkAsync(string taskInstanceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await lifecycle.Records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var delay = StorageUnavailableRetryDelay;
+            Log.WorkStartDeferredStorageUnavailable(logger, ex, taskInstanceId, delay.TotalSeconds);
+            throw new RetryLaterException(delay, $"the task store did not answer before the work started: {ex.GetType().Name}: {ex.Message}", ex) { CountsAsAttempt = false };
+        }
+    }
 
     private async Task<WorkResult> RunWorkAsync(
-        string entryKey, string taskInstanceId, string argumentsJson, TaskAmbient ambient, PerformContext? performContext, ProgressReporter progress, CancellationToken cancellationToken)
+        string entryKey, string taskInstanceId, string argumentsJson, string? workflowInstanceId, string? statusUrl, PerformContext? performContext, ProgressReporter progress, CancellationToken cancellationToken)
     {
         if (await catalog.FindAsync(entryKey, cancellationToken).ConfigureAwait(false) is not { } entry)
         {
@@ -160,12 +207,12 @@ internal sealed class ScenarioWorkJob(
             return new WorkResult(unknown, new InvalidOperationException(unknown.Message));
         }
 
-        taskContext.Capture(taskInstanceId, ambient.WorkflowInstanceId, null);
+        taskContext.Capture(taskInstanceId, workflowInstanceId, null);
         // Read only where there can be one: on PostgreSQL each job parameter read is a round trip of its own.
         var retryCount = entry.Settings.Retries > 0
             ? performContext?.GetJobParameter<int>(ScenarioJobStateFilterAttribute.RetryCountParameter, allowStale: true) ?? 0
             : 0;
-        var input = new WorkInput(argumentsJson, TaskJobParameters.ReadRequest(performContext), ambient.StatusUrl, Attempt: retryCount + 1);
+        var input = new WorkInput(argumentsJson, TaskJobParameters.ReadRequest(performContext), statusUrl, Attempt: retryCount + 1);
         return await runner.RunAsync(entry, taskContext, input, progress, cancellationToken).ConfigureAwait(false);
     }
 }

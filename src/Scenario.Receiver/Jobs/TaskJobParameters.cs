@@ -9,61 +9,59 @@ using Scenario.Receiver.Reporting;
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
-/// The task's ambient values, carried as a Hangfire job parameter rather than positional arguments (as
-/// Hangfire's CaptureCulture and OpenTelemetry's Hangfire instrumentation carry theirs): every job of a
-/// task, and every filter, reads them by name, and the jobs' signatures stay what the dashboard shows.
-/// One parameter holds them all: each parameter is a row written when the job is created and a query when
-/// it is read, and on PostgreSQL five of them cost five inserts per accept and ten reads per completed task
-/// (measured, docs/benchmarks.md).
+/// What belongs to one run of a task's job, carried as a Hangfire job parameter rather than positional arguments (as
+/// Hangfire's CaptureCulture and OpenTelemetry's Hangfire instrumentation carry theirs): the task's id, the trace it
+/// continues and, on the work job, the request snapshot; and its workflow, for the dashboard to show (no code reads it
+/// back). The task's facts (its workflow, its status URL) are in its record. One parameter holds them all: each parameter is a row written when the job is created and a query when it
+/// is read, and on PostgreSQL five of them cost five inserts per accept and ten reads per completed task (measured,
+/// docs/benchmarks.md).
 /// </summary>
+/// <remarks>
+/// Jobs created by an earlier version carry the workflow and the status URL here too, and no status URL in the record:
+/// <see cref="ReadLegacyStatusUrl(PerformContext)"/> reads it for them.
+/// </remarks>
 internal static class TaskJobParameters
 {
-    /// <summary>The parameter's name: <c>{taskInstanceId, workflowInstanceId, statusUrl, traceParent, request}</c> as JSON.</summary>
+    /// <summary>The parameter's name: <c>{taskInstanceId, workflowInstanceId, traceParent, request}</c> as JSON.</summary>
     public const string Name = "Scenario.Task";
 
-    // The fields, for a reader that wants one of them (Read(connection, jobId, field)).
+    // The fields.
     public const string TaskInstanceId = "taskInstanceId";
-    public const string WorkflowInstanceId = "workflowInstanceId";
-    public const string StatusUrl = "statusUrl";
     public const string TraceParent = "traceParent";
 
     /// <summary>The request snapshot (JSON): on the work job only, which shows it to the work.</summary>
     public const string Request = "request";
 
+    /// <summary>For the dashboard only.</summary>
+    public const string WorkflowInstanceId = "workflowInstanceId";
+
+    /// <summary>Written by earlier versions only: the allowed status URL, before the record kept it.</summary>
+    public const string LegacyStatusUrl = "statusUrl";
+
     /// <summary>Where a run keeps the parsed parameter, so its filters and the job read the storage once.</summary>
     private const string ParsedItem = "Scenario.Task.Parsed";
 
-    /// <summary>The parameters a new job of the task is created with.</summary>
-    public static Dictionary<string, object> For(string taskInstanceId, TaskAmbient ambient, string? requestSnapshot = null)
+    /// <summary>The parameters a new job of the task is created with; the trace is added by <see cref="ContinueScenarioTraceAttribute"/>.</summary>
+    public static Dictionary<string, object> For(string taskInstanceId, string? workflowInstanceId, string? requestSnapshot = null)
         => new(1, StringComparer.Ordinal)
         {
-            [Name] = Serialize(new TaskJobData(taskInstanceId, ambient.WorkflowInstanceId, ambient.StatusUrl, ambient.TraceParent, requestSnapshot)),
+            [Name] = Serialize(new TaskJobData(taskInstanceId, System.Diagnostics.Activity.Current?.Id, requestSnapshot) { WorkflowInstanceId = workflowInstanceId }),
         };
 
-    public static TaskAmbient Read(PerformContext? context)
-        => Parsed(context) is { } data ? new TaskAmbient(data.WorkflowInstanceId, data.StatusUrl, data.TraceParent) : TaskAmbient.None;
+    public static string? ReadTraceParent(PerformContext? context) => Parsed(context)?.TraceParent;
 
     public static string? ReadRequest(PerformContext? context) => Parsed(context)?.Request;
 
     public static string? ReadTaskInstanceId(PerformContext? context) => Parsed(context)?.TaskInstanceId;
 
-    /// <summary>Reads them outside a run (a state filter), from the storage.</summary>
-    public static TaskAmbient Read(IStorageConnection connection, string jobId)
-        => Load(connection, jobId) is { } data ? new TaskAmbient(data.WorkflowInstanceId, data.StatusUrl, data.TraceParent) : TaskAmbient.None;
+    /// <summary>The status URL a job made by an earlier version carries (checked against the allow-list when it was accepted).</summary>
+    public static string? ReadLegacyStatusUrl(PerformContext? context) => Parsed(context)?.StatusUrl;
 
-    /// <summary>One field, outside a run.</summary>
-    public static string? Read(IStorageConnection connection, string jobId, string field)
-        => Load(connection, jobId) is not { } data
-            ? null
-            : field switch
-            {
-                TaskInstanceId => data.TaskInstanceId,
-                WorkflowInstanceId => data.WorkflowInstanceId,
-                StatusUrl => data.StatusUrl,
-                TraceParent => data.TraceParent,
-                Request => data.Request,
-                _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Not a field of the task's job parameter."),
-            };
+    /// <summary>The task of a job, outside a run (a state filter), from the storage.</summary>
+    public static string? ReadTaskInstanceId(IStorageConnection connection, string jobId) => Load(connection, jobId)?.TaskInstanceId;
+
+    /// <summary>The status URL a job made by an earlier version carries, outside a run (the sweeper).</summary>
+    public static string? ReadLegacyStatusUrl(IStorageConnection connection, string jobId) => Load(connection, jobId)?.StatusUrl;
 
     /// <summary>For a client filter: the trace parent a job is being created with, if any.</summary>
     public static string? ReadTraceParent(CreatingContext context)
@@ -73,7 +71,7 @@ internal static class TaskJobParameters
     public static void WriteTraceParent(CreatingContext context, string traceParent)
     {
         var data = context.GetJobParameter<string>(Name) is { } json ? Deserialize(json) : null;
-        data = (data ?? new TaskJobData(null, null, null, null, null)) with { TraceParent = traceParent };
+        data = (data ?? new TaskJobData(null, null, null)) with { TraceParent = traceParent };
         context.SetJobParameter(Name, Serialize(data));
     }
 
@@ -102,16 +100,17 @@ internal static class TaskJobParameters
     private static TaskJobData? Deserialize(string json) => JsonSerializer.Deserialize(json, ScenarioJsonContext.Default.TaskJobData);
 }
 
-/// <summary>What a task's jobs know besides its id: its workflow, an allowed status URL, the trace it continues.</summary>
-internal sealed record TaskAmbient(string? WorkflowInstanceId, string? StatusUrl, string? TraceParent)
-{
-    public static readonly TaskAmbient None = new(null, null, null);
-}
-
-/// <summary>The job parameter's JSON shape.</summary>
+/// <summary>The job parameter's JSON shape; the status URL is read (from jobs of earlier versions), never written.</summary>
 internal sealed record TaskJobData(
     [property: JsonPropertyName(TaskJobParameters.TaskInstanceId)] string? TaskInstanceId,
-    [property: JsonPropertyName(TaskJobParameters.WorkflowInstanceId)] string? WorkflowInstanceId,
-    [property: JsonPropertyName(TaskJobParameters.StatusUrl)] string? StatusUrl,
     [property: JsonPropertyName(TaskJobParameters.TraceParent)] string? TraceParent,
-    [property: JsonPropertyName(TaskJobParameters.Request), JsonConverter(typeof(EmbeddedJsonConverter))] string? Request);
+    [property: JsonPropertyName(TaskJobParameters.Request), JsonConverter(typeof(EmbeddedJsonConverter))] string? Request)
+{
+    [JsonPropertyName(TaskJobParameters.WorkflowInstanceId)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? WorkflowInstanceId { get; init; }
+
+    [JsonPropertyName(TaskJobParameters.LegacyStatusUrl)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StatusUrl { get; init; }
+}

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Hangfire;
-using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
@@ -20,22 +17,25 @@ namespace Scenario.Receiver.Jobs;
 /// transient failure, Failed in the dashboard for a refusal), so a Scenario outage loses nothing.
 /// </summary>
 internal sealed class TerminalStatusDelivery(
-    ITaskStore records,
+    TaskLifecycle lifecycle,
     ScenarioStatusClient client,
-    StatusUrlPolicy statusUrlPolicy,
-    IBackgroundJobClient jobs,
     PromptRetries promptRetries,
     ScenarioMetrics metrics,
     TimeProvider time,
     IOptions<ScenarioReceiverOptions> options,
     ILogger<TerminalStatusDelivery> logger)
 {
-    private readonly ITaskStore _records = records;
+    /// <summary>The longest wait between two looks at a progress post's lease that holds a terminal delivery up.</summary>
+    private static readonly TimeSpan ProgressLeasePoll = TimeSpan.FromMilliseconds(100);
+
+    private readonly TaskLifecycle _lifecycle = lifecycle;
     private readonly ScenarioStatusClient _client = client;
-    private readonly StatusUrlPolicy _statusUrlPolicy = statusUrlPolicy;
     private readonly TimeProvider _time = time;
     private readonly ScenarioReportingOptions _options = options.Value.Reporting;
     private readonly ILogger<TerminalStatusDelivery> _logger = logger;
+
+    /// <summary>The task's workflow, as the last attempt's record said: the report job that carries on shows it in the dashboard.</summary>
+    private string? _workflowInstanceId;
 
     /// <summary>
     /// The work job's attempt, once the outcome is stored: one short post (<see cref="ScenarioReportingOptions.InlineAttemptTimeout"/>),
@@ -44,24 +44,27 @@ internal sealed class TerminalStatusDelivery(
     /// A post that went unanswered is handed over at once; the report job posts it again with the full timeout (a duplicate if
     /// Scenario had taken the first one: the window <see cref="ScenarioReportingOptions.InlineAttemptTimeout"/> names).
     /// </summary>
-    public async Task DeliverFromWorkAsync(string taskInstanceId, TaskAmbient ambient)
+    /// <param name="taskInstanceId">The task.</param>
+    /// <param name="legacyStatusUrl">The status URL a job of an earlier version carries, for a record that has none.</param>
+    /// <param name="decided">The outcome the caller decided itself, when its decision won: posted as it is, not read back.</param>
+    public async Task DeliverFromWorkAsync(string taskInstanceId, string? legacyStatusUrl, TaskOutcome? decided = null)
     {
         using var activity = ScenarioTelemetry.Source.StartActivity("scenario.report");
         activity?.SetTag("scenario.task_instance_id", taskInstanceId);
         try
         {
             // Not the work's token: the work is over, and a deletion or shutdown now must not lose its report.
-            await DeliverAsync(taskInstanceId, ambient.StatusUrl, attempt: 1, CancellationToken.None, _options.InlineAttemptBound).ConfigureAwait(false);
+            await DeliverAsync(taskInstanceId, legacyStatusUrl, attempt: 1, CancellationToken.None, _options.InlineAttemptBound, decided).ConfigureAwait(false);
         }
         catch (RetryLaterException retry)
         {
-            var reportJobId = await CreateReportJobAsync(taskInstanceId, ambient, priorAttempts: 1,
+            var reportJobId = await _lifecycle.HandOffDeliveryAsync(taskInstanceId, _workflowInstanceId, priorAttempts: 1,
                 new ScheduledState(RetrySchedule.NotBefore(retry.Delay)) { Reason = RetrySchedule.Reason(1, retry) }).ConfigureAwait(false);
             promptRetries.EnqueueWhenDue(reportJobId, retry.Delay, ScenarioReportingOptions.ReportQueue);
         }
         catch (ScenarioDeliveryException refused)
         {
-            await CreateReportJobAsync(taskInstanceId, ambient, priorAttempts: 1,
+            await _lifecycle.HandOffDeliveryAsync(taskInstanceId, _workflowInstanceId, priorAttempts: 1,
                 new FailedState(refused) { Reason = refused.Message }).ConfigureAwait(false);
         }
     }
@@ -71,14 +74,15 @@ internal sealed class TerminalStatusDelivery(
     /// is not answering now, and a terminal post must not be sent beside a progress post that may still be on its way.
     /// The report job starts at once when the progress post has ended, else once the status client's own timeout has ended it.
     /// </summary>
-    public async Task HandOverFromWorkAsync(string taskInstanceId, TaskAmbient ambient, ProgressFlush progress)
+    public async Task HandOverFromWorkAsync(string taskInstanceId, string? workflowInstanceId, ProgressFlush progress)
     {
-        await _records.MarkUndeliveredAsync(taskInstanceId).ConfigureAwait(false);
+        _workflowInstanceId = workflowInstanceId;
+        await _lifecycle.MarkUndeliveredAsync(taskInstanceId).ConfigureAwait(false);
         var delay = progress == ProgressFlush.StillSending ? _options.RequestTimeout : TimeSpan.Zero;
         var reason = progress == ProgressFlush.StillSending
             ? "a progress post of the work was still being sent; the report job waits for the status client's timeout (Scenario:Reporting:RequestTimeout)"
             : "Scenario did not answer the work's last progress post within Scenario:Reporting:InlineAttemptTimeout";
-        var reportJobId = await CreateReportJobAsync(taskInstanceId, ambient, priorAttempts: 0,
+        var reportJobId = await _lifecycle.HandOffDeliveryAsync(taskInstanceId, _workflowInstanceId, priorAttempts: 0,
             new ScheduledState(RetrySchedule.NotBefore(delay)) { Reason = reason }).ConfigureAwait(false);
         promptRetries.EnqueueWhenDue(reportJobId, delay, ScenarioReportingOptions.ReportQueue);
         Log.TerminalHandedToReportJob(_logger, taskInstanceId, reportJobId, reason);
@@ -89,47 +93,70 @@ internal sealed class TerminalStatusDelivery(
     /// <see cref="ScenarioDeliveryException"/> for a refusal or the last attempt.
     /// </summary>
     /// <param name="taskInstanceId">The task.</param>
-    /// <param name="statusUrl">The status URL the task was accepted with, if any.</param>
+    /// <param name="legacyStatusUrl">The status URL a job of an earlier version carries, for a record that has none.</param>
     /// <param name="attempt">This attempt's number, from 1.</param>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <param name="shortAttempt">
     /// The timeout of the work job's own short attempt; a post unanswered within it is retried at once (with the full
     /// timeout), since it says only that Scenario is slower than the short bound. <see langword="null"/> for a full attempt.
     /// </param>
-    public async Task DeliverAsync(string taskInstanceId, string? statusUrl, int attempt, CancellationToken cancellationToken, TimeSpan? shortAttempt = null)
+    /// <param name="decided">The outcome the caller decided itself, when its decision won: posted as it is, not read back.</param>
+    public async Task DeliverAsync(string taskInstanceId, string? legacyStatusUrl, int attempt, CancellationToken cancellationToken, TimeSpan? shortAttempt = null, TaskOutcome? decided = null)
     {
-        IReportLock locked;
-        try
+        while (true)
         {
-            locked = await _records.LockForReportAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DistributedLockTimeoutException ex)
-        {
-            // Another delivery of this task holds the lock while it posts; try again once it is done.
-            throw new RetryLaterException(_options.DelayBeforeRetry(1), "another delivery of this task is in progress", ex);
-        }
+            IReportLock locked;
+            try
+            {
+                locked = await _lifecycle.LockForReportAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DistributedLockTimeoutException ex)
+            {
+                // Another delivery of this task holds the lock while it posts; try again once it is done.
+                throw new RetryLaterException(_options.DelayBeforeRetry(1), "another delivery of this task is in progress", ex);
+            }
 
-        await using (locked.ConfigureAwait(false))
+            TimeSpan progressLeft;
+            await using (locked.ConfigureAwait(false))
+            {
+                var record = locked.Read();
+                _workflowInstanceId = record?.WorkflowInstanceId;
+                progressLeft = record is { IsReported: false, ProgressUntil: { } until } ? until - _time.GetUtcNow() : TimeSpan.Zero;
+                if (progressLeft <= TimeSpan.Zero)
+                {
+                    using var logScope = _logger.BeginScope(new TaskLogScope(taskInstanceId, record?.WorkflowInstanceId));
+                    await PostUnderLockAsync(locked, record, taskInstanceId, legacyStatusUrl, attempt, shortAttempt, decided, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            // A progress post of the task began before it was settled and may still be on its way: nothing may follow
+            // the terminal status, so it waits for that post's answer (or its lease's end), without counting an attempt.
+            await Task.Delay(progressLeft < ProgressLeasePoll ? progressLeft : ProgressLeasePoll, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PostUnderLockAsync(
+        IReportLock locked, TaskRecord? record, string taskInstanceId, string? legacyStatusUrl, int attempt, TimeSpan? shortAttempt, TaskOutcome? decided, CancellationToken cancellationToken)
+    {
         {
-            var record = locked.Read();
             if (record is { IsReported: true })
             {
                 Log.ReportSkippedAlreadyReported(_logger, taskInstanceId, record.ReportedStatus);
                 return;
             }
 
-            if (record is { OutcomeJson: null, CancelledByScenarioAt: not null })
+            if (record is { Outcome: null, CancelledByScenarioAt: not null })
             {
                 // Scenario ended the task itself: nothing is posted for it, not even "cancelled".
                 return;
             }
 
-            var outcome = record?.OutcomeJson is { } json
-                ? JsonSerializer.Deserialize(json, ScenarioJsonContext.Default.TaskOutcome)!
-                : EndpointOutcomeMapper.Cancelled();
+            var outcome = decided ?? record?.Outcome ?? EndpointOutcomeMapper.Cancelled();
 
-            // Checked again at delivery: the allow-list may have changed since the task was accepted.
-            var target = statusUrl is null ? null : _statusUrlPolicy.AllowedOrNull(new Uri(statusUrl));
+            // Checked against the allow-list once, when the task was accepted, and kept in the record.
+            var statusUrl = record?.StatusUrl ?? legacyStatusUrl;
+            var target = statusUrl is null ? null : new Uri(statusUrl);
             if (record is { UnfinishedPost: true })
             {
                 // The window of a duplicate, named: an earlier post of this status never learned its answer.
@@ -163,7 +190,7 @@ internal sealed class TerminalStatusDelivery(
 
                 case DeliveryResultKind.Transient when attempt < _options.MaxAttempts:
                     metrics.ReportFailures.Add(1);
-                    await _records.MarkUndeliveredAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
+                    await _lifecycle.MarkUndeliveredAsync(taskInstanceId).ConfigureAwait(false);
                     var delay = shortAttempt is not null && result.WentUnanswered ? TimeSpan.Zero : _options.DelayBeforeRetry(attempt);
                     if (result.RetryAfter is { } retryAfter && retryAfter > delay)
                     {
@@ -182,38 +209,20 @@ internal sealed class TerminalStatusDelivery(
 
                 case DeliveryResultKind.Transient:
                     metrics.ReportFailures.Add(1);
-                    await _records.MarkUndeliveredAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
+                    await _lifecycle.MarkUndeliveredAsync(taskInstanceId).ConfigureAwait(false);
                     Log.DeliveryGaveUp(_logger, outcome.Status, taskInstanceId, attempt, result.Reason);
                     throw new ScenarioDeliveryException(
                         $"Gave up delivering the {outcome.Status} status of task {taskInstanceId} after {attempt} attempts (Scenario:Reporting:MaxAttempts); the last one failed with: {result.Reason}. Requeue this job once Scenario is reachable.");
 
                 default:
                     metrics.ReportFailures.Add(1);
-                    await _records.MarkUndeliveredAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
+                    await _lifecycle.MarkUndeliveredAsync(taskInstanceId).ConfigureAwait(false);
                     var fix = FixFor(result.StatusCode);
                     Log.DeliveryRefused(_logger, outcome.Status, taskInstanceId, result.StatusCode, fix);
                     throw new ScenarioDeliveryException(
                         $"Scenario refused the {outcome.Status} status of task {taskInstanceId} with {result.StatusCode} {result.Reason}: {fix} Requeue this job from the dashboard once fixed.");
             }
         }
-    }
-
-    private async Task<string> CreateReportJobAsync(string taskInstanceId, TaskAmbient ambient, int priorAttempts, IState state)
-    {
-        var reportJobId = CreateReportJob(jobs, taskInstanceId, ambient, priorAttempts, state);
-        await _records.WriteReportJobAsync(taskInstanceId, reportJobId).ConfigureAwait(false);
-        return reportJobId;
-    }
-
-    /// <summary>
-    /// Creates the job that carries on delivering a task's status, with the task's ambient values as its parameters.
-    /// It runs from <see cref="ScenarioReportingOptions.ReportQueue"/> whatever queue an <see cref="EnqueuedState"/> names
-    /// (<see cref="ScenarioReportJob"/>'s <c>Queue</c> attribute), so deliveries never wait behind the work.
-    /// </summary>
-    internal static string CreateReportJob(IBackgroundJobClient jobs, string taskInstanceId, TaskAmbient ambient, int priorAttempts, IState state)
-    {
-        var job = Job.FromExpression<ScenarioReportJob>(report => report.DeliverAsync(taskInstanceId, priorAttempts, null, CancellationToken.None));
-        return JobCreation.Create(jobs, job, state, TaskJobParameters.For(taskInstanceId, ambient));
     }
 
     private static string FixFor(int statusCode) => statusCode switch

@@ -3,11 +3,11 @@ using Scenario.Receiver.Reporting;
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
-/// How one run of a task's work ended for good: the outcome, and the failure that ended it, if any (timeout,
+/// How one run of a task's work ended for good: the outcome (null exactly when <see cref="HasNoOutcomeYet"/>), and the failure that ended it, if any (timeout,
 /// last retry); or no outcome yet, because the work deferred it (<see cref="DeferredFor"/>) or Scenario
 /// cancelled the task (<see cref="CancelledByScenario"/>).
 /// </summary>
-internal sealed record WorkResult(TaskOutcome Outcome, Exception? AbandonedBecause = null)
+internal sealed record WorkResult(TaskOutcome? Outcome, Exception? AbandonedBecause = null)
 {
     public TimeSpan? DeferredFor { get; init; }
 
@@ -16,9 +16,7 @@ internal sealed record WorkResult(TaskOutcome Outcome, Exception? AbandonedBecau
     /// <summary>Whether the work ended without an outcome to report now.</summary>
     public bool HasNoOutcomeYet => DeferredFor is not null || CancelledByScenario;
 
-    public static WorkResult Deferred(TimeSpan deadline)
-        => new(TaskOutcome.Completed(202, null)) { DeferredFor = deadline };
+    public static WorkResult Deferred(TimeSpan deadline) => new(Outcome: null) { DeferredFor = deadline };
 
-    public static WorkResult Cancelled()
-        => new(TaskOutcome.Error(499, "Cancelled by Scenario.")) { CancelledByScenario = true };
+    public static WorkResult Cancelled() => new(Outcome: null) { CancelledByScenario = true };
 }

@@ -5,20 +5,18 @@ using Hangfire.States;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Jobs;
-using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.LongRunning;
 
 /// <summary>
-/// Accepts a task once: the task store (<see cref="ITaskStore.AcceptAsync"/>) either finds the task's existing job
+/// Accepts a task once: the task's lifecycle (<see cref="TaskLifecycle.AcceptAsync"/>) either finds the task's existing job
 /// (Scenario retried, a proxy replayed, another instance got the same call) or has the work job enqueued here
 /// and records it.
 /// </summary>
 internal sealed class TaskAcceptor(
     IBackgroundJobClient jobs,
-    ITaskStore store,
-    StatusUrlPolicy statusUrlPolicy,
+    TaskLifecycle lifecycle,
     ScenarioMetrics metrics,
     ILogger<TaskAcceptor> logger)
 {
@@ -30,8 +28,8 @@ internal sealed class TaskAcceptor(
     {
         var taskInstanceId = task.TaskInstanceId!;
         var queue = entry.Settings.Queue ?? EnqueuedState.DefaultQueue;
-        var acceptance = await store.AcceptAsync(
-            taskInstanceId, entry.Key, task.WorkflowInstanceId, queue, () => CreateWorkJob(entry, task, queue, argumentsJson, requestSnapshot), cancellationToken).ConfigureAwait(false);
+        var acceptance = await lifecycle.AcceptAsync(
+            taskInstanceId, entry.Key, task.WorkflowInstanceId, task.TaskStatusUrl, queue, () => CreateWorkJob(entry, task, queue, argumentsJson, requestSnapshot), cancellationToken).ConfigureAwait(false);
         if (acceptance.IsDuplicate)
         {
             if (acceptance.AcceptedByEntry is { Length: > 0 } acceptedBy && !string.Equals(acceptedBy, entry.Key, StringComparison.Ordinal))
@@ -57,15 +55,9 @@ internal sealed class TaskAcceptor(
     /// report (<see cref="ReportWhenDeletedFilter"/>).
     /// </summary>
     private string CreateWorkJob(ILongRunningEntry entry, ScenarioTaskContext task, string queue, string argumentsJson, string? requestSnapshot)
-    {
-        var ambient = new TaskAmbient(
-            task.WorkflowInstanceId,
-            statusUrlPolicy.AllowedOrNull(task.TaskStatusUrl)?.AbsoluteUri,
-            System.Diagnostics.Activity.Current?.Id);
-        return JobCreation.Create(
+        => JobCreation.Create(
             jobs,
             new Job(typeof(ScenarioWorkJob), RunAsyncMethod, entry.Key, task.TaskInstanceId!, argumentsJson, null, CancellationToken.None),
             new EnqueuedState(queue),
-            TaskJobParameters.For(task.TaskInstanceId!, ambient, requestSnapshot));
-    }
+            TaskJobParameters.For(task.TaskInstanceId!, task.WorkflowInstanceId, requestSnapshot));
 }

@@ -46,6 +46,8 @@ internal static class TaskStatusEndpoint
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
+        // Canonical here, at the edge: a task id in any letter case finds the same task.
+        taskInstanceId = TaskHeaderReader.Canonical(taskInstanceId);
         var record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         if (record?.JobId is null)
         {
@@ -66,7 +68,7 @@ internal static class TaskStatusEndpoint
             record.ReportedAt,
             Deferred: record.DeferredUntil is not null && !record.IsSettled,
             DeferredUntil: record.DeferredUntil,
-            CancelledByScenario: record.CancelledByScenarioAt is not null && record.OutcomeJson is null,
+            CancelledByScenario: record.CancelledByScenarioAt is not null && record.Outcome is null,
             CancelledByScenarioAt: record.CancelledByScenarioAt));
     }
 }

@@ -10,7 +10,10 @@ namespace Scenario.Receiver.Reporting;
 /// post is logged and dropped, and the work never waits for Scenario. Sealed when the work ends (nothing
 /// more is taken), then finished by the work job once the outcome is stored: it waits for the last post
 /// at most <see cref="ScenarioReportingOptions.InlineAttemptTimeout"/>, then abandons it (cancels it), and
-/// says whether a post could still be on its way, so that no progress follows the terminal status.
+/// says whether a post could still be on its way. Each post begins through <see cref="TaskLifecycle.TryBeginProgressAsync"/>:
+/// under the report lock, unless the task is settled (by another path; after the work, the work's own outcome does not
+/// count), with a lease in the record that a terminal delivery waits for, so that no progress follows the terminal
+/// status on any instance. No record is read for it: the begin is one conditional write.
 /// </summary>
 internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
 {
@@ -20,8 +23,9 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
     private readonly string _taskInstanceId;
     private readonly Uri? _statusUrl;
     private readonly ScenarioStatusClient _client;
-    private readonly ITaskStore _records;
+    private readonly TaskLifecycle _lifecycle;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _requestTimeout;
     private readonly TimeSpan _interval;
     private readonly TimeSpan _flushTimeout;
     private readonly int _maxMessageLength;
@@ -36,13 +40,12 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
     private long _lastPostAt = long.MinValue;
     private bool _sending;
     private bool _closed;
-    private volatile bool _settledElsewhere;
 
     public ProgressReporter(
         string taskInstanceId,
         Uri? statusUrl,
         ScenarioStatusClient client,
-        ITaskStore records,
+        TaskLifecycle lifecycle,
         TimeProvider time,
         ScenarioReportingOptions options,
         ILogger logger,
@@ -52,8 +55,9 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         _taskInstanceId = taskInstanceId;
         _statusUrl = statusUrl;
         _client = client;
-        _records = records;
+        _lifecycle = lifecycle;
         _time = time;
+        _requestTimeout = options.RequestTimeout;
         _interval = options.ProgressInterval;
         _flushTimeout = options.InlineAttemptBound;
         _logger = logger;
@@ -99,28 +103,28 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
 
     /// <summary>
     /// The work ended: refuses any further progress and starts sending the last pending value now, without
-    /// waiting for it. A task someone else settled meanwhile (a callback, a deadline) gets no last value.
+    /// waiting for it. A task someone else settled meanwhile (a callback, a deadline) gets no last value: its begin
+    /// is refused unless the outcome in the record is the work's own.
     /// </summary>
-    public async ValueTask SealAsync()
+    public ValueTask SealAsync()
     {
         lock (_gate)
         {
             if (_closed)
             {
-                return;
+                return ValueTask.CompletedTask;
             }
 
             _closed = true;
         }
 
-        // Checked once, before this run stores its own outcome: from now on an outcome in the record may be this
-        // run's, whose terminal status waits for this reporter to finish.
-        _settledElsewhere = await IsSettledAsync().ConfigureAwait(false);
         _flush.Cancel();
         lock (_gate)
         {
             StartSenderIfIdle();
         }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
@@ -166,20 +170,6 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         catch (TimeoutException)
         {
             return false;
-        }
-    }
-
-    private async ValueTask<bool> IsSettledAsync()
-    {
-        try
-        {
-            return await _records.FindAsync(_taskInstanceId).ConfigureAwait(false) is { IsSettled: true };
-        }
-#pragma warning disable CA1031 // Progress is best effort: a storage that cannot answer costs the last value, nothing more.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            return true;
         }
     }
 
@@ -259,11 +249,15 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
         try
         {
             // Settled, not only reported: once a callback, a deadline or Scenario's cancellation decided the task, its
-            // progress is moot. Once sealed, an outcome in the record may be this run's own, which waits for this post:
-            // what others settled was checked when the reporter was sealed.
-            var record = await _records.FindAsync(_taskInstanceId, _abandon.Token).ConfigureAwait(false);
-            var sealedNow = Volatile.Read(ref _closed);
-            if (_settledElsewhere || record is { IsReported: true } or { CancelledByScenarioAt: not null } || (!sealedNow && record is { IsSettled: true }))
+            // progress is moot. Once sealed, an outcome in the record may be this run's own, which waits for this post.
+            var until = ProgressLease.Until(_time, _requestTimeout);
+            bool sealedNow;
+            lock (_gate)
+            {
+                sealedNow = _closed;
+            }
+
+            if (!await _lifecycle.TryBeginProgressAsync(_taskInstanceId, until, afterOwnWork: sealedNow, _abandon.Token).ConfigureAwait(false))
             {
                 return;
             }
@@ -275,7 +269,11 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
                 ProgressPercentage = percent,
                 Message = message,
             };
-            var result = await _client.PostAsync(statusEvent, _statusUrl, _abandon.Token).ConfigureAwait(false);
+            var result = await _client.PostAsync(statusEvent, _statusUrl, _requestTimeout, _abandon.Token).ConfigureAwait(false);
+
+            // Answered (or failed without reaching Scenario): the terminal status need not wait for it any more. A post
+            // abandoned mid-way keeps its lease until it ends: it may still be taken by Scenario.
+            await _lifecycle.EndProgressAsync(_taskInstanceId, until, CancellationToken.None).ConfigureAwait(false);
             if (result.Kind != DeliveryResultKind.Delivered)
             {
                 Log.ProgressNotDelivered(_logger, _taskInstanceId, result.Reason ?? result.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -7,18 +7,19 @@ namespace Scenario.Receiver.Reporting;
 /// <summary>Makes the progress reporter of one run of a task's work, with what every reporter shares.</summary>
 internal sealed class ProgressReporterFactory(
     ScenarioStatusClient client,
-    StatusUrlPolicy statusUrlPolicy,
-    ITaskStore records,
+    TaskLifecycle lifecycle,
     TimeProvider time,
     IOptions<ScenarioReceiverOptions> options,
     ILogger<ProgressReporter> logger)
 {
+    /// <param name="taskInstanceId">The task.</param>
+    /// <param name="statusUrl">The status URL in the task's record: checked against the allow-list when the task was accepted.</param>
     public ProgressReporter Create(string taskInstanceId, string? statusUrl)
         => new(
             taskInstanceId,
-            statusUrlPolicy.AllowedOrNull(statusUrl is null ? null : new Uri(statusUrl)),
+            statusUrl is null ? null : new Uri(statusUrl),
             client,
-            records,
+            lifecycle,
             time,
             options.Value.Reporting,
             logger,

@@ -5,8 +5,8 @@ namespace Scenario.Receiver.Reporting;
 
 /// <summary>
 /// How a task ended, as Scenario will be told: <c>Completed</c> or <c>Error</c>, the HTTP status code the
-/// action would have answered, its outputs and a message. Stored in the task record between the work
-/// job and the report job.
+/// action would have answered, its outputs and a message. Kept in the task record (each store serializes it its own
+/// way) between the decision and the delivery.
 /// </summary>
 internal sealed class TaskOutcome
 {
@@ -22,11 +22,11 @@ internal sealed class TaskOutcome
     [JsonPropertyName("outputValues")]
     public Dictionary<string, string>? OutputValues { get; init; }
 
-    internal static TaskOutcome Completed(int statusCode, Dictionary<string, string>? outputValues, string? message = null)
-        => new() { Status = TaskStatusNames.Completed, StatusCode = statusCode, OutputValues = outputValues, Message = message };
+    internal static TaskOutcome Completed(int statusCode, Dictionary<string, string>? outputValues)
+        => new() { Status = TaskStatusNames.Completed, StatusCode = statusCode, OutputValues = outputValues };
 
-    internal static TaskOutcome Error(int statusCode, string message, Dictionary<string, string>? outputValues = null)
-        => new() { Status = TaskStatusNames.Error, StatusCode = statusCode, OutputValues = outputValues, Message = message };
+    internal static TaskOutcome Error(int statusCode, string message)
+        => new() { Status = TaskStatusNames.Error, StatusCode = statusCode, Message = message };
 
     internal TaskOutcome WithMessage(string message)
         => new() { Status = Status, StatusCode = StatusCode, OutputValues = OutputValues, Message = message };

@@ -1,5 +1,6 @@
 using Hangfire.States;
 using Hangfire.Storage;
+using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks;
 
@@ -37,15 +38,20 @@ internal interface ITaskStore
     /// replayed RestCall, the same call at another instance) or runs <paramref name="createWorkJob"/> and
     /// records the job it made. A concurrent accept of the same task waits for this one.
     /// </summary>
-    ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default);
+    /// <remarks>
+    /// Task ids reach every member canonical (a GUID in lower case, <see cref="TaskHeaderReader.Canonical"/>): the edges
+    /// make them so, and the stores take them as they are.
+    /// </remarks>
+    ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default);
 
     ValueTask<TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Stores the outcome unless the task already has one (or Scenario cancelled it): the first decision wins,
-    /// whichever path makes it. Says what the task had when it was not this one.
+    /// whichever path makes it, and who made it is kept with it. Says what the task had when it was not this one. The
+    /// outcome is serialized, where the store keeps text, inside the store.
     /// </summary>
-    ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken = default);
+    ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, TaskOutcome outcome, TaskDecider decidedBy, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Holds the task's decide lock, under which its outcome is decided once: by the work, an explicit
@@ -62,6 +68,18 @@ internal interface ITaskStore
     /// </summary>
     ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Begins a progress post, in one step with the report lock's guarantee: unless the task is reported, cancelled or
+    /// has an outcome (but, <paramref name="afterOwnWork"/>, the work's own: <see cref="TaskRecord.TakesProgress"/>), and
+    /// unless a terminal post holds the report lock, leaves a progress lease until <paramref name="until"/> in the record
+    /// and says true. A terminal delivery that finds the lease unexpired waits for it. Never waits long itself: a report
+    /// lock held means a terminal post, and the progress is refused.
+    /// </summary>
+    ValueTask<bool> TryBeginProgressAsync(string taskInstanceId, DateTimeOffset until, bool afterOwnWork, CancellationToken cancellationToken = default);
+
+    /// <summary>The progress post begun with <paramref name="until"/> has its answer: its lease goes, unless a later post's replaced it.</summary>
+    ValueTask EndProgressAsync(string taskInstanceId, DateTimeOffset until, CancellationToken cancellationToken = default);
+
     /// <summary>Records the report job that retries a delivery, for the dashboard and the tests.</summary>
     ValueTask WriteReportJobAsync(string taskInstanceId, string reportJobId, CancellationToken cancellationToken = default);
 
@@ -70,9 +88,6 @@ internal interface ITaskStore
     /// health check counts these. Delivery clears it again.
     /// </summary>
     ValueTask MarkUndeliveredAsync(string taskInstanceId, CancellationToken cancellationToken = default);
-
-    /// <summary>How many tasks have a terminal status that has not reached Scenario yet.</summary>
-    ValueTask<long> CountUndeliveredAsync(CancellationToken cancellationToken = default);
 
     /// <summary>What the health check shows, in one read: statuses waiting for Scenario, tasks being recovered, tasks not yet reported.</summary>
     ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default);

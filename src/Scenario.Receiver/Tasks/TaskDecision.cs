@@ -1,12 +1,16 @@
+using Scenario.Receiver.Reporting;
+
 namespace Scenario.Receiver.Tasks;
 
-/// <summary>Whether an attempt to decide a task's outcome decided it, and if not, what the task had already.</summary>
-internal readonly record struct TaskDecision(bool IsDecided, string? PriorOutcome)
+/// <summary>
+/// Whether an attempt to decide a task's outcome decided it, and if not, what the task had already
+/// (<see cref="Prior"/>). A decision that won names the deferred task's jobs still scheduled, which the decision
+/// makes pointless (its deadline, its next cancellation check), as the store found them while deciding, and its workflow.
+/// </summary>
+internal readonly record struct TaskDecision(
+    bool IsDecided, TaskSettlement? Prior, string? DeadlineJobId = null, string? CancellationCheckJobId = null, string? WorkflowInstanceId = null)
 {
-    /// <summary>What <see cref="PriorOutcome"/> says of a task that Scenario cancelled.</summary>
-    public const string CancelledByScenario = "CancelledByScenario";
-
-    public static readonly TaskDecision Decided = new(true, null);
+    public static TaskDecision Decided(TaskRecord? before) => new(true, null, before?.DeadlineJobId, before?.CancellationCheckJobId, before?.WorkflowInstanceId);
 
     /// <summary>Why a task's outcome can no longer be decided, or null while it can.</summary>
     public static TaskDecision? Refusal(TaskRecord? record)
@@ -16,11 +20,12 @@ internal readonly record struct TaskDecision(bool IsDecided, string? PriorOutcom
             return null;
         }
 
-        return new TaskDecision(false, record.CancelledByScenarioAt is not null && record.OutcomeJson is null
-            ? CancelledByScenario
-            : record.ReportedStatus ?? StatusOf(record.OutcomeJson));
-    }
+        if (record.CancelledByScenarioAt is not null && record.Outcome is null)
+        {
+            return new TaskDecision(false, TaskSettlement.CancelledByScenario);
+        }
 
-    private static string? StatusOf(string? outcomeJson)
-        => outcomeJson is null ? null : System.Text.Json.JsonSerializer.Deserialize(outcomeJson, Reporting.ScenarioJsonContext.Default.TaskOutcome)?.Status;
+        var status = record.ReportedStatus ?? record.Outcome?.Status;
+        return new TaskDecision(false, status == TaskStatusNames.Error ? TaskSettlement.Error : status == TaskStatusNames.Completed ? TaskSettlement.Completed : null);
+    }
 }

@@ -18,5 +18,11 @@ internal static class TaskLocks
     /// <summary>An HTTP request (or a decision) waits this long at most for a concurrent one on the same task.</summary>
     internal static readonly TimeSpan AcceptLockTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// What a progress post waits for the report lock before it gives up: a lock held longer is a terminal post, after
+    /// which no progress may go, and progress is best effort anyway.
+    /// </summary>
+    internal static readonly TimeSpan ProgressLockTimeout = TimeSpan.FromSeconds(1);
+
     internal static TimeSpan ReportLockTimeoutFor(ScenarioReportingOptions reporting) => reporting.RequestTimeout + ReportLockMargin;
 }

@@ -92,7 +92,7 @@ public abstract class CancellationByScenarioTests(TaskStoreUnderTest store) : St
         var brief = await host.RestCall.PostAsync("/deferring/brief/1", null);
         await Scenario.WaitForTerminalStatusAsync(brief.TaskInstanceId, Timeout);
         Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
-        Assert.Null((await RecordAsync(host, call.TaskInstanceId))!.OutcomeJson);
+        Assert.Null((await RecordAsync(host, call.TaskInstanceId))!.Outcome);
         Assert.Contains(Scenario.CancellationQueriesFor(call.TaskInstanceId), q => q.Authorization == "bearer " + Scenario.ApiKey);
     }
 

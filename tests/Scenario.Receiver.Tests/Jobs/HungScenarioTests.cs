@@ -58,7 +58,7 @@ public abstract class HungScenarioTests(TaskStoreUnderTest store, ITestOutputHel
         Assert.Empty(Scenario.Statuses);
         foreach (var call in calls)
         {
-            Assert.NotNull((await records.FindAsync(call.TaskInstanceId))!.OutcomeJson);
+            Assert.NotNull((await records.FindAsync(call.TaskInstanceId))!.Outcome);
         }
 
         Scenario.ResponseDelay = TimeSpan.Zero;

@@ -1,6 +1,6 @@
 using Hangfire.InMemory;
-using Microsoft.Extensions.DependencyInjection;
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Reporting;
+using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
@@ -8,7 +8,9 @@ namespace Scenario.Receiver.Tests.Jobs;
 
 /// <summary>
 /// The process goes between the end of the work and the save of its outcome: the job runs again on the next
-/// start, and Scenario receives one terminal status. A hook holds the first host exactly in that window.
+/// start, and Scenario receives one terminal status. The first host's task store does not answer the work's save
+/// (it holds the write until the host stops, as a storage that hangs would), which keeps the host exactly in that
+/// window; no hook in the receiver's code is needed for it.
 /// </summary>
 public abstract class ProcessStoppedBeforeTheOutcomeSaveTests(TaskStoreUnderTest store) : StandInTest
 {
@@ -20,7 +22,7 @@ public abstract class ProcessStoppedBeforeTheOutcomeSaveTests(TaskStoreUnderTest
         var first = await ReceiverTestHost.StartAsync(
             store,
             Scenario, [typeof(TaskWorkController)], storage: storage,
-            configure: builder => builder.Services.AddSingleton<IOutcomeSaveHook>(window));
+            configure: builder => DelegatingTaskStore.Decorate(builder.Services, inner => new SaveNotAnswered(inner, window)));
 
         var call = await first.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         await window.Reached.Task.WaitAsync(Await.DefaultTimeout);
@@ -41,15 +43,24 @@ public abstract class ProcessStoppedBeforeTheOutcomeSaveTests(TaskStoreUnderTest
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal);
     }
 
-    /// <summary>Holds the job in the window until the host stops (the job's token fires), as a dying process would.</summary>
-    private sealed class HeldWindow : IOutcomeSaveHook
+    private sealed class HeldWindow
     {
         public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
-        public async Task BeforeOutcomeSavedAsync(string taskInstanceId, CancellationToken cancellationToken)
+    /// <summary>A store that never answers the work's save: the job waits in the window until the host stops (the job's token fires).</summary>
+    private sealed class SaveNotAnswered(ITaskStore inner, HeldWindow window) : DelegatingTaskStore(inner)
+    {
+        public override async ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, TaskOutcome outcome, TaskDecider decidedBy, CancellationToken cancellationToken = default)
         {
-            Reached.TrySetResult();
+            if (decidedBy != TaskDecider.Work)
+            {
+                return await base.TryDecideAsync(taskInstanceId, outcome, decidedBy, cancellationToken);
+            }
+
+            window.Reached.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new OperationCanceledException(cancellationToken);
         }
     }
 }

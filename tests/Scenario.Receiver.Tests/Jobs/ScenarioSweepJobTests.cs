@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.States;
@@ -76,7 +75,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         var outcome = TaskOutcome.Completed(201, new Dictionary<string, string> { ["portfolio"] = "EQ-9" });
         // As if the work had stored its outcome and the process had died before the post.
         await host.Services.GetRequiredService<ITaskStore>()
-            .TryDecideAsync(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+            .TryDecideAsync(call.TaskInstanceId, outcome, TaskDecider.Work);
 
         host.Services.GetRequiredService<IBackgroundJobClient>().Delete(call.JobId!);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
@@ -133,7 +132,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
         var outcome = TaskOutcome.Completed(200, new Dictionary<string, string> { ["portfolio"] = "EQ-3" });
         await host.Services.GetRequiredService<ITaskStore>()
-            .TryDecideAsync(call.TaskInstanceId, JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+            .TryDecideAsync(call.TaskInstanceId, outcome, TaskDecider.Work);
 
         host.Services.GetRequiredService<IBackgroundJobClient>()
             .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("The job storage cannot be reached.")), EnqueuedState.StateName);

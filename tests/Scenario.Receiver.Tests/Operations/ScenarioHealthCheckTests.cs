@@ -176,7 +176,7 @@ public abstract class ScenarioHealthCheckTests(TaskStoreUnderTest store) : Stand
         Scenario.FailAll(401);
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<ITaskStore>();
-        await Await.UntilAsync(async () => (await records.CountUndeliveredAsync()) == 1, "the refused report is counted as undelivered");
+        await Await.UntilAsync(async () => (await records.CountWaitingAsync()).Undelivered == 1, "the refused report is counted as undelivered");
 
         var probe = await ProbeAsync(host);
         var entry = await CheckAsync(host);
@@ -198,12 +198,12 @@ public abstract class ScenarioHealthCheckTests(TaskStoreUnderTest store) : Stand
         Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<ITaskStore>();
-        await Await.UntilAsync(async () => (await records.CountUndeliveredAsync()) == 1, "the retrying report is counted as undelivered");
+        await Await.UntilAsync(async () => (await records.CountWaitingAsync()).Undelivered == 1, "the retrying report is counted as undelivered");
 
         var whileRetrying = await CheckAsync(host);
         Scenario.FailAll(null);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
-        await Await.UntilAsync(async () => (await records.CountUndeliveredAsync()) == 0, "the delivered report is no longer counted");
+        await Await.UntilAsync(async () => (await records.CountWaitingAsync()).Undelivered == 0, "the delivered report is no longer counted");
         var afterDelivery = await CheckAsync(host);
 
         Assert.Equal(HealthStatus.Degraded, whileRetrying.Status);
@@ -217,7 +217,7 @@ public abstract class ScenarioHealthCheckTests(TaskStoreUnderTest store) : Stand
         Scenario.FailAll(401);
         await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<ITaskStore>();
-        await Await.UntilAsync(async () => (await records.CountUndeliveredAsync()) == 1, "the refused report is counted as undelivered");
+        await Await.UntilAsync(async () => (await records.CountWaitingAsync()).Undelivered == 1, "the refused report is counted as undelivered");
 
         var entry = await CheckAsync(host);
 

@@ -238,7 +238,7 @@ public abstract class ProgressReporterTests(TaskStoreUnderTest store) : IAsyncLi
     {
         var taskId = TestData.NewTaskId();
         var records = NewRecords();
-        await using (var locked = await records.LockForReportAsync(taskId))
+        await using (var locked = await records.LockForReportAsync(taskId, CancellationToken.None))
         {
             await locked.WriteReportedAsync("Completed", DateTimeOffset.UtcNow, (_, _, _) => { }, CancellationToken.None);
         }
@@ -308,7 +308,7 @@ public abstract class ProgressReporterTests(TaskStoreUnderTest store) : IAsyncLi
         Assert.Empty(_scenario.StatusesFor(taskId));
     }
 
-    private ProgressReporter NewReporter(string taskId, HttpClient http, ITaskStore records, TimeSpan interval, TimeSpan? inlineAttemptTimeout = null)
+    private ProgressReporter NewReporter(string taskId, HttpClient http, TaskLifecycle records, TimeSpan interval, TimeSpan? inlineAttemptTimeout = null)
     {
         var options = new ScenarioReceiverOptions { BaseUrl = _scenario.BaseUrl, ApiKey = _scenario.ApiKey };
         options.Reporting.ProgressInterval = interval;
@@ -326,7 +326,28 @@ public abstract class ProgressReporterTests(TaskStoreUnderTest store) : IAsyncLi
             TimeProvider.System,
             NullLogger<ScenarioStatusClient>.Instance);
 
-    private static HangfireTaskStore NewRecords() => new(new InMemoryStorage(), Options.Create(new ScenarioReceiverOptions()), TimeProvider.System);
+    /// <summary>A lifecycle over a store of its own; no test here makes it schedule a job.</summary>
+    private static TaskLifecycle NewRecords()
+    {
+        var options = Options.Create(new ScenarioReceiverOptions());
+        return new TaskLifecycle(
+            new HangfireTaskStore(new InMemoryStorage(), options, TimeProvider.System),
+            new NoTaskJobs(),
+            new StatusUrlPolicy(options, NullLogger<StatusUrlPolicy>.Instance),
+            TimeProvider.System,
+            NullLogger<TaskLifecycle>.Instance);
+    }
+
+    private sealed class NoTaskJobs : ITaskJobs
+    {
+        public string CreateReportJob(string taskInstanceId, string? workflowInstanceId, int priorAttempts, Hangfire.States.IState state, Hangfire.JobStorage? storage = null) => throw new NotSupportedException();
+
+        public string CreateDeadlineJob(string taskInstanceId, string? workflowInstanceId, TimeSpan deadline, DateTimeOffset until) => throw new NotSupportedException();
+
+        public string? CreateCancellationCheckJob(string taskInstanceId, string? workflowInstanceId) => throw new NotSupportedException();
+
+        public void DeleteScheduled(string jobId) => throw new NotSupportedException();
+    }
 
     /// <summary>Notes when each status leaves the receiver, before the network or the stand-in add their own delays.</summary>
     private sealed class SendClock(ConcurrentQueue<(long Timestamp, string Body)> sent) : DelegatingHandler

@@ -266,13 +266,13 @@ public abstract class SharedStorageTests(TaskStoreUnderTest store) : IAsyncLifet
         await _scenario.WaitForRequestsAsync(
             requests => new[] { first, second }.All(call => requests.Any(r => r.AnsweredStatusCode == 503 && r.Body.Contains(call.TaskInstanceId, StringComparison.Ordinal))),
             Timeout);
-        await Await.UntilAsync(async () => (await recordsOfB.CountUndeliveredAsync()) == 2, "B counts two undelivered statuses", Timeout);
-        Assert.Equal(2, (await recordsOfA.CountUndeliveredAsync()));
+        await Await.UntilAsync(async () => (await recordsOfB.CountWaitingAsync()).Undelivered == 2, "B counts two undelivered statuses", Timeout);
+        Assert.Equal(2, (await recordsOfA.CountWaitingAsync()).Undelivered);
 
         _scenario.FailAll(null);
         await _scenario.WaitForStatusesAsync(statuses => statuses.Count(s => s.IsTerminal) == 2, Timeout);
-        await Await.UntilAsync(async () => (await recordsOfB.CountUndeliveredAsync()) == 0, "B counts none undelivered", Timeout);
-        Assert.Equal(0, (await recordsOfA.CountUndeliveredAsync()));
+        await Await.UntilAsync(async () => (await recordsOfB.CountWaitingAsync()).Undelivered == 0, "B counts none undelivered", Timeout);
+        Assert.Equal(0, (await recordsOfA.CountWaitingAsync()).Undelivered);
     }
 
     [SkippableFact]

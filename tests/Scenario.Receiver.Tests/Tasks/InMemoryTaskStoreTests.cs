@@ -5,6 +5,7 @@ using Hangfire.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 using Scenario.Receiver.Tasks.InMemory;
@@ -60,11 +61,11 @@ public sealed class InMemoryTaskStoreTests : StandInTest
         var otherStorage = NewStore(new InMemoryStorage());
         var taskId = TestData.NewTaskId();
 
-        await first.AcceptAsync(taskId, "entry", null, "default", () => "job-1");
+        await first.AcceptAsync(taskId, "entry", null, null, "default", () => "job-1");
 
-        Assert.Equal("job-1", (await sameStorage.FindAsync(taskId.ToUpperInvariant()))?.JobId);
+        Assert.Equal("job-1", (await sameStorage.FindAsync(taskId))?.JobId);
         Assert.Null((await otherStorage.FindAsync(taskId)));
-        Assert.True((await otherStorage.AcceptAsync(taskId, "entry", null, "default", () => "job-2")) is { IsDuplicate: false, JobId: "job-2" });
+        Assert.True((await otherStorage.AcceptAsync(taskId, "entry", null, null, "default", () => "job-2")) is { IsDuplicate: false, JobId: "job-2" });
     }
 
     [Fact]
@@ -94,7 +95,7 @@ public sealed class InMemoryTaskStoreTests : StandInTest
         var clock = new AdjustableClock(DateTimeOffset.Parse("2026-12-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var store = NewStore(new InMemoryStorage(), clock, retention: TimeSpan.FromHours(1));
         var taskId = TestData.NewTaskId();
-        await store.AcceptAsync(taskId, "entry", null, "default", () => "job-1");
+        await store.AcceptAsync(taskId, "entry", null, null, "default", () => "job-1");
 
         clock.Now += TimeSpan.FromMinutes(59);
         Assert.NotNull((await store.FindAsync(taskId)));
@@ -112,7 +113,7 @@ public sealed class InMemoryTaskStoreTests : StandInTest
     {
         var store = NewStore(new InMemoryStorage());
         var taskId = TestData.NewTaskId();
-        await store.AcceptAsync(taskId, "entry", null, "default", () => "job-1");
+        await store.AcceptAsync(taskId, "entry", null, null, "default", () => "job-1");
         await store.MarkUndeliveredAsync(taskId);
         await store.MarkRecoveringAsync(taskId);
         Assert.Equal((1L, 1L, 1L), (await store.CountWaitingAsync()));
@@ -124,7 +125,7 @@ public sealed class InMemoryTaskStoreTests : StandInTest
 
         Assert.Equal((0L, 0L, 0L), (await store.CountWaitingAsync()));
         Assert.Equal("Completed", (await store.FindAsync(taskId))?.ReportedStatus);
-        Assert.False((await store.TryDecideAsync(taskId, "{}")).IsDecided);
+        Assert.False((await store.TryDecideAsync(taskId, TaskOutcome.Completed(200, null), TaskDecider.Callback)).IsDecided);
     }
 
     private static ITaskStore StoreChosenFor(JobStorage storage, string? taskStoreConnectionString = null)

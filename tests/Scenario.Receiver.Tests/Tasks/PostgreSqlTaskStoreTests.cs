@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
@@ -66,7 +67,7 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : Po
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var taskId = TestData.NewTaskId();
-        await store.TryDecideAsync(taskId, """{"status":"Completed","statusCode":200}""");
+        await store.TryDecideAsync(taskId, TaskOutcome.Completed(200, null), TaskDecider.Work);
 
         var first = await store.LockForReportAsync(taskId);
         var second = store.LockForReportAsync(taskId).AsTask();
@@ -89,13 +90,13 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : Po
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var taskId = TestData.NewTaskId();
-        await store.TryDecideAsync(taskId, """{"status":"Completed","statusCode":200}""");
+        await store.TryDecideAsync(taskId, TaskOutcome.Completed(200, null), TaskDecider.Work);
         // A holder that died: its lease is still in the row, its end has passed.
         await ExecuteAsync($"UPDATE scenario_receiver.task SET report_lease = gen_random_uuid(), report_lease_until = now() - interval '1 second' WHERE task_instance_id = '{taskId}'");
 
         await using var lease = await store.LockForReportAsync(taskId);
 
-        Assert.NotNull(lease.Read()?.OutcomeJson);
+        Assert.NotNull(lease.Read()?.Outcome);
         // Taken over, not free: the dead holder's post may have reached Scenario (Warning 1321 at the next post).
         Assert.True(lease.Read()!.UnfinishedPost);
     }
@@ -107,7 +108,7 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : Po
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var taskId = TestData.NewTaskId();
-        await store.TryDecideAsync(taskId, """{"status":"Completed","statusCode":200}""");
+        await store.TryDecideAsync(taskId, TaskOutcome.Completed(200, null), TaskDecider.Work);
 
         await using (var answered = await store.LockForReportAsync(taskId))
         {
@@ -136,8 +137,8 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : Po
         await using var host = await StartHostAsync(runHangfireServer: false);
         var store = host.Services.GetRequiredService<ITaskStore>();
         var (old, fresh) = (TestData.NewTaskId(), TestData.NewTaskId());
-        await store.TryDecideAsync(old, """{"status":"Completed","statusCode":200}""");
-        await store.TryDecideAsync(fresh, """{"status":"Completed","statusCode":200}""");
+        await store.TryDecideAsync(old, TaskOutcome.Completed(200, null), TaskDecider.Work);
+        await store.TryDecideAsync(fresh, TaskOutcome.Completed(200, null), TaskDecider.Work);
         await ExecuteAsync($"UPDATE scenario_receiver.task SET expires_at = now() - interval '1 second' WHERE task_instance_id = '{old}'");
 
         await store.RemoveExpiredAsync();

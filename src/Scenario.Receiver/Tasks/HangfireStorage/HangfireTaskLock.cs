@@ -45,13 +45,15 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
 
     public void PostAnswered() => _post = _post == PostState.InFlight ? PostState.Answered : _post;
 
-    public void WriteAccepted(string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
-        => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, jobId, queue, entryKey, acceptedAt);
+    public void WriteAccepted(string? workflowInstanceId, string? statusUrl, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
+        => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, statusUrl, jobId, queue, entryKey, acceptedAt);
 
     internal void WriteReported(string status, DateTimeOffset reportedAt)
         => _store.WriteReported(_connection, TaskInstanceId, status, reportedAt);
 
-    public void WriteOutcome(string outcomeJson) => _store.WriteOutcome(_connection, TaskInstanceId, outcomeJson);
+    public void WriteOutcome(string outcomeJson, TaskDecider decidedBy) => _store.WriteOutcome(_connection, TaskInstanceId, outcomeJson, decidedBy);
+
+    public void WriteProgressUntil(string until) => _store.WriteProgressUntil(_connection, TaskInstanceId, until);
 
     public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId)
     {

@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Text.Json;
 using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks.HangfireStorage;
 
@@ -45,6 +47,9 @@ internal sealed class HangfireTaskStore : ITaskStore
 
     /// <summary>"1" while a terminal post is under way, empty once its answer is known (<see cref="TaskRecord.UnfinishedPost"/>).</summary>
     private const string UnfinishedPostField = "UnfinishedPost";
+    private const string StatusUrlField = "StatusUrl";
+    private const string DecidedByField = "DecidedBy";
+    private const string ProgressUntilField = "ProgressUntil";
 
     private readonly JobStorage _storage;
     private readonly TimeSpan _retention;
@@ -65,7 +70,7 @@ internal sealed class HangfireTaskStore : ITaskStore
     public TimeSpan ReportLockTimeout { get; }
 
     /// <summary>Under the task's accept lock: the record says whether a job exists already, else the job is made and recorded.</summary>
-    public ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
+    public ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
     {
         using var locked = LockForAccept(taskInstanceId);
         if (locked.Read() is { JobId: { } existingJobId } existing)
@@ -74,7 +79,7 @@ internal sealed class HangfireTaskStore : ITaskStore
         }
 
         var jobId = createWorkJob();
-        locked.WriteAccepted(workflowInstanceId, jobId, queue, entryKey, _time.GetUtcNow());
+        locked.WriteAccepted(workflowInstanceId, statusUrl, jobId, queue, entryKey, _time.GetUtcNow());
         return ValueTask.FromResult(TaskAcceptance.New(jobId));
     }
 
@@ -88,16 +93,59 @@ internal sealed class HangfireTaskStore : ITaskStore
     public ValueTask<IDecideLock> LockForDecideAsync(string taskInstanceId, CancellationToken cancellationToken = default)
         => ValueTask.FromResult<IDecideLock>(Lock(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout));
 
-    public ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken = default)
+    public ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, TaskOutcome outcome, TaskDecider decidedBy, CancellationToken cancellationToken = default)
     {
         using var locked = Lock(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout);
-        if (TaskDecision.Refusal(locked.Read()) is { } refusal)
+        var before = locked.Read();
+        if (TaskDecision.Refusal(before) is { } refusal)
         {
             return ValueTask.FromResult(refusal);
         }
 
-        locked.WriteOutcome(outcomeJson);
-        return ValueTask.FromResult(TaskDecision.Decided);
+        locked.WriteOutcome(JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome), decidedBy);
+        return ValueTask.FromResult(TaskDecision.Decided(before));
+    }
+
+    /// <summary>Under the report lock, waited for briefly: a lock held longer is a terminal post, and the progress is moot.</summary>
+    public ValueTask<bool> TryBeginProgressAsync(string taskInstanceId, DateTimeOffset until, bool afterOwnWork, CancellationToken cancellationToken = default)
+    {
+        HangfireTaskLock locked;
+        try
+        {
+            locked = Lock(taskInstanceId, ReportLockSuffix, TaskLocks.ProgressLockTimeout);
+        }
+        catch (DistributedLockTimeoutException)
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        using (locked)
+        {
+            var record = locked.Read();
+            if (record is not null && !record.TakesProgress(afterOwnWork))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            var lease = record?.ProgressUntil > until ? record.ProgressUntil.Value : until;
+            locked.WriteProgressUntil(FormatTime(lease));
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <summary>Not under a lock: the lease is read and cleared in one short step, and a later post's lease is left alone.</summary>
+    public ValueTask EndProgressAsync(string taskInstanceId, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        using var connection = _storage.GetConnection();
+        var current = connection is JobStorageConnection fields
+            ? fields.GetValueFromHash(Key(taskInstanceId), ProgressUntilField)
+            : connection.GetAllEntriesFromHash(Key(taskInstanceId))?.GetValueOrDefault(ProgressUntilField);
+        if (ParseTime(current) == until)
+        {
+            Write(connection, taskInstanceId, [new(ProgressUntilField, string.Empty)]);
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     public IDisposable LockForSweep() => SweepLock.Take(_storage);
@@ -139,37 +187,43 @@ internal sealed class HangfireTaskStore : ITaskStore
         }
 
         return new TaskRecord(
-            taskInstanceId,
             fields.GetValueOrDefault(WorkflowField),
             fields.GetValueOrDefault(JobIdField),
             fields.GetValueOrDefault(ReportJobIdField),
             fields.GetValueOrDefault(QueueField),
             fields.GetValueOrDefault(ActionField),
             ParseTime(fields.GetValueOrDefault(AcceptedAtField)),
-            fields.GetValueOrDefault(OutcomeField),
+            fields.GetValueOrDefault(OutcomeField) is { Length: > 0 } outcome ? JsonSerializer.Deserialize(outcome, ScenarioJsonContext.Default.TaskOutcome) : null,
             fields.GetValueOrDefault(ReportedStatusField),
             ParseTime(fields.GetValueOrDefault(ReportedAtField)),
             ParseTime(fields.GetValueOrDefault(DeferredUntilField)),
             fields.GetValueOrDefault(DeadlineJobIdField),
             ParseTime(fields.GetValueOrDefault(CancelledByScenarioAtField)),
             fields.GetValueOrDefault(CancellationCheckJobIdField),
-            !string.IsNullOrEmpty(fields.GetValueOrDefault(UnfinishedPostField)));
+            !string.IsNullOrEmpty(fields.GetValueOrDefault(UnfinishedPostField)),
+            fields.GetValueOrDefault(StatusUrlField) is { Length: > 0 } statusUrl ? statusUrl : null,
+            Enum.TryParse<TaskDecider>(fields.GetValueOrDefault(DecidedByField), out var decidedBy) ? decidedBy : null,
+            ParseTime(fields.GetValueOrDefault(ProgressUntilField)));
     }
 
-    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
+    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string? statusUrl, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
         => Write(connection, taskInstanceId,
         [
             new(JobIdField, jobId),
             new(QueueField, queue),
             new(WorkflowField, workflowInstanceId ?? string.Empty),
+            new(StatusUrlField, statusUrl ?? string.Empty),
             new(ActionField, entryKey),
             new(AcceptedAtField, FormatTime(acceptedAt)),
         ],
         // In the accept's own transaction: no task is accepted without the sweeper knowing of it.
-        transaction => transaction.AddToSet(UnreportedSetKey, taskInstanceId.ToLowerInvariant()));
+        transaction => transaction.AddToSet(UnreportedSetKey, taskInstanceId));
 
-    internal void WriteOutcome(IStorageConnection connection, string taskInstanceId, string outcomeJson)
-        => Write(connection, taskInstanceId, [new(OutcomeField, outcomeJson)]);
+    internal void WriteOutcome(IStorageConnection connection, string taskInstanceId, string outcomeJson, TaskDecider decidedBy)
+        => Write(connection, taskInstanceId, [new(OutcomeField, outcomeJson), new(DecidedByField, decidedBy.ToString())]);
+
+    internal void WriteProgressUntil(IStorageConnection connection, string taskInstanceId, string until)
+        => Write(connection, taskInstanceId, [new(ProgressUntilField, until)]);
 
     internal void WriteDeferred(IStorageConnection connection, string taskInstanceId, DateTimeOffset until, string deadlineJobId)
         => Write(connection, taskInstanceId, [new(DeferredUntilField, FormatTime(until)), new(DeadlineJobIdField, deadlineJobId)]);
@@ -178,7 +232,7 @@ internal sealed class HangfireTaskStore : ITaskStore
         => Write(connection, taskInstanceId, [new(UnfinishedPostField, unfinished ? "1" : string.Empty)]);
 
     internal void WriteCancelledByScenario(IStorageConnection connection, string taskInstanceId, DateTimeOffset at)
-        => Write(connection, taskInstanceId, [new(CancelledByScenarioAtField, FormatTime(at))]);
+        => Write(connection, taskInstanceId, [new(CancelledByScenarioAtField, FormatTime(at)), new(DecidedByField, nameof(TaskDecider.ScenarioCancellation))]);
 
     internal void WriteCancellationCheck(IStorageConnection connection, string taskInstanceId, string checkJobId)
         => Write(connection, taskInstanceId, [new(CancellationCheckJobIdField, checkJobId)]);
@@ -209,10 +263,9 @@ internal sealed class HangfireTaskStore : ITaskStore
     /// <summary>A reported task (or one whose record is gone) leaves every set that counts tasks still waiting.</summary>
     private static void Forget(IWriteOnlyTransaction transaction, string taskInstanceId)
     {
-        var id = taskInstanceId.ToLowerInvariant();
-        transaction.RemoveFromSet(UndeliveredSetKey, id);
-        transaction.RemoveFromSet(UnreportedSetKey, id);
-        transaction.RemoveFromSet(RecoveringSetKey, id);
+        transaction.RemoveFromSet(UndeliveredSetKey, taskInstanceId);
+        transaction.RemoveFromSet(UnreportedSetKey, taskInstanceId);
+        transaction.RemoveFromSet(RecoveringSetKey, taskInstanceId);
     }
 
     public ValueTask ForgetAsync(string taskInstanceId, CancellationToken cancellationToken = default)
@@ -234,7 +287,7 @@ internal sealed class HangfireTaskStore : ITaskStore
     {
         using var connection = _storage.GetConnection();
         using var transaction = connection.CreateWriteTransaction();
-        transaction.AddToSet(RecoveringSetKey, taskInstanceId.ToLowerInvariant());
+        transaction.AddToSet(RecoveringSetKey, taskInstanceId);
         transaction.Commit();
         return ValueTask.CompletedTask;
     }
@@ -270,15 +323,9 @@ internal sealed class HangfireTaskStore : ITaskStore
     {
         using var connection = _storage.GetConnection();
         using var transaction = connection.CreateWriteTransaction();
-        transaction.AddToSet(UndeliveredSetKey, taskInstanceId.ToLowerInvariant());
+        transaction.AddToSet(UndeliveredSetKey, taskInstanceId);
         transaction.Commit();
         return ValueTask.CompletedTask;
-    }
-
-    public ValueTask<long> CountUndeliveredAsync(CancellationToken cancellationToken = default)
-    {
-        using var connection = _storage.GetConnection();
-        return ValueTask.FromResult(Count(connection, UndeliveredSetKey));
     }
 
     private void Write(IStorageConnection connection, string taskInstanceId, KeyValuePair<string, string>[] fields, Action<IWriteOnlyTransaction>? alsoInTransaction = null)
@@ -298,8 +345,8 @@ internal sealed class HangfireTaskStore : ITaskStore
     /// <summary>Hangfire's storages expire the record's hash themselves (<see cref="JobStorageTransaction.ExpireHash"/>).</summary>
     public ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
-    /// <summary>Task ids arrive in any letter case; the record is one per GUID.</summary>
-    internal static string Key(string taskInstanceId) => KeyPrefix + taskInstanceId.ToLowerInvariant();
+    /// <summary>The hash of a task, by its canonical id.</summary>
+    internal static string Key(string taskInstanceId) => KeyPrefix + taskInstanceId;
 
     private static string FormatTime(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
 

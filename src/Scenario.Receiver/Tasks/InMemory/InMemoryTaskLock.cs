@@ -26,7 +26,7 @@ internal sealed class InMemoryTaskLock(InMemoryTaskStore store, string taskInsta
         => store.WriteCompleted(taskInstanceId, record => record with { DeferredUntil = until, DeadlineJobId = deadlineJobId });
 
     public ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at)
-        => store.WriteCompleted(taskInstanceId, record => record with { CancelledByScenarioAt = at });
+        => store.WriteCompleted(taskInstanceId, record => record with { CancelledByScenarioAt = at, DecidedBy = TaskDecider.ScenarioCancellation });
 
     public ValueTask WriteCancellationCheckAsync(string checkJobId)
         => store.WriteCompleted(taskInstanceId, record => record with { CancellationCheckJobId = checkJobId });

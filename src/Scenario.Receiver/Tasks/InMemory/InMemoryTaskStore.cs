@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Reporting;
 using static Scenario.Receiver.Tasks.InMemory.InMemoryTaskTable;
 
 namespace Scenario.Receiver.Tasks.InMemory;
@@ -51,9 +52,9 @@ internal sealed class InMemoryTaskStore : ITaskStore
     /// </summary>
     public static bool IsFor(JobStorage storage) => storage.GetType().FullName == InMemoryStorageType;
 
-    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
+    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
     {
-        var id = Id(taskInstanceId);
+        var id = taskInstanceId;
         using var locked = await _table.Locks.TakeAsync(id + ":accept", TaskLocks.AcceptLockTimeout, cancellationToken).ConfigureAwait(false);
         if (_table.Find(id, _time.GetUtcNow()) is { JobId: { } existingJobId } existing)
         {
@@ -65,7 +66,7 @@ internal sealed class InMemoryTaskStore : ITaskStore
         var acceptedAt = _time.GetUtcNow();
         _table.Write(
             id,
-            record => record with { JobId = jobId, Queue = queue, WorkflowInstanceId = workflowInstanceId, EntryKey = entryKey, AcceptedAt = acceptedAt },
+            record => record with { JobId = jobId, Queue = queue, WorkflowInstanceId = workflowInstanceId, StatusUrl = statusUrl, EntryKey = entryKey, AcceptedAt = acceptedAt },
             acceptedAt,
             _retention,
             SetChange.AddUnreported);
@@ -75,36 +76,71 @@ internal sealed class InMemoryTaskStore : ITaskStore
     public ValueTask<TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default)
         => ValueTask.FromResult(Find(taskInstanceId));
 
-    internal TaskRecord? Find(string taskInstanceId) => _table.Find(Id(taskInstanceId), _time.GetUtcNow());
+    internal TaskRecord? Find(string taskInstanceId) => _table.Find(taskInstanceId, _time.GetUtcNow());
 
-    public async ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken = default)
+    /// <summary>The outcome object itself is kept: memory needs no serialization.</summary>
+    public async ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, TaskOutcome outcome, TaskDecider decidedBy, CancellationToken cancellationToken = default)
     {
         var locked = await LockForDecideAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         await using (locked.ConfigureAwait(false))
         {
-            if (TaskDecision.Refusal(locked.Read()) is { } refusal)
+            var before = locked.Read();
+            if (TaskDecision.Refusal(before) is { } refusal)
             {
                 return refusal;
             }
 
-            Write(taskInstanceId, record => record with { OutcomeJson = outcomeJson });
-            return TaskDecision.Decided;
+            Write(taskInstanceId, record => record with { Outcome = outcome, DecidedBy = decidedBy });
+            return TaskDecision.Decided(before);
         }
     }
 
+    /// <summary>Under the report lock, waited for briefly: a lock held longer is a terminal post, and the progress is moot.</summary>
+    public async ValueTask<bool> TryBeginProgressAsync(string taskInstanceId, DateTimeOffset until, bool afterOwnWork, CancellationToken cancellationToken = default)
+    {
+        IDisposable held;
+        try
+        {
+            held = await _table.Locks.TakeAsync(taskInstanceId + ":report", TaskLocks.ProgressLockTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DistributedLockTimeoutException)
+        {
+            return false;
+        }
+
+        using (held)
+        {
+            if (Find(taskInstanceId) is { } record && !record.TakesProgress(afterOwnWork))
+            {
+                return false;
+            }
+
+            Write(taskInstanceId, record => record with { ProgressUntil = record.ProgressUntil > until ? record.ProgressUntil : until });
+            return true;
+        }
+    }
+
+    public ValueTask EndProgressAsync(string taskInstanceId, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        if (Find(taskInstanceId) is { } record && record.ProgressUntil == until)
+        {
+            Write(taskInstanceId, record => record.ProgressUntil == until ? record with { ProgressUntil = null } : record);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     public async ValueTask<IDecideLock> LockForDecideAsync(string taskInstanceId, CancellationToken cancellationToken = default)
-        => new InMemoryTaskLock(this, taskInstanceId, await _table.Locks.TakeAsync(Id(taskInstanceId) + ":decide", TaskLocks.AcceptLockTimeout, cancellationToken).ConfigureAwait(false));
+        => new InMemoryTaskLock(this, taskInstanceId, await _table.Locks.TakeAsync(taskInstanceId + ":decide", TaskLocks.AcceptLockTimeout, cancellationToken).ConfigureAwait(false));
 
     public async ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken = default)
-        => new InMemoryTaskLock(this, taskInstanceId, await _table.Locks.TakeAsync(Id(taskInstanceId) + ":report", ReportLockTimeout, cancellationToken).ConfigureAwait(false));
+        => new InMemoryTaskLock(this, taskInstanceId, await _table.Locks.TakeAsync(taskInstanceId + ":report", ReportLockTimeout, cancellationToken).ConfigureAwait(false));
 
     public ValueTask WriteReportJobAsync(string taskInstanceId, string reportJobId, CancellationToken cancellationToken = default)
         => WriteCompleted(taskInstanceId, record => record with { ReportJobId = reportJobId });
 
     public ValueTask MarkUndeliveredAsync(string taskInstanceId, CancellationToken cancellationToken = default)
         => ChangeSets(taskInstanceId, SetChange.AddUndelivered);
-
-    public ValueTask<long> CountUndeliveredAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(_table.CountUndelivered());
 
     public ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default)
         => ValueTask.FromResult(_table.Counts());
@@ -142,13 +178,10 @@ internal sealed class InMemoryTaskStore : ITaskStore
 
     private ValueTask ChangeSets(string taskInstanceId, SetChange sets)
     {
-        _table.ChangeSets(Id(taskInstanceId), sets);
+        _table.ChangeSets(taskInstanceId, sets);
         return ValueTask.CompletedTask;
     }
 
     internal void Write(string taskInstanceId, Func<TaskRecord, TaskRecord> change, SetChange sets = SetChange.None)
-        => _table.Write(Id(taskInstanceId), change, _time.GetUtcNow(), _retention, sets);
-
-    /// <summary>Task ids arrive in any letter case; the record is one per GUID.</summary>
-    private static string Id(string taskInstanceId) => taskInstanceId.ToLowerInvariant();
+        => _table.Write(taskInstanceId, change, _time.GetUtcNow(), _retention, sets);
 }

@@ -21,7 +21,7 @@ internal sealed class InMemoryTaskTable
 
     public KeyedLocks Locks { get; } = new();
 
-    /// <summary>The record, or null when there is none or it has expired. <paramref name="id"/> is lower case.</summary>
+    /// <summary>The record, or null when there is none or it has expired. <paramref name="id"/> is canonical.</summary>
     public TaskRecord? Find(string id, DateTimeOffset now)
     {
         lock (_gate)
@@ -38,7 +38,7 @@ internal sealed class InMemoryTaskTable
     {
         lock (_gate)
         {
-            var current = _records.TryGetValue(id, out var entry) && entry.ExpiresAt > now ? entry.Record : Empty(id);
+            var current = _records.TryGetValue(id, out var entry) && entry.ExpiresAt > now ? entry.Record : TaskRecord.Empty;
             _records[id] = new Entry(change(current), now + retention);
             Apply(id, sets);
         }
@@ -65,14 +65,6 @@ internal sealed class InMemoryTaskTable
         lock (_gate)
         {
             return (_undelivered.Count, _recovering.Count, _unreported.Count);
-        }
-    }
-
-    public long CountUndelivered()
-    {
-        lock (_gate)
-        {
-            return _undelivered.Count;
         }
     }
 
@@ -115,8 +107,6 @@ internal sealed class InMemoryTaskTable
             _recovering.Remove(id);
         }
     }
-
-    private static TaskRecord Empty(string id) => new(id, null, null, null, null, null, null, null, null, null);
 
     private readonly record struct Entry(TaskRecord Record, DateTimeOffset ExpiresAt);
 

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Npgsql;
+using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks.PostgreSql;
 
@@ -12,21 +14,23 @@ internal static class PostgreSqlTaskRow
     public static TaskRecord? Read(NpgsqlDataReader reader)
     {
         var record = new TaskRecord(
-            reader.GetString(0),
             Text(reader, 1),
             Text(reader, 2),
             Text(reader, 3),
             Text(reader, 4),
             Text(reader, 5),
             Time(reader, 6),
-            Text(reader, 7),
+            Text(reader, 7) is { } outcome ? JsonSerializer.Deserialize(outcome, ScenarioJsonContext.Default.TaskOutcome) : null,
             Text(reader, 8),
             Time(reader, 9),
             Time(reader, 10),
             Text(reader, 11),
             Time(reader, 12),
-            Text(reader, 13));
-        return record is { JobId: null, OutcomeJson: null, ReportedAt: null, DeferredUntil: null, CancelledByScenarioAt: null }
+            Text(reader, 13),
+            StatusUrl: Text(reader, 14),
+            DecidedBy: Enum.TryParse<TaskDecider>(Text(reader, 15), out var decidedBy) ? decidedBy : null,
+            ProgressUntil: Time(reader, 16));
+        return record is { JobId: null, Outcome: null, ReportedAt: null, DeferredUntil: null, CancelledByScenarioAt: null }
             ? null
             : record;
     }

@@ -12,7 +12,8 @@ internal sealed partial class PostgreSqlTaskSql
 {
     private const string Columns =
         "task_instance_id, workflow_instance_id, job_id, report_job_id, queue, entry_key, accepted_at, outcome, "
-        + "reported_status, reported_at, deferred_until, deadline_job_id, cancelled_by_scenario_at, cancellation_check_job_id";
+        + "reported_status, reported_at, deferred_until, deadline_job_id, cancelled_by_scenario_at, cancellation_check_job_id, "
+        + "status_url, decided_by, progress_until";
 
     public PostgreSqlTaskSql(string schema)
     {
@@ -40,6 +41,9 @@ internal sealed partial class PostgreSqlTaskSql
                 deadline_job_id text,
                 cancelled_by_scenario_at timestamptz,
                 cancellation_check_job_id text,
+                status_url text,
+                decided_by text,
+                progress_until timestamptz,
                 report_lease uuid,
                 report_lease_until timestamptz,
                 report_lease_taken_over boolean NOT NULL DEFAULT false,
@@ -50,6 +54,9 @@ internal sealed partial class PostgreSqlTaskSql
             -- A table made by an earlier version lacks these columns.
             ALTER TABLE {table} ADD COLUMN IF NOT EXISTS cancellation_check_job_id text;
             ALTER TABLE {table} ADD COLUMN IF NOT EXISTS report_lease_taken_over boolean NOT NULL DEFAULT false;
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS status_url text;
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS decided_by text;
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS progress_until timestamptz;
             CREATE INDEX IF NOT EXISTS task_unreported ON {table} (task_instance_id) WHERE unreported;
             CREATE INDEX IF NOT EXISTS task_undelivered ON {table} (task_instance_id) WHERE undelivered;
             CREATE INDEX IF NOT EXISTS task_recovering ON {table} (task_instance_id) WHERE recovering;
@@ -62,11 +69,11 @@ internal sealed partial class PostgreSqlTaskSql
         // same task at its insert (for lock_timeout at most, set on the store's connections); then it finds the job.
         ClaimAccept = $"""
             BEGIN;
-            INSERT INTO {table} AS t (task_instance_id, workflow_instance_id, queue, entry_key, expires_at)
-            VALUES (@id, @workflow, @queue, @entry, now() + @retention)
+            INSERT INTO {table} AS t (task_instance_id, workflow_instance_id, status_url, queue, entry_key, expires_at)
+            VALUES (@id, @workflow, @statusUrl, @queue, @entry, now() + @retention)
             ON CONFLICT (task_instance_id) DO UPDATE
-            SET workflow_instance_id = EXCLUDED.workflow_instance_id, queue = EXCLUDED.queue, entry_key = EXCLUDED.entry_key,
-                expires_at = EXCLUDED.expires_at
+            SET workflow_instance_id = EXCLUDED.workflow_instance_id, status_url = EXCLUDED.status_url, queue = EXCLUDED.queue,
+                entry_key = EXCLUDED.entry_key, expires_at = EXCLUDED.expires_at
             WHERE t.job_id IS NULL
             RETURNING true
             """;
@@ -82,13 +89,28 @@ internal sealed partial class PostgreSqlTaskSql
 
         Find = $"SELECT {Columns} FROM {table} WHERE task_instance_id = @id";
 
-        // The first outcome wins: a row that has one, was reported or was cancelled by Scenario is left alone.
+        // The first outcome wins: a row that has one, was reported or was cancelled by Scenario is left alone. A
+        // decision returns the deferred task's jobs it makes pointless, so the decider drops them without a read.
         Decide = $"""
-            INSERT INTO {table} AS t (task_instance_id, outcome, expires_at) VALUES (@id, @outcome, now() + @retention)
-            ON CONFLICT (task_instance_id) DO UPDATE SET outcome = EXCLUDED.outcome, expires_at = EXCLUDED.expires_at
+            INSERT INTO {table} AS t (task_instance_id, outcome, decided_by, expires_at) VALUES (@id, @outcome, @decidedBy, now() + @retention)
+            ON CONFLICT (task_instance_id) DO UPDATE SET outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by, expires_at = EXCLUDED.expires_at
             WHERE t.outcome IS NULL AND t.reported_at IS NULL AND t.cancelled_by_scenario_at IS NULL
+            RETURNING deadline_job_id, cancellation_check_job_id, workflow_instance_id
+            """;
+
+        // A progress post begins unless the task is settled (but for the work's own outcome, after the work) or a
+        // terminal post holds the report lease; its lease in the row makes a terminal delivery wait for it. The later
+        // of two leases stays, so one post's answer does not clear another's that lasts longer.
+        BeginProgress = $"""
+            INSERT INTO {table} AS t (task_instance_id, progress_until, expires_at) VALUES (@id, @until, now() + @retention)
+            ON CONFLICT (task_instance_id) DO UPDATE SET progress_until = GREATEST(t.progress_until, EXCLUDED.progress_until)
+            WHERE t.reported_at IS NULL AND t.cancelled_by_scenario_at IS NULL
+                AND (t.outcome IS NULL OR (@afterOwnWork AND t.decided_by = 'Work'))
+                AND (t.report_lease_until IS NULL OR t.report_lease_until < now())
             RETURNING true
             """;
+
+        EndProgress = $"UPDATE {table} SET progress_until = NULL WHERE task_instance_id = @id AND progress_until = @until";
 
         // The decide lock: the row's lock, held by the transaction until it commits.
         LockRowForDecide = $"""
@@ -100,7 +122,7 @@ internal sealed partial class PostgreSqlTaskSql
 
         WriteCancellationCheck = $"UPDATE {table} SET cancellation_check_job_id = @checkJob, expires_at = now() + @retention WHERE task_instance_id = @id";
 
-        WriteCancelledByScenario = $"UPDATE {table} SET cancelled_by_scenario_at = @at, expires_at = now() + @retention WHERE task_instance_id = @id";
+        WriteCancelledByScenario = $"UPDATE {table} SET cancelled_by_scenario_at = @at, decided_by = 'ScenarioCancellation', expires_at = now() + @retention WHERE task_instance_id = @id";
 
         // The report lock is a lease: taken when free or expired (its holder died), and returned with the record. A
         // lease still there when it is taken (expired, never returned) was cut off: its holder died, stopped mid-post
@@ -138,8 +160,6 @@ internal sealed partial class PostgreSqlTaskSql
 
         Forget = $"UPDATE {table} SET unreported = false, undelivered = false, recovering = false WHERE task_instance_id = @id";
 
-        CountUndelivered = $"SELECT count(*) FROM {table} WHERE undelivered";
-
         CountWaiting = $"""
             SELECT count(*) FILTER (WHERE undelivered), count(*) FILTER (WHERE recovering), count(*) FILTER (WHERE unreported)
             FROM {table} WHERE undelivered OR recovering OR unreported
@@ -166,6 +186,10 @@ internal sealed partial class PostgreSqlTaskSql
 
     public string LockRowForDecide { get; }
 
+    public string BeginProgress { get; }
+
+    public string EndProgress { get; }
+
     public string WriteDeferred { get; }
 
     public string WriteCancelledByScenario { get; }
@@ -187,8 +211,6 @@ internal sealed partial class PostgreSqlTaskSql
     public string MarkRecovering { get; }
 
     public string Forget { get; }
-
-    public string CountUndelivered { get; }
 
     public string CountWaiting { get; }
 

@@ -3,8 +3,10 @@ using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Text.Json;
 using Npgsql;
 using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks.PostgreSql;
 
@@ -55,9 +57,9 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     /// job's own where the generic store makes five: claims the task's row, makes the job and records it. A concurrent accept of the same task waits at its insert until
     /// this one commits, then finds the job; an accept that fails or dies rolls back and leaves nothing behind.
     /// </summary>
-    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
+    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
     {
-        var id = Id(taskInstanceId);
+        var id = taskInstanceId;
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -67,6 +69,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
                 using (var claim = Command(Sql.ClaimAccept, connection, id))
                 {
                     claim.Parameters.AddWithValue("workflow", (object?)workflowInstanceId ?? DBNull.Value);
+                    claim.Parameters.AddWithValue("statusUrl", (object?)statusUrl ?? DBNull.Value);
                     claim.Parameters.AddWithValue("queue", queue);
                     claim.Parameters.AddWithValue("entry", entryKey);
                     AddRetention(claim);
@@ -114,23 +117,25 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = Command(Sql.Find, connection, Id(taskInstanceId));
+            using var command = Command(Sql.Find, connection, taskInstanceId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? PostgreSqlTaskRow.Read(reader) : null;
         }
     }
 
-    public async ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, string outcomeJson, CancellationToken cancellationToken = default)
+    public async ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, TaskOutcome outcome, TaskDecider decidedBy, CancellationToken cancellationToken = default)
     {
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = Command(Sql.Decide, connection, Id(taskInstanceId));
-            command.Parameters.AddWithValue("outcome", outcomeJson);
+            using var command = Command(Sql.Decide, connection, taskInstanceId);
+            command.Parameters.AddWithValue("outcome", JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+            command.Parameters.AddWithValue("decidedBy", decidedBy.ToString());
             AddRetention(command);
-            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                return TaskDecision.Decided;
+                return new TaskDecision(true, null, Text(reader, 0), Text(reader, 1), Text(reader, 2));
             }
         }
 
@@ -138,27 +143,35 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         return TaskDecision.Refusal(await FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false)) ?? new TaskDecision(false, null);
     }
 
+    private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public async ValueTask<bool> TryBeginProgressAsync(string taskInstanceId, DateTimeOffset until, bool afterOwnWork, CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = Command(Sql.BeginProgress, connection, taskInstanceId);
+            command.Parameters.AddWithValue("until", until.UtcDateTime);
+            command.Parameters.AddWithValue("afterOwnWork", afterOwnWork);
+            AddRetention(command);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+        }
+    }
+
+    public ValueTask EndProgressAsync(string taskInstanceId, DateTimeOffset until, CancellationToken cancellationToken = default)
+        => ExecuteAsync(Sql.EndProgress, taskInstanceId, cancellationToken, command => command.Parameters.AddWithValue("until", until.UtcDateTime));
+
     public async ValueTask<IDecideLock> LockForDecideAsync(string taskInstanceId, CancellationToken cancellationToken = default)
-        => await PostgreSqlDecideLock.TakeAsync(this, Id(taskInstanceId), cancellationToken).ConfigureAwait(false);
+        => await PostgreSqlDecideLock.TakeAsync(this, taskInstanceId, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken = default)
-        => await PostgreSqlReportLease.TakeAsync(this, Id(taskInstanceId), _time, cancellationToken).ConfigureAwait(false);
+        => await PostgreSqlReportLease.TakeAsync(this, taskInstanceId, _time, cancellationToken).ConfigureAwait(false);
 
     public ValueTask WriteReportJobAsync(string taskInstanceId, string reportJobId, CancellationToken cancellationToken = default)
         => ExecuteAsync(Sql.WriteReportJob, taskInstanceId, cancellationToken, command => command.Parameters.AddWithValue("reportJob", reportJobId));
 
     public ValueTask MarkUndeliveredAsync(string taskInstanceId, CancellationToken cancellationToken = default)
         => ExecuteAsync(Sql.MarkUndelivered, taskInstanceId, cancellationToken);
-
-    public async ValueTask<long> CountUndeliveredAsync(CancellationToken cancellationToken = default)
-    {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var command = new NpgsqlCommand(Sql.CountUndelivered, connection);
-            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-    }
 
     public async ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default)
     {
@@ -200,7 +213,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = Command(Sql.IsDeferred, connection, Id(taskInstanceId));
+            using var command = Command(Sql.IsDeferred, connection, taskInstanceId);
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
         }
     }
@@ -217,7 +230,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         try
         {
             using var connection = _dataSource.OpenConnection();
-            using var command = Command(Sql.Find, connection, Id(taskInstanceId));
+            using var command = Command(Sql.Find, connection, taskInstanceId);
             using var reader = command.ExecuteReader();
             return reader.Read() ? PostgreSqlTaskRow.Read(reader) : null;
         }
@@ -231,7 +244,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     public void WriteReportJobDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId, string reportJobId)
     {
         using var connection = _dataSource.OpenConnection();
-        using var command = Command(Sql.WriteReportJob, connection, Id(taskInstanceId));
+        using var command = Command(Sql.WriteReportJob, connection, taskInstanceId);
         command.Parameters.AddWithValue("reportJob", reportJobId);
         command.ExecuteNonQuery();
     }
@@ -328,7 +341,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = Command(sql, connection, Id(taskInstanceId));
+            using var command = Command(sql, connection, taskInstanceId);
             parameters?.Invoke(command);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -356,7 +369,4 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
             _schemaLock.Release();
         }
     }
-
-    /// <summary>Task ids arrive in any letter case; the row is one per GUID.</summary>
-    private static string Id(string taskInstanceId) => taskInstanceId.ToLowerInvariant();
 }

@@ -46,7 +46,7 @@ public sealed class CarriedHeadersTests
     public void JobParameter_EmbedsTheSnapshotAsJson_AndReadsTheOlderEscapedFormToo()
     {
         var snapshot = Capture(includeHeaders: true);
-        var parameter = (string)TaskJobParameters.For(TaskId, new TaskAmbient("wf-7", null, null), snapshot)[TaskJobParameters.Name];
+        var parameter = (string)TaskJobParameters.For(TaskId, "wf-7", snapshot)[TaskJobParameters.Name];
 
         Assert.Contains("\"request\":{\"method\":\"POST\"", parameter, StringComparison.Ordinal);
         Assert.Equal(snapshot, Read(parameter));

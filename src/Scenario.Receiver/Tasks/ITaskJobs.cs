@@ -1,0 +1,27 @@
+using Hangfire;
+using Hangfire.States;
+
+namespace Scenario.Receiver.Tasks;
+
+/// <summary>
+/// The Hangfire jobs a task's lifecycle schedules besides its work: owned here, made where the jobs are
+/// (Jobs.TaskJobs), so that the lifecycle does not depend on the delivery and deferral code it hands work to.
+/// </summary>
+internal interface ITaskJobs
+{
+    /// <summary>
+    /// The workflow goes with each job for the dashboard to show.
+    /// Creates the job that delivers the task's terminal status, in <paramref name="state"/>; on <paramref name="storage"/>
+    /// when given (a state filter's own storage), else on the host's.
+    /// </summary>
+    string CreateReportJob(string taskInstanceId, string? workflowInstanceId, int priorAttempts, IState state, JobStorage? storage = null);
+
+    /// <summary>Schedules a deferred task's deadline at <paramref name="until"/>.</summary>
+    string CreateDeadlineJob(string taskInstanceId, string? workflowInstanceId, TimeSpan deadline, DateTimeOffset until);
+
+    /// <summary>Schedules the next question to Scenario whether it cancelled the deferred task; null when this instance does not ask.</summary>
+    string? CreateCancellationCheckJob(string taskInstanceId, string? workflowInstanceId);
+
+    /// <summary>Deletes a job while it is still Scheduled: a job that ran, or runs, keeps its state.</summary>
+    void DeleteScheduled(string jobId);
+}
