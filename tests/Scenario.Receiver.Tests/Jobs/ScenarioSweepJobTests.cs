@@ -200,7 +200,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         await using (var locked = await host.Services.GetRequiredService<ITaskStore>().LockForDecideAsync(call.TaskInstanceId))
         {
             // What explicit completion leaves in the record: the task waits for someone to complete it.
-            await locked.WriteDeferredAsync(DateTimeOffset.UtcNow.AddHours(1), deadlineJobId: "none");
+            await locked.WriteDeferredAsync(DateTimeOffset.UtcNow.AddHours(1), deadlineJobId: "none", firstCancellationCheckAt: null);
         }
 
         host.Services.GetRequiredService<IBackgroundJobClient>().ChangeState(call.JobId!, new SucceededState(null, 0, 0), EnqueuedState.StateName);
