@@ -30,6 +30,9 @@ internal sealed class DeferredCancellationCheck(
     TimeProvider time,
     ILogger<DeferredCancellationCheck> logger) : BackgroundService
 {
+    // Across rounds: a round that ran late must not start its questions right after the last one's.
+    private DateTimeOffset _nextCall = DateTimeOffset.MinValue;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var cancellation = options.Value.Cancellation;
@@ -86,7 +89,6 @@ internal sealed class DeferredCancellationCheck(
         {
             var due = await lifecycle.Records.DueForCancellationCheckAsync(time.GetUtcNow(), perRound, cancellationToken).ConfigureAwait(false);
             var asked = 0;
-            var nextCall = DateTimeOffset.MinValue;
             foreach (var taskInstanceId in due)
             {
                 try
@@ -99,13 +101,13 @@ internal sealed class DeferredCancellationCheck(
                     }
 
                     // Spread evenly: Scenario's query takes one task a call, and a round may hold thousands.
-                    var wait = nextCall - time.GetUtcNow();
+                    var wait = _nextCall - time.GetUtcNow();
                     if (wait > TimeSpan.Zero)
                     {
                         await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
                     }
 
-                    nextCall = time.GetUtcNow() + spacing;
+                    _nextCall = time.GetUtcNow() + spacing;
                     asked++;
                     if (await query.IsCancelledAsync(taskInstanceId, cancellationToken).ConfigureAwait(false))
                     {

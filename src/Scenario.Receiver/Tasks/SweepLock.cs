@@ -7,7 +7,7 @@ namespace Scenario.Receiver.Tasks;
 /// <summary>
 /// The locks that let one instance at a time sweep, or check deferred tasks for Scenario's cancellation, in Hangfire's
 /// storage for every task store: taken once a round, so their round trips do not matter, and the instances share that
-/// storage whatever holds their tasks. Taken on a clean execution context (<see cref="CleanContext"/>).
+/// storage whatever holds their tasks. Held across awaits, so taken on a thread of their own (<see cref="CleanContext"/>).
 /// </summary>
 internal static class SweepLock
 {
@@ -23,7 +23,10 @@ internal static class SweepLock
         var connection = storage.GetConnection();
         try
         {
-            return new HeldLock(connection, await CleanContext.RunAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false));
+            var held = CleanContext.NeedsOwnThread(storage)
+                ? await CleanContext.AcquireOnOwnThreadAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false)
+                : connection.AcquireDistributedLock(resource, timeout);
+            return new HeldLock(connection, held);
         }
         catch
         {

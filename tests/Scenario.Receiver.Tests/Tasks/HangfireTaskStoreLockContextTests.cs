@@ -7,9 +7,10 @@ namespace Scenario.Receiver.Tests.Tasks;
 
 /// <summary>
 /// The generic store's locks on Hangfire.Redis.StackExchange, against a real <c>redis-server</c>: that storage remembers the
-/// locks a flow holds in an <see cref="AsyncLocal{T}"/> dictionary, which every flow forked from one context shares once
-/// the context has it (a job's flow, where Hangfire took a lock before). The store takes its locks on a clean context, so
-/// two such flows never both hold one task's report lock.
+/// locks held in a dictionary per thread (per flow in some versions) and takes a key found there as held already. Flows
+/// forked from one context that has a lock (a job's flow, where Hangfire took one before) run on pool threads that an
+/// earlier holder may have used. The store takes each lock on a thread of its own, so two such flows never both hold one
+/// task's report lock.
 /// </summary>
 [Trait(TaskStoreUnderTest.Trait, "Hangfire")]
 public sealed class HangfireTaskStoreLockContextTests(SharedRedisServer redis) : IClassFixture<SharedRedisServer>

@@ -60,6 +60,7 @@ internal sealed class HangfireTaskStore : ITaskStore
     private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
     private readonly TimeSpan _sweepHorizon;
+    private readonly bool _lockOnOwnThread;
 
     public HangfireTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
     {
@@ -67,6 +68,7 @@ internal sealed class HangfireTaskStore : ITaskStore
         _time = time;
         _retention = options.Value.RecordRetention;
         _sweepHorizon = options.Value.EffectiveSweepHorizon;
+        _lockOnOwnThread = CleanContext.NeedsOwnThread(storage);
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
     }
 
@@ -173,8 +175,9 @@ internal sealed class HangfireTaskStore : ITaskStore
     public ValueTask<IDisposable> LockForSweepAsync() => SweepLock.TakeAsync(_storage, SweepLock.Sweep, TaskLocks.SweepLockTimeout);
 
     /// <summary>
-    /// Takes one of the task's distributed locks on a clean execution context (<see cref="CleanContext"/>): held across
-    /// awaits for one flow, it must not be taken for re-entrant because another flow forked from the same context holds it.
+    /// Takes one of the task's distributed locks on a thread of its own where the storage needs it (<see cref="CleanContext"/>):
+    /// held across awaits for one flow, it must never be taken for re-entrant because another flow, or an earlier holder on
+    /// the same thread, held it.
     /// </summary>
     private async ValueTask<HangfireTaskLock> LockAsync(string taskInstanceId, string suffix, TimeSpan timeout)
     {
@@ -182,7 +185,9 @@ internal sealed class HangfireTaskStore : ITaskStore
         try
         {
             var resource = Key(taskInstanceId) + suffix;
-            var handle = await CleanContext.RunAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false);
+            var handle = _lockOnOwnThread
+                ? await CleanContext.AcquireOnOwnThreadAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false)
+                : connection.AcquireDistributedLock(resource, timeout);
             return new HangfireTaskLock(this, connection, handle, taskInstanceId);
         }
         catch
