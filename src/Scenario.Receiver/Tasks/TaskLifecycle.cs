@@ -3,7 +3,6 @@ using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks;
 
