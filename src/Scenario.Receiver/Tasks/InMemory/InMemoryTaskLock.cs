@@ -31,6 +31,8 @@ internal sealed class InMemoryTaskLock(InMemoryTaskStore store, string taskInsta
     public ValueTask WriteCancellationCheckAsync(string checkJobId)
         => store.WriteCompleted(taskInstanceId, record => record with { CancellationCheckJobId = checkJobId });
 
+    public ValueTask WriteDeliveryNoteAsync(DeliveryNote note) => store.WriteCompleted(taskInstanceId, record => record with { Delivery = note });
+
     /// <summary>Memory does not blink: one write, in the same critical section as leaving the sets of waiting tasks.</summary>
     public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
     {
