@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Scenario.Receiver;
 using Scenario.Receiver.Cancellation;
 using Scenario.Receiver.Completion;
+using Scenario.Receiver.Dashboard;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.LongRunning;
@@ -67,6 +68,11 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScenarioReceiverStartupCheck>());
 
         services.TryAddSingleton(TimeProvider.System);
+
+        // The Scenario page of whatever Hangfire dashboard the host maps: Hangfire's routes are per process, the page's
+        // data per host (from the request's services; the navigation item's count through the context accessor).
+        ScenarioDashboard.Register();
+        services.AddHttpContextAccessor();
         services.TryAddScoped<ScenarioTaskContext>();
         services.TryAddSingleton<TaskContextCapture>();
         services.AddMetrics();

@@ -22,6 +22,9 @@ internal interface ITaskJobs
     /// <summary>Schedules the next question to Scenario whether it cancelled the deferred task; null when this instance does not ask.</summary>
     string? CreateCancellationCheckJob(string taskInstanceId, string? workflowInstanceId);
 
+    /// <summary>Enqueues a report job now, from whatever state it is in (Scheduled for a retry, Failed after a refusal); says whether it moved.</summary>
+    bool EnqueueNow(string reportJobId, string reason);
+
     /// <summary>Deletes a job while it is still Scheduled: a job that ran, or runs, keeps its state.</summary>
     void DeleteScheduled(string jobId);
 }
