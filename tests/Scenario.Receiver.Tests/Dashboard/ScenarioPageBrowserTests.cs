@@ -31,7 +31,7 @@ public sealed class ScenarioPageBrowserTests : StandInTest
             new Dictionary<string, string?>
             {
                 // A transient failure waits ten minutes for its next attempt: the page shows a task awaiting delivery.
-                ["Scenario:Reporting:RetryDelaysSeconds:0"] = "600",
+                ["Scenario:Reporting:RetryDelays:0"] = "00:10:00",
             },
             useKestrel: true,
             configure: builder =>
