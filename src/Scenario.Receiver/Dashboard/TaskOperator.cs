@@ -2,7 +2,8 @@ using Hangfire.States;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.Reporting;
+using Scenario.Receiver.Delivery;
+using Scenario.Receiver.Work;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Dashboard;
@@ -91,7 +92,7 @@ internal sealed class TaskOperator(
             var reportingOptions = options.Value.Reporting;
             var result = await client.PostAsync(
                 outcome.ToStatusEvent(taskInstanceId), record.StatusUrl is { } statusUrl ? new Uri(statusUrl) : null, reportingOptions.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            var answer = result.Kind == DeliveryResultKind.Delivered ? $"{result.StatusCode} (taken)" : Jobs.TerminalStatusDelivery.Answer(result);
+            var answer = result.Kind == DeliveryResultKind.Delivered ? $"{result.StatusCode} (taken)" : TerminalStatusDelivery.Answer(result);
             await locked.WriteDeliveryNoteAsync((record.Delivery ?? new DeliveryNote(1, null, null, false)) with
             {
                 LastAnswer = "second post: " + answer,

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.DependencyInjection;
-using Scenario.Receiver.Reporting;
+using Scenario.Receiver.Delivery;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Dashboard;

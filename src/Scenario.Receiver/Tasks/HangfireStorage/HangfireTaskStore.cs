@@ -4,7 +4,6 @@ using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
-using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks.HangfireStorage;
 
@@ -110,7 +109,7 @@ internal sealed class HangfireTaskStore : ITaskStore
             return ValueTask.FromResult(refusal);
         }
 
-        locked.WriteOutcome(JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome), decidedBy);
+        locked.WriteOutcome(JsonSerializer.Serialize(outcome, TaskJsonContext.Default.TaskOutcome), decidedBy);
         return ValueTask.FromResult(TaskDecision.Decided(before));
     }
 
@@ -201,7 +200,7 @@ internal sealed class HangfireTaskStore : ITaskStore
             fields.GetValueOrDefault(QueueField),
             fields.GetValueOrDefault(ActionField),
             ParseTime(fields.GetValueOrDefault(AcceptedAtField)),
-            fields.GetValueOrDefault(OutcomeField) is { Length: > 0 } outcome ? JsonSerializer.Deserialize(outcome, ScenarioJsonContext.Default.TaskOutcome) : null,
+            fields.GetValueOrDefault(OutcomeField) is { Length: > 0 } outcome ? JsonSerializer.Deserialize(outcome, TaskJsonContext.Default.TaskOutcome) : null,
             fields.GetValueOrDefault(ReportedStatusField),
             ParseTime(fields.GetValueOrDefault(ReportedAtField)),
             ParseTime(fields.GetValueOrDefault(DeferredUntilField)),
@@ -306,6 +305,17 @@ internal sealed class HangfireTaskStore : ITaskStore
         using var transaction = connection.CreateWriteTransaction();
         transaction.AddToSet(RecoveringSetKey, taskInstanceId);
         transaction.Commit();
+
+        // The sweeper marks a task outside its report lock: a report written meanwhile removed the task from the set
+        // before this added it, and would leave it counted as being recovered for ever. Read after the write, so either
+        // the report's removal comes after this mark or this read sees the report.
+        if (Read(connection, taskInstanceId) is { IsReported: true })
+        {
+            using var undo = connection.CreateWriteTransaction();
+            undo.RemoveFromSet(RecoveringSetKey, taskInstanceId);
+            undo.Commit();
+        }
+
         return ValueTask.CompletedTask;
     }
 

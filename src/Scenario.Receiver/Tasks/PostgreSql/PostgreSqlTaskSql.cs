@@ -176,7 +176,8 @@ internal sealed partial class PostgreSqlTaskSql
 
         CountUndelivered = $"SELECT count(*) FROM {table} WHERE undelivered";
 
-        MarkRecovering = $"UPDATE {table} SET recovering = true WHERE task_instance_id = @id";
+        // Not for a task reported meanwhile: the sweeper marks outside the report lock (see the Hangfire store).
+        MarkRecovering = $"UPDATE {table} SET recovering = true WHERE task_instance_id = @id AND reported_at IS NULL";
 
         Forget = $"UPDATE {table} SET unreported = false, undelivered = false, recovering = false WHERE task_instance_id = @id";
 
