@@ -36,5 +36,8 @@ internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider fil
             TaskJobParameters.For(taskInstanceId, workflowInstanceId));
     }
 
+    public bool EnqueueNow(string reportJobId, string reason)
+        => jobs.ChangeState(reportJobId, new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = reason }, expectedState: null);
+
     public void DeleteScheduled(string jobId) => jobs.Delete(jobId, ScheduledState.StateName);
 }

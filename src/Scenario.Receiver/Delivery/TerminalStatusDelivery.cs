@@ -193,6 +193,7 @@ internal sealed class TerminalStatusDelivery(
                 case DeliveryResultKind.Transient when attempt < _options.MaxAttempts:
                     metrics.ReportFailures.Add(1);
                     await _lifecycle.MarkUndeliveredAsync(taskInstanceId).ConfigureAwait(false);
+                    await NoteAsync(locked, record, attempt, result, needsPerson: false).ConfigureAwait(false);
                     var delay = shortAttempt is not null && result.WentUnanswered ? TimeSpan.Zero : _options.DelayBeforeRetry(attempt);
                     if (result.RetryAfter is { } retryAfter && retryAfter > delay)
                     {
@@ -212,6 +213,7 @@ internal sealed class TerminalStatusDelivery(
                 case DeliveryResultKind.Transient:
                     metrics.ReportFailures.Add(1);
                     await _lifecycle.MarkUndeliveredAsync(taskInstanceId).ConfigureAwait(false);
+                    await NoteAsync(locked, record, attempt, result, needsPerson: true).ConfigureAwait(false);
                     Log.DeliveryGaveUp(_logger, outcome.Status, taskInstanceId, attempt, result.Reason);
                     throw new ScenarioDeliveryException(
                         $"Gave up delivering the {outcome.Status} status of task {taskInstanceId} after {attempt} attempts (Scenario:Reporting:MaxAttempts); the last one failed with: {result.Reason}. Requeue this job once Scenario is reachable.");
@@ -219,6 +221,7 @@ internal sealed class TerminalStatusDelivery(
                 default:
                     metrics.ReportFailures.Add(1);
                     await _lifecycle.MarkUndeliveredAsync(taskInstanceId).ConfigureAwait(false);
+                    await NoteAsync(locked, record, attempt, result, needsPerson: true).ConfigureAwait(false);
                     var fix = FixFor(result.StatusCode);
                     Log.DeliveryRefused(_logger, outcome.Status, taskInstanceId, result.StatusCode, fix);
                     throw new ScenarioDeliveryException(
@@ -226,6 +229,20 @@ internal sealed class TerminalStatusDelivery(
             }
         }
     }
+
+    /// <summary>What this failed attempt leaves in the record for the dashboard: its number, Scenario's answer, whether a person must act.</summary>
+    private ValueTask NoteAsync(IReportLock locked, TaskRecord? record, int attempt, DeliveryResult result, bool needsPerson)
+        => locked.WriteDeliveryNoteAsync((record?.Delivery ?? new DeliveryNote(0, null, null, false)) with
+        {
+            Attempts = attempt,
+            LastAnswer = Answer(result),
+            LastAttemptAt = _time.GetUtcNow(),
+            NeedsPerson = needsPerson,
+        });
+
+    /// <summary>Scenario's answer as the dashboard shows it: the status code and reason, or why there was none.</summary>
+    internal static string Answer(DeliveryResult result)
+        => result.StatusCode > 0 ? FormattableString.Invariant($"{result.StatusCode} {result.Reason}").TrimEnd() : result.Reason ?? "no answer";
 
     private static string FixFor(int statusCode) => statusCode switch
     {

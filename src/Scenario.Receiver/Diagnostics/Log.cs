@@ -181,4 +181,19 @@ internal static partial class Log
 
     [LoggerMessage(1805, LogLevel.Warning, "Could not read the settings of Hangfire.PostgreSql {Version} at start-up: make sure PostgreSqlStorageOptions.UseSlidingInvisibilityTimeout is true (else work longer than InvisibilityTimeout runs again), and DistributedLockTimeout longer than Scenario:Reporting:RequestTimeout + 30 s")]
     public static partial void StorageSettingsNotChecked(ILogger logger, string version);
+
+    [LoggerMessage(1901, LogLevel.Warning, "Operator {Operator} failed Scenario task {TaskInstanceId} from the dashboard ({Standing}): Scenario receives Error {StatusCode}: {Message}")]
+    public static partial void OperatorFailedTask(ILogger logger, string @operator, string taskInstanceId, string standing, int statusCode, string message);
+
+    [LoggerMessage(1902, LogLevel.Warning, "Operator {Operator} completed deferred Scenario task {TaskInstanceId} from the dashboard with {OutputCount} output values: Scenario receives Completed")]
+    public static partial void OperatorCompletedTask(ILogger logger, string @operator, string taskInstanceId, int outputCount);
+
+    [LoggerMessage(1903, LogLevel.Warning, "Operator {Operator} retried the delivery of Scenario task {TaskInstanceId} now from the dashboard: report job {ReportJobId} enqueued")]
+    public static partial void OperatorRetriedDelivery(ILogger logger, string @operator, string taskInstanceId, string reportJobId);
+
+    [LoggerMessage(1904, LogLevel.Warning, "Operator {Operator} re-delivered the {Status} status of Scenario task {TaskInstanceId} from the dashboard: a SECOND post of a status Scenario took at {ReportedAt:O}; Scenario answered {Answer}")]
+    public static partial void OperatorRedeliveredStatus(ILogger logger, string @operator, string status, string taskInstanceId, DateTimeOffset reportedAt, string answer);
+
+    [LoggerMessage(1905, LogLevel.Warning, "Operator {Operator} asked the dashboard to {Action} Scenario task {TaskInstanceId}, which it refused: {Why}")]
+    public static partial void OperatorActionRefused(ILogger logger, string @operator, string action, string taskInstanceId, string why);
 }

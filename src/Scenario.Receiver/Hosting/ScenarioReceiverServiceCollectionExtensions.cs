@@ -7,6 +7,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver;
 using Scenario.Receiver.Completion;
+using Scenario.Receiver.Dashboard;
 using Scenario.Receiver.Delivery;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Entries;
@@ -71,6 +72,11 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RenamedSettingsWarning>());
 
         services.TryAddSingleton(TimeProvider.System);
+
+        // The Scenario page of whatever Hangfire dashboard the host maps: Hangfire's routes are per process, the page's
+        // data per host (from the request's services; the navigation item's count through the context accessor).
+        ScenarioDashboard.Register();
+        services.AddHttpContextAccessor();
         services.TryAddScoped<ScenarioTaskContext>();
         services.TryAddSingleton<TaskContextCapture>();
         services.AddMetrics();

@@ -6,7 +6,7 @@ namespace Scenario.Receiver.Plumbing;
 /// <summary>
 /// Turns the library's job exceptions into Hangfire states: <see cref="RetryLaterException"/> into
 /// Scheduled after its delay, <see cref="WorkAbandonedException"/> into Deleted (the work is over; its
-/// outcome was stored and reported before the exception). Any other failure stays Failed, visible in the dashboard.
+/// outcome was stored and reported before the exception), and a work job's text result into its Succeeded state's reason. Any other failure stays Failed, visible in the dashboard.
 /// It sits on the job methods (with <c>AutomaticRetry(Attempts = 0)</c>, which switches Hangfire's global
 /// retries off for them), so it needs no global filter registration and no static state.
 /// </summary>
@@ -18,6 +18,13 @@ internal sealed class ScenarioJobStateFilterAttribute : JobFilterAttribute, IEle
 
     public void OnStateElection(ElectStateContext context)
     {
+        if (context.CandidateState is SucceededState { Result: string reason } succeeded)
+        {
+            // The work job's word on its task (ScenarioWorkJob.RunAsync's result): what the task waits for, what Scenario receives.
+            succeeded.Reason = reason;
+            return;
+        }
+
         if (context.CandidateState is not FailedState failed)
         {
             return;

@@ -22,5 +22,8 @@ internal interface IReportLock : IAsyncDisposable
     /// lost to a storage blink would have the status posted a second time. The lock stays held all the while,
     /// so no other delivery posts in between.
     /// </summary>
+    /// <summary>Records what became of a post that did not deliver the status (or of an operator's second post): for the dashboard.</summary>
+    ValueTask WriteDeliveryNoteAsync(DeliveryNote note);
+
     Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken);
 }

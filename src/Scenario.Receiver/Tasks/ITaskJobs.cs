@@ -19,6 +19,9 @@ internal interface ITaskJobs
     /// <summary>Schedules a deferred task's deadline at <paramref name="until"/>.</summary>
     string CreateDeadlineJob(string taskInstanceId, string? workflowInstanceId, TimeSpan deadline, DateTimeOffset until);
 
+    /// <summary>Enqueues a report job now, from whatever state it is in (Scheduled for a retry, Failed after a refusal); says whether it moved.</summary>
+    bool EnqueueNow(string reportJobId, string reason);
+
     /// <summary>Deletes a job while it is still Scheduled: a job that ran, or runs, keeps its state.</summary>
     void DeleteScheduled(string jobId);
 }

@@ -151,6 +151,18 @@ internal interface ITaskStore
     /// </summary>
     void WriteReportJobDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId, string reportJobId);
 
+    /// <summary>
+    /// One page of the accepted tasks, newest first by their acceptance, for the dashboard's Scenario page: never a
+    /// read of every record (an index or a sorted set orders them), so a page costs the same with 10,000 tasks.
+    /// </summary>
+    ValueTask<TaskListPage> ListAsync(TaskListFilter filter, int skip, int take, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many terminal statuses wait for Scenario, synchronously: Hangfire renders its navigation menu (where the
+    /// dashboard shows this count) synchronously, in one cheap read (a set's count, a partial index).
+    /// </summary>
+    long CountUndeliveredForMenu();
+
     /// <summary>Removes the records past <see cref="ScenarioReceiverOptions.RecordRetention"/> where the storage does not expire them itself; the sweeper calls it.</summary>
     ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default);
 }

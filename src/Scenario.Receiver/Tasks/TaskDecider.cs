@@ -17,4 +17,7 @@ internal enum TaskDecider
 
     /// <summary>The sweeper found the task stuck, with no outcome, and decided the Error that says why.</summary>
     Sweeper,
+
+    /// <summary>An operator, from the dashboard's Scenario page: failed a running or deferred task, or completed a deferred one.</summary>
+    Operator,
 }

@@ -147,6 +147,27 @@ internal sealed class TaskLifecycle(
         return reportJobId;
     }
 
+    /// <summary>
+    /// Delivers a decided, undelivered task's status now, for an operator: its report job is enqueued at once (from
+    /// Scheduled or Failed), or, where the record names none, a new one is made. Says the report job's id, or null when
+    /// the task has no outcome to deliver or is reported already.
+    /// </summary>
+    public async ValueTask<string?> RetryDeliveryNowAsync(string taskInstanceId, string reason, CancellationToken cancellationToken)
+    {
+        var record = await records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+        if (record is not { Outcome: not null, IsReported: false })
+        {
+            return null;
+        }
+
+        if (record.ReportJobId is { } reportJobId && jobs.EnqueueNow(reportJobId, reason))
+        {
+            return reportJobId;
+        }
+
+        return await HandOffDeliveryAsync(taskInstanceId, record.WorkflowInstanceId, record.Delivery?.Attempts ?? 0, new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = reason }).ConfigureAwait(false);
+    }
+
     /// <summary>The report lock, under which a terminal status is posted; its marks are written through the lock.</summary>
     public ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken)
         => records.LockForReportAsync(taskInstanceId, cancellationToken);

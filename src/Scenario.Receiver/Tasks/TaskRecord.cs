@@ -13,7 +13,8 @@ namespace Scenario.Receiver.Tasks;
 /// status and never learned its answer (its instance died or stopped mid-post, or its lease was taken over), so
 /// Scenario may have it already. <see cref="ProgressUntil"/>: a progress post began (under the report lock, unless
 /// the task was settled) and may be on its way until then; a terminal delivery waits for it, so that no progress
-/// reaches Scenario after the terminal status.
+/// reaches Scenario after the terminal status. <see cref="DecidedAt"/> and <see cref="Delivery"/> are for the
+/// operator (the dashboard's Scenario page): when the outcome was decided, and what the failed posts of it were answered.
 /// </remarks>
 internal sealed record TaskRecord(
     string? WorkflowInstanceId,
@@ -32,7 +33,9 @@ internal sealed record TaskRecord(
     bool UnfinishedPost = false,
     string? StatusUrl = null,
     TaskDecider? DecidedBy = null,
-    DateTimeOffset? ProgressUntil = null)
+    DateTimeOffset? ProgressUntil = null,
+    DateTimeOffset? DecidedAt = null,
+    DeliveryNote? Delivery = null)
 {
     /// <summary>An empty record: a task the store knows nothing of yet.</summary>
     internal static readonly TaskRecord Empty = new(null, null, null, null, null, null, null, null, null);

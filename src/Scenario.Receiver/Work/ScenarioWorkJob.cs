@@ -40,11 +40,16 @@ internal sealed class ScenarioWorkJob(
     /// <param name="argumentsJson">The endpoint's bound arguments (<see cref="ArgumentCodec"/>).</param>
     /// <param name="performContext">Supplied by Hangfire: the job parameters (<see cref="TaskJobParameters"/>).</param>
     /// <param name="cancellationToken">Supplied by Hangfire: shutdown or deletion.</param>
+    /// <returns>
+    /// Where the job ends without the work's own outcome going to Scenario as usual (a deferral, another path's decision, an
+    /// Error): what the task waits for or what Scenario receives, which <see cref="ScenarioJobStateFilterAttribute"/> makes
+    /// the Succeeded state's reason, so the dashboard's Succeeded list is not misread. Null otherwise: no result is stored.
+    /// </returns>
     [AutomaticRetry(Attempts = 0, LogEvents = false)]
     [ScenarioJobStateFilter]
     [ContinueScenarioTrace("scenario.work")]
     [JobDisplayName("Scenario {1} · {0}")]
-    public async Task RunAsync(string entryKey, string taskInstanceId, string argumentsJson, PerformContext? performContext, CancellationToken cancellationToken)
+    public async Task<string?> RunAsync(string entryKey, string taskInstanceId, string argumentsJson, PerformContext? performContext, CancellationToken cancellationToken)
     {
         // The record's first read: the one read of the work path before the delivery's, under the report lock.
         TaskRecord? record;
@@ -65,20 +70,22 @@ internal sealed class ScenarioWorkJob(
             // Hangfire ran the job again (a crash, an invisibility timeout) after the task was reported:
             // nothing may follow the terminal status, so the work is not repeated.
             Log.WorkSkippedAlreadyReported(logger, taskInstanceId, record.ReportedStatus);
-            return;
+            return $"Not run again: Scenario received {record.ReportedStatus} for the task already.";
         }
 
         if (record?.Outcome is not null)
         {
             // A previous run (or a callback) decided the outcome, and it is not reported yet.
             await delivery.DeliverFromWorkAsync(taskInstanceId, legacyStatusUrl).ConfigureAwait(false);
-            return;
+            return StateReasons.Decided(record.Outcome, record.DecidedBy, byThisRun: false);
         }
 
         if (record is { DeferredUntil: not null } or { CancelledByScenarioAt: not null })
         {
             // A previous run deferred the task or saw Scenario cancel it: its outcome comes from elsewhere, or never.
-            return;
+            return record.DeferredUntil is { } until
+                ? StateReasons.Deferred(until)
+                : "Not run again: Scenario cancelled the task; nothing is reported.";
         }
 
         // Owned here, not by the runner: the run's last progress post is waited for only after the outcome is stored.
@@ -103,8 +110,7 @@ internal sealed class ScenarioWorkJob(
             if (result.HasNoOutcomeYet)
             {
                 await progress.FinishAsync().ConfigureAwait(false);
-                await EndWithoutOutcomeAsync(taskInstanceId, result).ConfigureAwait(false);
-                return;
+                return await EndWithoutOutcomeAsync(taskInstanceId, result).ConfigureAwait(false);
             }
 
             // Stored before anything waits on Scenario: a Scenario that hangs never decides whether the work's outcome is kept.
@@ -136,8 +142,16 @@ internal sealed class ScenarioWorkJob(
             if (result.AbandonedBecause is not null)
             {
                 // Deleted, not Failed: the task is over and reported; a requeue would only run the work again.
-                throw new WorkAbandonedException(outcome.Message ?? outcome.Status, result.AbandonedBecause);
+                throw new WorkAbandonedException(
+                    decision.IsDecided
+                        ? $"The work is over: Scenario receives {outcome.Status} {outcome.StatusCode}: {outcome.Message ?? outcome.Status} (a requeue would run the work again)."
+                        : $"The work is over; another path decided the task first ({decision.Prior}), and that is what Scenario receives.",
+                    result.AbandonedBecause);
             }
+
+            return decision.IsDecided
+                ? (outcome.Status == TaskStatusNames.Error ? StateReasons.Decided(outcome, TaskDecider.Work, byThisRun: true) : null)
+                : $"The work ended {outcome.Status} {outcome.StatusCode}, but the task was decided first ({decision.Prior}): that is what Scenario receives.";
         }
     }
 
@@ -145,13 +159,13 @@ internal sealed class ScenarioWorkJob(
     /// Deferred: the outcome comes later (an explicit completion or the deadline), so nothing is reported now.
     /// Cancelled by Scenario: nothing is reported at all, and the job ends Deleted with that reason.
     /// </summary>
-    private async Task EndWithoutOutcomeAsync(string taskInstanceId, WorkResult result)
+    private async Task<string> EndWithoutOutcomeAsync(string taskInstanceId, WorkResult result)
     {
         // Not the job's token: the work is over, and what it found must be recorded whatever happens to the job now.
         if (result.DeferredFor is { } deadline)
         {
             await lifecycle.DeferAsync(taskInstanceId, deadline, CancellationToken.None).ConfigureAwait(false);
-            return;
+            return StateReasons.DeferredFor(deadline);
         }
 
         await lifecycle.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);

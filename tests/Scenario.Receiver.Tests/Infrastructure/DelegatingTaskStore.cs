@@ -79,4 +79,8 @@ internal class DelegatingTaskStore(ITaskStore inner) : ITaskStore
         => Inner.WriteReportJobDuringStateChange(context, transaction, taskInstanceId, reportJobId);
 
     public ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default) => Inner.RemoveExpiredAsync(cancellationToken);
+
+    public ValueTask<TaskListPage> ListAsync(TaskListFilter filter, int skip, int take, CancellationToken cancellationToken = default) => Inner.ListAsync(filter, skip, take, cancellationToken);
+
+    public long CountUndeliveredForMenu() => Inner.CountUndeliveredForMenu();
 }

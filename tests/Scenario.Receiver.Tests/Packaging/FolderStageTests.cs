@@ -14,6 +14,7 @@ public sealed partial class FolderStageTests
     private static readonly string[] Stages =
     [
         "Hosting",
+        "Dashboard",
         "Operations",
         "Recovery",
         "Completion",

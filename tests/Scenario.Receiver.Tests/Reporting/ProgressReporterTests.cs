@@ -347,6 +347,8 @@ public abstract class ProgressReporterTests(TaskStoreUnderTest store) : IAsyncLi
         public string CreateDeadlineJob(string taskInstanceId, string? workflowInstanceId, TimeSpan deadline, DateTimeOffset until) => throw new NotSupportedException();
 
         public void DeleteScheduled(string jobId) => throw new NotSupportedException();
+
+        public bool EnqueueNow(string reportJobId, string reason) => throw new NotSupportedException();
     }
 
     /// <summary>Notes when each status leaves the receiver, before the network or the stand-in add their own delays.</summary>

@@ -67,6 +67,12 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask WriteDeliveryNoteAsync(DeliveryNote note)
+    {
+        _store.WriteDeliveryNote(_connection, TaskInstanceId, note);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>The first try uses the locked connection, later ones a fresh one: the storage may have dropped this one.</summary>
     public async Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
     {

@@ -36,6 +36,12 @@ internal sealed class HangfireTaskStore : ITaskStore
     /// <summary>The deferred tasks, each scored by the time of its next cancellation check.</summary>
     private const string CancellationCheckSetKey = "scenario:cancellation-checks";
     private const string RecoveringSetKey = "scenario:recovering";
+
+    /// <summary>Every accepted task, scored by its acceptance (Unix milliseconds): the dashboard pages it, newest first.</summary>
+    private const string AcceptedSetKey = "scenario:accepted";
+
+    /// <summary>How many expired entries of <see cref="AcceptedSetKey"/> one removal takes at most.</summary>
+    private const int ExpiredBatch = 1000;
     private const string WorkflowField = "WorkflowInstanceId";
     private const string ActionField = "Action";
     private const string AcceptedAtField = "AcceptedAt";
@@ -54,6 +60,8 @@ internal sealed class HangfireTaskStore : ITaskStore
     private const string StatusUrlField = "StatusUrl";
     private const string DecidedByField = "DecidedBy";
     private const string ProgressUntilField = "ProgressUntil";
+    private const string DecidedAtField = "DecidedAt";
+    private const string DeliveryField = "Delivery";
 
     private readonly JobStorage _storage;
     private readonly TimeSpan _retention;
@@ -234,7 +242,9 @@ internal sealed class HangfireTaskStore : ITaskStore
             !string.IsNullOrEmpty(fields.GetValueOrDefault(UnfinishedPostField)),
             fields.GetValueOrDefault(StatusUrlField) is { Length: > 0 } statusUrl ? statusUrl : null,
             Enum.TryParse<TaskDecider>(fields.GetValueOrDefault(DecidedByField), out var decidedBy) ? decidedBy : null,
-            ParseTime(fields.GetValueOrDefault(ProgressUntilField)));
+            ParseTime(fields.GetValueOrDefault(ProgressUntilField)),
+            ParseTime(fields.GetValueOrDefault(DecidedAtField)),
+            fields.GetValueOrDefault(DeliveryField) is { Length: > 0 } delivery ? JsonSerializer.Deserialize(delivery, DeliveryNoteJsonContext.Default.DeliveryNote) : null);
     }
 
     internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string? statusUrl, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
@@ -252,15 +262,22 @@ internal sealed class HangfireTaskStore : ITaskStore
                 new(AcceptedAtField, FormatTime(acceptedAt)),
             ],
             // In the accept's own transaction: no task is accepted without the sweeper knowing of it, and when to look.
-            transaction => transaction.AddToSet(UnreportedSetKey, taskInstanceId, firstLook));
+            transaction =>
+            {
+                transaction.AddToSet(UnreportedSetKey, taskInstanceId, firstLook);
+                transaction.AddToSet(AcceptedSetKey, taskInstanceId, acceptedAt.ToUnixTimeMilliseconds());
+            });
     }
 
     internal void WriteOutcome(IStorageConnection connection, string taskInstanceId, string outcomeJson, TaskDecider decidedBy)
         => Write(
             connection,
             taskInstanceId,
-            [new(OutcomeField, outcomeJson), new(DecidedByField, decidedBy.ToString())],
+            [new(OutcomeField, outcomeJson), new(DecidedByField, decidedBy.ToString()), new(DecidedAtField, FormatTime(_time.GetUtcNow()))],
             transaction => transaction.RemoveFromSet(CancellationCheckSetKey, taskInstanceId));
+
+    internal void WriteDeliveryNote(IStorageConnection connection, string taskInstanceId, DeliveryNote note)
+        => Write(connection, taskInstanceId, [new(DeliveryField, JsonSerializer.Serialize(note, DeliveryNoteJsonContext.Default.DeliveryNote))]);
 
     internal void WriteProgressUntil(IStorageConnection connection, string taskInstanceId, string until)
         => Write(connection, taskInstanceId, [new(ProgressUntilField, until)]);
@@ -463,8 +480,87 @@ internal sealed class HangfireTaskStore : ITaskStore
         transaction.Commit();
     }
 
-    /// <summary>Hangfire's storages expire the record's hash themselves (<see cref="JobStorageTransaction.ExpireHash"/>).</summary>
-    public ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    /// <summary>
+    /// Hangfire's storages expire the record's hash themselves (<see cref="JobStorageTransaction.ExpireHash"/>), but not one
+    /// entry of a set: the accepted tasks past the retention leave the dashboard's set here, a batch at a time, where the
+    /// storage can find them by score. The record's own expiry may come later (a later write renews it): such a task
+    /// leaves the list while its record is still kept, which is why the set's score is its acceptance.
+    /// </summary>
+    public ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = _storage.GetConnection();
+        if (connection is not JobStorageConnection scored)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        List<string> expired;
+        try
+        {
+            expired = scored.GetFirstByLowestScoreFromSet(AcceptedSetKey, double.MinValue, (_time.GetUtcNow() - _retention).ToUnixTimeMilliseconds(), ExpiredBatch);
+        }
+        catch (NotSupportedException)
+        {
+            // A storage without score queries keeps the ids; the list skips those whose record is gone.
+            return ValueTask.CompletedTask;
+        }
+
+        if (expired.Count > 0)
+        {
+            using var transaction = connection.CreateWriteTransaction();
+            foreach (var id in expired)
+            {
+                transaction.RemoveFromSet(AcceptedSetKey, id);
+            }
+
+            transaction.Commit();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A range of the accepted set, from its end: Hangfire's storages return a set's range in score order (Redis,
+    /// Hangfire.InMemory) or insertion order (the SQL storages), both the order of acceptance here. One hash read per
+    /// task on the page; an id whose record has expired is left out. Undelivered tasks: the set of them, each read.
+    /// </summary>
+    public ValueTask<TaskListPage> ListAsync(TaskListFilter filter, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        using var connection = _storage.GetConnection();
+        if (filter == TaskListFilter.Undelivered)
+        {
+            var waiting = connection.GetAllItemsFromSet(UndeliveredSetKey)
+                .Select(id => Read(connection, id) is { AcceptedAt: not null } record ? new ListedTask(id, record) : null)
+                .OfType<ListedTask>()
+                .OrderByDescending(task => task.Record.AcceptedAt)
+                .ToList();
+            return ValueTask.FromResult(new TaskListPage(waiting.Count, waiting.Skip(skip).Take(take).ToList()));
+        }
+
+        var total = Count(connection, AcceptedSetKey);
+        var end = total - 1 - skip;
+        if (end < 0 || take <= 0)
+        {
+            return ValueTask.FromResult(new TaskListPage(total, []));
+        }
+
+        var start = Math.Max(0, end - take + 1);
+        var ids = connection is JobStorageConnection ranged
+            ? ranged.GetRangeFromSet(AcceptedSetKey, (int)start, (int)end)
+            : [.. connection.GetAllItemsFromSet(AcceptedSetKey).Skip((int)start).Take((int)(end - start + 1))];
+        var page = ids
+            .Select(id => Read(connection, id) is { } record ? new ListedTask(id, record) : null)
+            .OfType<ListedTask>()
+            .OrderByDescending(task => task.Record.AcceptedAt)
+            .ToList();
+        return ValueTask.FromResult(new TaskListPage(total, page));
+    }
+
+    public long CountUndeliveredForMenu()
+    {
+        using var connection = _storage.GetConnection();
+        return Count(connection, UndeliveredSetKey);
+    }
 
     /// <summary>The hash of a task, by its canonical id.</summary>
     internal static string Key(string taskInstanceId) => KeyPrefix + taskInstanceId;

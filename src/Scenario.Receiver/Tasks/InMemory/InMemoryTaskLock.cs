@@ -36,6 +36,8 @@ internal sealed class InMemoryTaskLock(InMemoryTaskStore store, string taskInsta
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask WriteDeliveryNoteAsync(DeliveryNote note) => store.WriteCompleted(taskInstanceId, record => record with { Delivery = note });
+
     /// <summary>Memory does not blink: one write, in the same critical section as leaving the sets of waiting tasks.</summary>
     public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
     {

@@ -100,6 +100,27 @@ internal sealed class InMemoryTaskTable
         }
     }
 
+    /// <summary>A page of the accepted records, newest first; with <paramref name="undeliveredOnly"/>, of those whose status waits for Scenario.</summary>
+    public TaskListPage List(bool undeliveredOnly, int skip, int take, DateTimeOffset now)
+    {
+        List<ListedTask> accepted;
+        lock (_gate)
+        {
+            accepted = new List<ListedTask>(undeliveredOnly ? _undelivered.Count : _records.Count);
+            foreach (var (id, entry) in _records)
+            {
+                if (entry.ExpiresAt > now && entry.Record.AcceptedAt is not null && (!undeliveredOnly || _undelivered.Contains(id)))
+                {
+                    accepted.Add(new ListedTask(id, entry.Record));
+                }
+            }
+        }
+
+        // Sorted outside the lock: the records are immutable, and the work job's writes need not wait for a page.
+        accepted.Sort((a, b) => b.Record.AcceptedAt!.Value.CompareTo(a.Record.AcceptedAt!.Value));
+        return new TaskListPage(accepted.Count, accepted.Skip(skip).Take(take).ToList());
+    }
+
     public (long Undelivered, long Recovering, long Unreported) Counts()
     {
         lock (_gate)

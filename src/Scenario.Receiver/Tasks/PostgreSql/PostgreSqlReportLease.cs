@@ -96,6 +96,8 @@ internal sealed class PostgreSqlReportLease : IReportLock
 
     public void PostAnswered() => _post = _post == PostState.InFlight ? PostState.Answered : _post;
 
+    public ValueTask WriteDeliveryNoteAsync(DeliveryNote note) => _store.WriteDeliveryNoteAsync(_id, note);
+
     public async Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
     {
         await StorageRetry.UntilWrittenAsync(

@@ -28,7 +28,9 @@ internal static class PostgreSqlTaskRow
             Text(reader, 13),
             StatusUrl: Text(reader, 14),
             DecidedBy: Enum.TryParse<TaskDecider>(Text(reader, 15), out var decidedBy) ? decidedBy : null,
-            ProgressUntil: Time(reader, 16));
+            ProgressUntil: Time(reader, 16),
+            DecidedAt: Time(reader, 17),
+            Delivery: Text(reader, 18) is { } delivery ? JsonSerializer.Deserialize(delivery, DeliveryNoteJsonContext.Default.DeliveryNote) : null);
         return record is { JobId: null, Outcome: null, ReportedAt: null, DeferredUntil: null, CancelledByScenarioAt: null }
             ? null
             : record;

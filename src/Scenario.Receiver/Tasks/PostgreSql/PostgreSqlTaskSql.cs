@@ -13,7 +13,7 @@ internal sealed partial class PostgreSqlTaskSql
     private const string Columns =
         "task_instance_id, workflow_instance_id, job_id, report_job_id, queue, entry_key, accepted_at, outcome, "
         + "reported_status, reported_at, deferred_until, deadline_job_id, cancelled_by_scenario_at, cancellation_check_job_id, "
-        + "status_url, decided_by, progress_until";
+        + "status_url, decided_by, progress_until, decided_at, delivery";
 
     public PostgreSqlTaskSql(string schema)
     {
@@ -44,6 +44,8 @@ internal sealed partial class PostgreSqlTaskSql
                 status_url text,
                 decided_by text,
                 progress_until timestamptz,
+                decided_at timestamptz,
+                delivery text,
                 report_lease uuid,
                 report_lease_until timestamptz,
                 report_lease_taken_over boolean NOT NULL DEFAULT false,
@@ -67,6 +69,9 @@ internal sealed partial class PostgreSqlTaskSql
             DROP INDEX IF EXISTS {schema}.task_unreported;
             CREATE INDEX IF NOT EXISTS task_sweep_due ON {table} (sweep_at) WHERE unreported;
             CREATE INDEX IF NOT EXISTS task_cancellation_check_due ON {table} (cancellation_check_at) WHERE cancellation_check_at IS NOT NULL;
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS decided_at timestamptz;
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS delivery text;
+            CREATE INDEX IF NOT EXISTS task_accepted_at ON {table} (accepted_at DESC) WHERE accepted_at IS NOT NULL;
             CREATE INDEX IF NOT EXISTS task_undelivered ON {table} (task_instance_id) WHERE undelivered;
             CREATE INDEX IF NOT EXISTS task_recovering ON {table} (task_instance_id) WHERE recovering;
             CREATE INDEX IF NOT EXISTS task_expires_at ON {table} (expires_at);
@@ -101,8 +106,8 @@ internal sealed partial class PostgreSqlTaskSql
         // The first outcome wins: a row that has one, was reported or was cancelled by Scenario is left alone. A
         // decision returns the deferred task's jobs it makes pointless, so the decider drops them without a read.
         Decide = $"""
-            INSERT INTO {table} AS t (task_instance_id, outcome, decided_by, expires_at) VALUES (@id, @outcome, @decidedBy, now() + @retention)
-            ON CONFLICT (task_instance_id) DO UPDATE SET outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by, expires_at = EXCLUDED.expires_at,
+            INSERT INTO {table} AS t (task_instance_id, outcome, decided_by, decided_at, expires_at) VALUES (@id, @outcome, @decidedBy, @decidedAt, now() + @retention)
+            ON CONFLICT (task_instance_id) DO UPDATE SET outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at, expires_at = EXCLUDED.expires_at,
                 cancellation_check_at = NULL
             WHERE t.outcome IS NULL AND t.reported_at IS NULL AND t.cancelled_by_scenario_at IS NULL
             RETURNING deadline_job_id, cancellation_check_job_id, workflow_instance_id
@@ -170,6 +175,21 @@ internal sealed partial class PostgreSqlTaskSql
 
         MarkUndelivered = $"UPDATE {table} SET undelivered = true WHERE task_instance_id = @id";
 
+        WriteDeliveryNote = $"UPDATE {table} SET delivery = @delivery WHERE task_instance_id = @id";
+
+        // The dashboard's page: the index on accepted_at reads the page's rows alone; the count is of the index too.
+        ListAccepted = $"""
+            SELECT {Columns} FROM {table} WHERE accepted_at IS NOT NULL ORDER BY accepted_at DESC LIMIT @take OFFSET @skip;
+            SELECT count(*) FROM {table} WHERE accepted_at IS NOT NULL
+            """;
+
+        ListUndelivered = $"""
+            SELECT {Columns} FROM {table} WHERE undelivered AND accepted_at IS NOT NULL ORDER BY accepted_at DESC LIMIT @take OFFSET @skip;
+            SELECT count(*) FROM {table} WHERE undelivered AND accepted_at IS NOT NULL
+            """;
+
+        CountUndelivered = $"SELECT count(*) FROM {table} WHERE undelivered";
+
         // Not for a task reported meanwhile: the sweeper marks outside the report lock (see the Hangfire store).
         MarkRecovering = $"UPDATE {table} SET recovering = true WHERE task_instance_id = @id AND reported_at IS NULL";
 
@@ -236,6 +256,14 @@ internal sealed partial class PostgreSqlTaskSql
     public string MarkUndelivered { get; }
 
     public string MarkRecovering { get; }
+
+    public string WriteDeliveryNote { get; }
+
+    public string ListAccepted { get; }
+
+    public string ListUndelivered { get; }
+
+    public string CountUndelivered { get; }
 
     public string Forget { get; }
 

@@ -134,6 +134,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
             using var command = Command(Sql.Decide, connection, taskInstanceId);
             command.Parameters.AddWithValue("outcome", JsonSerializer.Serialize(outcome, TaskJsonContext.Default.TaskOutcome));
             command.Parameters.AddWithValue("decidedBy", decidedBy.ToString());
+            command.Parameters.AddWithValue("decidedAt", _time.GetUtcNow().UtcDateTime);
             AddRetention(command);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -254,6 +255,50 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
         }
     }
+
+    /// <summary>Two statements in one round trip: the page's rows by the accepted_at index, then their count.</summary>
+    public async ValueTask<TaskListPage> ListAsync(TaskListFilter filter, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = new NpgsqlCommand(filter == TaskListFilter.Undelivered ? Sql.ListUndelivered : Sql.ListAccepted, connection);
+            command.Parameters.AddWithValue("skip", skip);
+            command.Parameters.AddWithValue("take", take);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var tasks = new List<ListedTask>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (PostgreSqlTaskRow.Read(reader) is { } record)
+                {
+                    tasks.Add(new ListedTask(reader.GetString(0), record));
+                }
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return new TaskListPage(reader.GetInt64(0), tasks);
+        }
+    }
+
+    /// <summary>Synchronous, as Hangfire's navigation menu is; the partial index on undelivered rows answers it. No table yet, no task.</summary>
+    public long CountUndeliveredForMenu()
+    {
+        try
+        {
+            using var connection = _dataSource.OpenConnection();
+            using var command = new NpgsqlCommand(Sql.CountUndelivered, connection);
+            return command.ExecuteScalar() is long count ? count : 0;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0;
+        }
+    }
+
+    internal ValueTask WriteDeliveryNoteAsync(string taskInstanceId, DeliveryNote note)
+        => ExecuteAsync(Sql.WriteDeliveryNote, taskInstanceId, CancellationToken.None,
+            command => command.Parameters.AddWithValue("delivery", JsonSerializer.Serialize(note, DeliveryNoteJsonContext.Default.DeliveryNote)));
 
     public ValueTask<IDisposable> LockForSweepAsync() => SweepLock.TakeAsync(_storage, SweepLock.Sweep, TaskLocks.SweepLockTimeout);
 
