@@ -13,15 +13,19 @@ namespace Scenario.Receiver.Tasks.HangfireStorage;
 /// caller's execution context, takes it, waits, and returns it: nothing is shared, and nothing stale is left behind.
 /// </summary>
 /// <remarks>
-/// A thread per held lock costs a thread's start (tens of microseconds) on the generic store's lock path. Hangfire.InMemory,
-/// whose locks belong to the connection that takes them, needs none, and keeps the direct call.
+/// A thread per held lock costs a thread's start (tens of microseconds) on the generic store's lock path, so only the
+/// storages that keep held locks per thread get one: Hangfire.Redis.StackExchange's. Storages whose locks belong to the
+/// connection that takes them (Hangfire.InMemory, Hangfire.PostgreSql, SQL Server) keep the direct call, and must: their
+/// lock is returned through that connection, which the holder disposes right after returning the lock, so a lock
+/// returned later, on its own thread, would find the connection gone and be left behind until it times out (seen:
+/// decide-lock timeouts and 503 accepts on Hangfire.PostgreSql).
 /// </remarks>
 internal static class CleanContext
 {
-    private const string InMemoryStorageType = "Hangfire.InMemory.InMemoryStorage";
+    private const string RedisStorageNamespace = "Hangfire.Redis.";
 
     /// <summary>Whether <paramref name="storage"/>'s locks may be taken on the caller's thread (see the remarks).</summary>
-    public static bool NeedsOwnThread(JobStorage storage) => storage.GetType().FullName != InMemoryStorageType;
+    public static bool NeedsOwnThread(JobStorage storage) => storage.GetType().FullName?.StartsWith(RedisStorageNamespace, StringComparison.Ordinal) == true;
 
     /// <summary>
     /// Runs <paramref name="acquire"/> on a thread of its own, which keeps the lock until the returned handle is disposed,
