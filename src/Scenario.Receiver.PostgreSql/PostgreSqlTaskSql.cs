@@ -156,7 +156,8 @@ internal sealed partial class PostgreSqlTaskSql
 
         MarkUndelivered = $"UPDATE {table} SET undelivered = true WHERE task_instance_id = @id";
 
-        MarkRecovering = $"UPDATE {table} SET recovering = true WHERE task_instance_id = @id";
+        // Not for a task reported meanwhile: the sweeper marks outside the report lock (see the Hangfire store).
+        MarkRecovering = $"UPDATE {table} SET recovering = true WHERE task_instance_id = @id AND reported_at IS NULL";
 
         Forget = $"UPDATE {table} SET unreported = false, undelivered = false, recovering = false WHERE task_instance_id = @id";
 

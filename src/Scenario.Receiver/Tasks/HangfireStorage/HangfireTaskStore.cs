@@ -290,6 +290,17 @@ internal sealed class HangfireTaskStore : ITaskStore
         using var transaction = connection.CreateWriteTransaction();
         transaction.AddToSet(RecoveringSetKey, taskInstanceId);
         transaction.Commit();
+
+        // The sweeper marks a task outside its report lock: a report written meanwhile removed the task from the set
+        // before this added it, and would leave it counted as being recovered for ever. Read after the write, so either
+        // the report's removal comes after this mark or this read sees the report.
+        if (Read(connection, taskInstanceId) is { IsReported: true })
+        {
+            using var undo = connection.CreateWriteTransaction();
+            undo.RemoveFromSet(RecoveringSetKey, taskInstanceId);
+            undo.Commit();
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -95,7 +95,9 @@ internal sealed class InMemoryTaskTable
             _undelivered.Add(id);
         }
 
-        if (sets.HasFlag(SetChange.AddRecovering))
+        // Not for a task reported meanwhile: the sweeper marks a task outside its report lock, and a mark after the
+        // report's would count the task as being recovered for ever.
+        if (sets.HasFlag(SetChange.AddRecovering) && !(_records.TryGetValue(id, out var entry) && entry.Record.IsReported))
         {
             _recovering.Add(id);
         }
