@@ -118,6 +118,17 @@ public sealed partial class PackageReadmeTests
     }
 
     [Fact]
+    public void PostgreSqlProject_DependsOnTheExactCoreVersionItSeesTheInternalsOf()
+    {
+        var core = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver/Scenario.Receiver.csproj"));
+        var project = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver.PostgreSql/Scenario.Receiver.PostgreSql.csproj"));
+
+        Assert.Contains("<InternalsVisibleTo Include=\"Scenario.Receiver.PostgreSql\" />", core, StringComparison.Ordinal);
+        Assert.DoesNotContain("Npgsql", core, StringComparison.Ordinal);
+        Assert.Contains("<ProjectVersion>[%(_ProjectReferencesWithVersions.ProjectVersion)]</ProjectVersion>", project, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PostgreSqlReadme_ShowsTheRegistrationAndTheSettingsTheGuaranteesNeed()
     {
         var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver.PostgreSql/PACKAGE.md"));
