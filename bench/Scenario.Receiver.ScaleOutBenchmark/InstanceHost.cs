@@ -67,7 +67,7 @@ internal static class InstanceHost
                 server.WorkerCount = int.Parse(workers, CultureInfo.InvariantCulture);
             }
         });
-        builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
+        builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario")).UsePostgreSqlTaskStore();
         builder.Services.AddControllers();
 
         await using var app = builder.Build();

@@ -108,7 +108,7 @@ builder.Services.AddHangfireServer(server =>
 // The host's own stop budget (30 s by default) bounds Hangfire's wait too.
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(3));
 
-builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
+builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario")).UsePostgreSqlTaskStore();
 builder.Services.UseSampleTaskStore(builder.Configuration);
 builder.Services.AddHealthChecks().AddScenario();
 builder.Services.AddScoped<PricingEngine>();

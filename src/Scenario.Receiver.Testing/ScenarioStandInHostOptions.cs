@@ -20,13 +20,14 @@ public sealed class ScenarioStandInHostOptions
     public Func<IServiceProvider, JobStorage>? Storage { get; set; }
 
     /// <summary>
-    /// Whether the host keeps the task store the application configures (<c>Scenario:TaskStore:ConnectionString</c>);
-    /// <see langword="false"/> by default. By default <c>UseScenarioStandIn</c> empties that setting over appsettings and
-    /// the environment, so a test never writes task records into the database a developer's machine or CI is configured
-    /// with: the records live beside the host's job storage (in memory on Hangfire.InMemory, the default, or in the
-    /// <see cref="Storage"/> given). Set <see langword="true"/> for a test of the PostgreSQL task store, and give the
-    /// host a throwaway database of its own in its configuration. A connection string the application sets in code
-    /// (<c>AddScenarioReceiver(o =&gt; o.TaskStore.ConnectionString = …)</c>) is not configuration: it is kept either way.
+    /// Whether the host keeps the task store the application configures (<c>Scenario:TaskStore:Kind</c> and
+    /// <c>Scenario:TaskStore:ConnectionString</c>); <see langword="false"/> by default. By default <c>UseScenarioStandIn</c>
+    /// sets the kind to <c>InMemory</c> (<c>Automatic</c> with a <see cref="Storage"/> given) and empties the connection
+    /// string over appsettings and the environment, so a test never writes task records into the database a developer's
+    /// machine or CI is configured with: the records live beside the host's job storage (in memory on Hangfire.InMemory,
+    /// the default, or in the <see cref="Storage"/> given). Set <see langword="true"/> for a test of the PostgreSQL task
+    /// store, and give the host a throwaway database of its own in its configuration. Options the application sets in code
+    /// are not configuration: a <c>TaskStore.Kind</c> set there is kept either way.
     /// </summary>
     public bool UseApplicationTaskStore { get; set; }
 

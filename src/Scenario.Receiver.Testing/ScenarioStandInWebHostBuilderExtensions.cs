@@ -24,8 +24,9 @@ public static class ScenarioStandInWebHostBuilderExtensions
         typeof(IRecurringJobManagerV2),
     ];
 
-    // The receiver's setting of its PostgreSQL task store (ScenarioTaskStoreOptions.ConnectionString), read from the
+    // The receiver's settings of its task store (ScenarioTaskStoreOptions.Kind and ConnectionString), read from the
     // Scenario section as BaseUrl and ApiKey are.
+    private const string TaskStoreKindKey = "Scenario:TaskStore:Kind";
     private const string TaskStoreConnectionStringKey = "Scenario:TaskStore:ConnectionString";
 
     /// <summary>
@@ -34,9 +35,11 @@ public static class ScenarioStandInWebHostBuilderExtensions
     /// <see cref="IBackgroundJobClient"/>, <see cref="IRecurringJobManager"/> and server. They replace whatever the
     /// application registered with <c>AddHangfire(...)</c> and <c>AddHangfireServer()</c>, a PostgreSQL storage included,
     /// whose configuration callback then never runs. Several hosts, each with its own stand-in, can so run in parallel
-    /// in one test process. The task store is isolated too: <c>Scenario:TaskStore:ConnectionString</c> is emptied over
-    /// appsettings and the environment, so the receiver keeps its task records beside the host's own job storage (in
-    /// memory on Hangfire.InMemory) and never writes into the database the machine is configured with, unless
+    /// in one test process. The task store is isolated too: <c>Scenario:TaskStore:Kind</c> is set to <c>InMemory</c> (to
+    /// <c>Automatic</c> when <see cref="ScenarioStandInHostOptions.Storage"/> gives a storage of the test's) and
+    /// <c>Scenario:TaskStore:ConnectionString</c> is emptied over appsettings and the environment, so the receiver keeps
+    /// its task records beside the host's own job storage (in memory on Hangfire.InMemory) and never writes into the
+    /// database the machine is configured with, not even with the PostgreSQL task store registered, unless
     /// <see cref="ScenarioStandInHostOptions.UseApplicationTaskStore"/> asks for the application's.
     /// </summary>
     /// <remarks>
@@ -72,6 +75,11 @@ public static class ScenarioStandInWebHostBuilderExtensions
             // the environment. With none, the receiver keeps its task records beside the host's own job storage: in this
             // process on Hangfire.InMemory, or in the storage the test gave (ScenarioStandInHostOptions.Storage).
             settings[TaskStoreConnectionStringKey] = string.Empty;
+
+            // And the choice itself, over a Kind of PostgreSql in production settings: InMemory on the stand-in's own
+            // Hangfire.InMemory, which also ignores a connection string the application sets in code. On a storage the
+            // test gives, Automatic: the generic store, or the in-memory one when that storage is Hangfire.InMemory.
+            settings[TaskStoreKindKey] = options.Storage is null ? "InMemory" : "Automatic";
         }
 
         // Both: a host setting can reach code that reads configuration while Program.cs builds; the app configuration

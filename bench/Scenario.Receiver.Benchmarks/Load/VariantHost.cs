@@ -102,7 +102,7 @@ internal sealed class VariantHost : IAsyncDisposable
                 // storage (--task-store hangfire) the report lock must outlast RequestTimeout + 30 s, or the host does not
                 // start. The stand-in answers in milliseconds, so this changes nothing measured.
                 options.Reporting.RequestTimeout = TimeSpan.FromSeconds(30);
-            });
+            }).UsePostgreSqlTaskStore();
         }
 
         var app = builder.Build();

@@ -179,6 +179,9 @@ internal static partial class Log
     [LoggerMessage(1803, LogLevel.Warning, "Could not check at start-up that the instances sharing the Hangfire storage keep their task records in {Store} too: the storage did not answer")]
     public static partial void TaskStoreNotChecked(ILogger logger, Exception exception, string store);
 
+    [LoggerMessage(1804, LogLevel.Information, "The Scenario receiver keeps its task records in {Store}: {Reason}")]
+    public static partial void TaskStoreChosen(ILogger logger, string store, string reason);
+
     [LoggerMessage(1805, LogLevel.Warning, "Could not read the settings of Hangfire.PostgreSql {Version} at start-up: make sure PostgreSqlStorageOptions.UseSlidingInvisibilityTimeout is true (else work longer than InvisibilityTimeout runs again), and DistributedLockTimeout longer than Scenario:Reporting:RequestTimeout + 30 s")]
     public static partial void StorageSettingsNotChecked(ILogger logger, string version);
 

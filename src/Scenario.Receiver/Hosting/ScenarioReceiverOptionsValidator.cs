@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Recovery;
+using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Hosting;
 
@@ -7,7 +8,7 @@ namespace Scenario.Receiver.Hosting;
 /// Fails the host at start-up with a message that names the setting to fix, instead of failing the
 /// first report hours later.
 /// </summary>
-internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<ScenarioReceiverOptions>
+internal sealed class ScenarioReceiverOptionsValidator(IEnumerable<TaskStoreRegistration> taskStores) : IValidateOptions<ScenarioReceiverOptions>
 {
     public ValidateOptionsResult Validate(string? name, ScenarioReceiverOptions options)
     {
@@ -149,32 +150,34 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static IEnumerable<string> TaskStoreFailures(ScenarioTaskStoreOptions taskStore)
+    /// <summary>
+    /// The store's kind against the stores registered; the settings of a store of its own package are that package's to
+    /// check (the PostgreSQL one validates its connection string and schema).
+    /// </summary>
+    private IEnumerable<string> TaskStoreFailures(ScenarioTaskStoreOptions taskStore)
     {
-        if (!Tasks.PostgreSql.PostgreSqlTaskSql.IsValidSchemaName(taskStore.Schema))
+        if (!Enum.IsDefined(taskStore.Kind))
         {
-            yield return $"Scenario:TaskStore:Schema '{taskStore.Schema}' is not a schema name the receiver writes into SQL; use lower-case letters, digits and underscores, starting with a letter (default {ScenarioTaskStoreOptions.DefaultSchema}).";
-        }
-
-        if (string.IsNullOrWhiteSpace(taskStore.ConnectionString))
-        {
+            yield return $"Scenario:TaskStore:Kind '{taskStore.Kind}' is not a task store; use Automatic (the default), InMemory, Hangfire or PostgreSql.";
             yield break;
         }
 
-        string? parseFailure = null;
-        try
+        var tableRegistered = taskStores.Any(registration => registration.Kind == ScenarioTaskStoreKind.PostgreSql);
+        var hasConnectionString = !string.IsNullOrWhiteSpace(taskStore.ConnectionString);
+        if (taskStore.Kind == ScenarioTaskStoreKind.PostgreSql && !tableRegistered)
         {
-            _ = new Npgsql.NpgsqlConnectionStringBuilder(taskStore.ConnectionString);
+            yield return $"Scenario:TaskStore:Kind is PostgreSql, but the PostgreSQL task store is not registered: {TaskStoreChoice.PostgreSqlRegistrationHint}.";
         }
-        catch (ArgumentException ex)
+        else if (taskStore.Kind == ScenarioTaskStoreKind.Automatic && hasConnectionString && !tableRegistered)
         {
-            // The message names the keyword, never the value: a connection string holds a password.
-            parseFailure = ex.Message;
+            // The core package used to hold the table store, and this setting alone chose it: stopping here keeps a host
+            // upgraded without the new package from quietly moving its records into Hangfire's storage.
+            yield return $"Scenario:TaskStore:ConnectionString is set, but the PostgreSQL task store that uses it is not registered: {TaskStoreChoice.PostgreSqlRegistrationHint}, or remove the setting to keep the task records in Hangfire's storage.";
         }
 
-        if (parseFailure is not null)
+        if (taskStore.Kind == ScenarioTaskStoreKind.PostgreSql && !hasConnectionString)
         {
-            yield return $"Scenario:TaskStore:ConnectionString is not a PostgreSQL connection string ({parseFailure}); write it as Npgsql does, e.g. Host=db;Database=jobs;Username=app;Password=….";
+            yield return "Scenario:TaskStore:Kind is PostgreSql, but Scenario:TaskStore:ConnectionString is empty: set it to the database of the task table, e.g. Host=db;Database=jobs;Username=app;Password=….";
         }
     }
 }

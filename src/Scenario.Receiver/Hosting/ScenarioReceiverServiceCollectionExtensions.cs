@@ -20,9 +20,7 @@ using Scenario.Receiver.Plumbing;
 using Scenario.Receiver.Recovery;
 using Scenario.Receiver.Request;
 using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 using Scenario.Receiver.Tasks.InMemory;
-using Scenario.Receiver.Tasks.PostgreSql;
 using Scenario.Receiver.Work;
 
 // In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
@@ -38,23 +36,23 @@ public static class ScenarioReceiverServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configuration">The section holding <c>BaseUrl</c>, <c>ApiKey</c> and the other <see cref="ScenarioReceiverOptions"/>.</param>
-    /// <returns>The services, for chaining.</returns>
-    public static IServiceCollection AddScenarioReceiver(this IServiceCollection services, IConfiguration configuration)
+    /// <returns>The receiver's builder, which a storage's package extends (<c>.UsePostgreSqlTaskStore()</c>); it is the services too, for chaining.</returns>
+    public static ScenarioReceiverBuilder AddScenarioReceiver(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ScenarioReceiverOptions>().Bind(configuration);
-        return services.AddScenarioReceiverCore();
+        return new ScenarioReceiverBuilder(services.AddScenarioReceiverCore());
     }
 
     /// <summary>Adds the Scenario receiver, configured in code.</summary>
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Sets <see cref="ScenarioReceiverOptions"/>.</param>
-    /// <returns>The services, for chaining.</returns>
-    public static IServiceCollection AddScenarioReceiver(this IServiceCollection services, Action<ScenarioReceiverOptions> configure)
+    /// <returns>The receiver's builder, which a storage's package extends (<c>.UsePostgreSqlTaskStore()</c>); it is the services too, for chaining.</returns>
+    public static ScenarioReceiverBuilder AddScenarioReceiver(this IServiceCollection services, Action<ScenarioReceiverOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<ScenarioReceiverOptions>().Configure(configure);
-        return services.AddScenarioReceiverCore();
+        return new ScenarioReceiverBuilder(services.AddScenarioReceiverCore());
     }
 
     private static IServiceCollection AddScenarioReceiverCore(this IServiceCollection services)
@@ -95,7 +93,8 @@ public static class ScenarioReceiverServiceCollectionExtensions
         // The jobs.
         services.TryAddSingleton<EndpointOutcomeMapper>();
         services.TryAddSingleton<InMemoryTaskTable>();
-        services.TryAddSingleton<ITaskStore>(ChooseTaskStore);
+        services.TryAddSingleton<TaskStoreChoice>();
+        services.TryAddSingleton<ITaskStore>(provider => provider.GetRequiredService<TaskStoreChoice>().Choose(provider));
         services.TryAddSingleton<ITaskJobs, TaskJobs>();
         services.TryAddSingleton<TaskLifecycle>();
         AddJobFilters(services);
@@ -145,23 +144,6 @@ public static class ScenarioReceiverServiceCollectionExtensions
         EnforceNoRedirects(services, cancellationClient.Name);
 
         return services;
-    }
-
-    /// <summary>
-    /// Where the task records live: the PostgreSQL table when Scenario:TaskStore:ConnectionString is set; the
-    /// process's memory when the job storage is Hangfire.InMemory (which is in this process alone); else Hangfire's
-    /// own storage, through its generic API, which works on every storage.
-    /// </summary>
-    private static ITaskStore ChooseTaskStore(IServiceProvider provider)
-    {
-        if (!string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<ScenarioReceiverOptions>>().Value.TaskStore.ConnectionString))
-        {
-            return ActivatorUtilities.CreateInstance<PostgreSqlTaskStore>(provider);
-        }
-
-        return InMemoryTaskStore.IsFor(provider.GetRequiredService<Hangfire.JobStorage>())
-            ? ActivatorUtilities.CreateInstance<InMemoryTaskStore>(provider)
-            : ActivatorUtilities.CreateInstance<HangfireTaskStore>(provider);
     }
 
     /// <summary>

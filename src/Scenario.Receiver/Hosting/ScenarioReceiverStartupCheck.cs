@@ -3,21 +3,18 @@ using Hangfire.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Entries;
 using Scenario.Receiver.Recovery;
 using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
-using Scenario.Receiver.Tasks.PostgreSql;
 
 namespace Scenario.Receiver.Hosting;
 
 /// <summary>
 /// Runs with the host's start, so a mistake stops the host with a message that names the fix instead of
-/// failing the first task: Hangfire must be registered (checked first), its storage must not be configured to run
-/// work twice or break a held lock (<see cref="HangfirePostgreSqlSettings"/>), every instance sharing its storage must
-/// keep its task records in the same store (<see cref="TaskStoreMarker"/>), and the catalog of long-running
+/// failing the first task: Hangfire must be registered (checked first), the task store must be one the host can use
+/// (<see cref="TaskStoreChoice"/>, logged with why it was chosen), every instance sharing its storage must keep its task
+/// records in the same store (<see cref="TaskStoreMarker"/>), and the catalog of long-running
 /// endpoints is built once the host has started, which checks every endpoint.
 /// </summary>
 internal sealed class ScenarioReceiverStartupCheck(IServiceProvider services, ILogger<ScenarioReceiverStartupCheck> logger) : IHostedLifecycleService
@@ -38,7 +35,10 @@ internal sealed class ScenarioReceiverStartupCheck(IServiceProvider services, IL
         }
 
         var taskStore = services.GetRequiredService<ITaskStore>();
-        CheckStorageSettings(storage, taskStore);
+        Log.TaskStoreChosen(
+            logger,
+            taskStore.Name,
+            services.GetRequiredService<TaskStoreChoice>().Reason ?? "an ITaskStore registered in the host's services before AddScenarioReceiver, in place of Scenario:TaskStore:Kind's choice");
 
         var store = taskStore.Name;
         string? other;
@@ -55,26 +55,6 @@ internal sealed class ScenarioReceiverStartupCheck(IServiceProvider services, IL
         }
 
         return other is null ? Task.CompletedTask : throw TaskStoreMarker.Mismatch(store, other);
-    }
-
-    private void CheckStorageSettings(JobStorage storage, ITaskStore taskStore)
-    {
-        if (!HangfirePostgreSqlSettings.IsFor(storage))
-        {
-            return;
-        }
-
-        if (HangfirePostgreSqlSettings.Read(storage) is not { } settings)
-        {
-            Log.StorageSettingsNotChecked(logger, storage.GetType().Assembly.GetName().Version?.ToString() ?? "unknown");
-            return;
-        }
-
-        var reporting = taskStore is HangfireTaskStore ? services.GetRequiredService<IOptions<ScenarioReceiverOptions>>().Value.Reporting : null;
-        if (settings.Refusals(reporting) is { Count: > 0 } refusals)
-        {
-            throw new InvalidOperationException(string.Join(" ", refusals));
-        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -3,7 +3,6 @@ using Hangfire;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scenario.Receiver.Delivery;
 using Scenario.Receiver.Tasks;
-using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Operations;
 
@@ -43,7 +42,7 @@ internal sealed class ScenarioHealthCheck : IHealthCheck
         (long Undelivered, long Recovering, long Unreported) waiting;
         try
         {
-            if (_records is not HangfireTaskStore)
+            if (!_records.InJobStorage)
             {
                 // The counts come from the task store; the jobs that work and report the tasks are in Hangfire's storage.
                 using var connection = _storage.GetConnection();

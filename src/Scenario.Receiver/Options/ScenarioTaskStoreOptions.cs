@@ -2,20 +2,28 @@ namespace Scenario.Receiver;
 
 /// <summary>
 /// Where the receiver keeps what it knows of each task (<c>Scenario:TaskStore</c>): whether it was accepted, its
-/// outcome, whether Scenario took its terminal status. By default in the process's memory when the job storage is
-/// Hangfire.InMemory (which lives in this process alone), else in Hangfire's own job storage, through Hangfire's
-/// generic API (hashes, sets and distributed locks), which works on every storage. With a PostgreSQL
-/// <see cref="ConnectionString"/>, in one table of that database instead: a unique key dedupes RestCalls and
-/// conditional updates decide and report each task, about half the round trips per task (docs/benchmarks.md).
+/// outcome, whether Scenario took its terminal status. <see cref="Kind"/> chooses the store; by default
+/// (<see cref="ScenarioTaskStoreKind.Automatic"/>) in the process's memory when the job storage is Hangfire.InMemory
+/// (which lives in this process alone), else in Hangfire's own job storage, through Hangfire's generic API (hashes, sets
+/// and distributed locks), which works on every storage. With the package Scenario.Receiver.PostgreSql
+/// (<c>AddScenarioReceiver(...).UsePostgreSqlTaskStore()</c>) and a PostgreSQL <see cref="ConnectionString"/>, in one
+/// table of that database instead: a unique key dedupes RestCalls and conditional updates decide and report each task,
+/// about half the round trips per task.
 /// </summary>
 public sealed class ScenarioTaskStoreOptions
 {
+    /// <summary>
+    /// Which store keeps the task records (<c>Scenario:TaskStore:Kind</c>). Default <see cref="ScenarioTaskStoreKind.Automatic"/>.
+    /// </summary>
+    public ScenarioTaskStoreKind Kind { get; set; } = ScenarioTaskStoreKind.Automatic;
+
     /// <summary>Default of <see cref="Schema"/>.</summary>
     public const string DefaultSchema = "scenario_receiver";
 
     /// <summary>
-    /// A PostgreSQL connection string (Npgsql's form, e.g. <c>Host=db;Database=jobs;Username=app;Password=…</c>);
-    /// usually the one Hangfire.PostgreSql uses, so the instances that share the jobs share the tasks. Every
+    /// A PostgreSQL connection string (Npgsql's form, e.g. <c>Host=db;Database=jobs;Username=app;Password=…</c>) for the
+    /// table store of the package Scenario.Receiver.PostgreSql, which must be registered (<c>UsePostgreSqlTaskStore()</c>):
+    /// without it, a connection string stops the host at start-up. Usually the one Hangfire.PostgreSql uses, so the instances that share the jobs share the tasks. Every
     /// instance must use the same database and <see cref="Schema"/>. Default empty: tasks live in memory on Hangfire.InMemory, else in Hangfire's storage.
     /// </summary>
     public string? ConnectionString { get; set; }

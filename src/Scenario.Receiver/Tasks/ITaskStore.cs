@@ -6,9 +6,9 @@ namespace Scenario.Receiver.Tasks;
 /// <summary>
 /// Where every instance sharing the storage keeps what it knows of a task: accepted once, decided once, reported
 /// once. Three implementations behind it: <see cref="HangfireStorage.HangfireTaskStore"/>, a hash and distributed
-/// locks through Hangfire's generic storage API, for every storage; PostgreSql.PostgreSqlTaskStore, one table
-/// with a unique key and conditional updates, for fewer round trips where the instances share a PostgreSQL
-/// database; and InMemory.InMemoryTaskStore, a dictionary in the process, where the job storage is
+/// locks through Hangfire's generic storage API, for every storage; PostgreSql.PostgreSqlTaskStore (package
+/// Scenario.Receiver.PostgreSql), one table with a unique key and conditional updates, for fewer round trips where the
+/// instances share a PostgreSQL database; and InMemory.InMemoryTaskStore, a dictionary in the process, where the job storage is
 /// Hangfire.InMemory and so lives in this process alone (see docs/benchmarks.md).
 /// </summary>
 /// <remarks>
@@ -24,6 +24,13 @@ internal interface ITaskStore
 
     /// <summary>What the health check calls the store when it cannot be reached, e.g. <c>The Hangfire job storage</c>.</summary>
     string Description { get; }
+
+    /// <summary>
+    /// Whether the records are in Hangfire's job storage itself, their locks Hangfire's distributed locks: then reaching
+    /// the store is reaching the job storage (the health check asks once), and a storage that breaks locks after a
+    /// timeout (Hangfire.PostgreSql's DistributedLockTimeout) breaks the report lock. False for a store of its own.
+    /// </summary>
+    bool InJobStorage => false;
 
     /// <summary>
     /// How long a delivery waits for a task's report lock: longer than one post can take, so a second delivery

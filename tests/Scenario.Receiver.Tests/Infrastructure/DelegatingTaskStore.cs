@@ -30,6 +30,8 @@ internal class DelegatingTaskStore(ITaskStore inner) : ITaskStore
 
     public string Description => Inner.Description;
 
+    public bool InJobStorage => Inner.InJobStorage;
+
     public TimeSpan ReportLockTimeout => Inner.ReportLockTimeout;
 
     public virtual ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)

@@ -126,7 +126,7 @@ public sealed class ReceiverTestHost : IAsyncDisposable
 
         builder.Services.AddSingleton<WorkProbe>();
         store.AddTo(builder.Services, configuration);
-        builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario"));
+        builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario")).UsePostgreSqlTaskStore();
         builder.Services.AddControllers()
             .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllersFeatureProvider(controllers)));
         configure?.Invoke(builder);

@@ -14,6 +14,7 @@ public sealed partial class PackageReadmeTests
     [InlineData("src/Scenario.Receiver/PACKAGE.md")]
     [InlineData("src/Scenario.Receiver.Testing/TESTING.md")]
     [InlineData("src/Scenario.Receiver.OpenTelemetry/PACKAGE.md")]
+    [InlineData("src/Scenario.Receiver.PostgreSql/PACKAGE.md")]
     public void PackageReadme_LinksNothingOutsideThePackage(string path)
     {
         var text = File.ReadAllText(Path.Combine(RepositoryRoot(), path));
@@ -89,6 +90,53 @@ public sealed partial class PackageReadmeTests
             text,
             StringComparison.Ordinal);
         Assert.Contains("<None Include=\"PACKAGE.md\" Pack=\"true\" PackagePath=\"/README.md\" />", project, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Scenario.Receiver", "src/Scenario.Receiver/PACKAGE.md")]
+    [InlineData("Scenario.Receiver.PostgreSql", "src/Scenario.Receiver.PostgreSql/PACKAGE.md")]
+    [InlineData("Scenario.Receiver.Testing", "src/Scenario.Receiver.Testing/TESTING.md")]
+    [InlineData("Scenario.Receiver.OpenTelemetry", "src/Scenario.Receiver.OpenTelemetry/PACKAGE.md")]
+    public void PackageReadme_NamesEveryPublicTypeOfItsAssembly(string assemblyName, string path)
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), path));
+        var types = Assembly.Load(assemblyName).GetExportedTypes().Select(type => type.Name.Split('`')[0]).Distinct().ToList();
+
+        Assert.NotEmpty(types);
+        Assert.All(types, name => Assert.True(text.Contains(name, StringComparison.Ordinal), $"{path} does not name the public type {name}."));
+    }
+
+    [Theory]
+    [InlineData("src/Scenario.Receiver/Scenario.Receiver.csproj")]
+    [InlineData("src/Scenario.Receiver.PostgreSql/Scenario.Receiver.PostgreSql.csproj")]
+    public void PackageProject_PacksItsOwnPackageMdAsTheReadme(string path)
+    {
+        var project = File.ReadAllText(Path.Combine(RepositoryRoot(), path));
+
+        Assert.Contains("<None Include=\"PACKAGE.md\" Pack=\"true\" PackagePath=\"/README.md\" />", project, StringComparison.Ordinal);
+        Assert.Contains("<None Remove=\"$(MSBuildThisFileDirectory)../../README.md\" />", project, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PostgreSqlProject_DependsOnTheExactCoreVersionItSeesTheInternalsOf()
+    {
+        var core = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver/Scenario.Receiver.csproj"));
+        var project = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver.PostgreSql/Scenario.Receiver.PostgreSql.csproj"));
+
+        Assert.Contains("<InternalsVisibleTo Include=\"Scenario.Receiver.PostgreSql\" />", core, StringComparison.Ordinal);
+        Assert.DoesNotContain("Npgsql", core, StringComparison.Ordinal);
+        Assert.Contains("<ProjectVersion>[%(_ProjectReferencesWithVersions.ProjectVersion)]</ProjectVersion>", project, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PostgreSqlReadme_ShowsTheRegistrationAndTheSettingsTheGuaranteesNeed()
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/Scenario.Receiver.PostgreSql/PACKAGE.md"));
+
+        Assert.Contains(".UsePostgreSqlTaskStore()", text, StringComparison.Ordinal);
+        Assert.Contains("UseSlidingInvisibilityTimeout = true", text, StringComparison.Ordinal);
+        Assert.Contains("DistributedLockTimeout", text, StringComparison.Ordinal);
+        Assert.Contains("Scenario:TaskStore:ConnectionString", text, StringComparison.Ordinal);
     }
 
     private static string RepositoryRoot()

@@ -137,7 +137,7 @@ public sealed class InMemoryTaskStoreTests : StandInTest
         }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddIsolatedHangfire(storage);
-        services.AddScenarioReceiver(configuration.GetSection("Scenario"));
+        services.AddScenarioReceiver(configuration.GetSection("Scenario")).UsePostgreSqlTaskStore();
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<ITaskStore>();
     }

@@ -40,6 +40,19 @@ public sealed class StandInTaskStoreIsolationTests(SharedPostgresServer postgres
     }
 
     [SkippableFact]
+    public async Task TaskRun_KindPostgreSqlInTheAppsConfiguration_StillLeavesThatDatabaseUntouched()
+    {
+        Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
+        var production = await postgres.CreateDatabaseAsync();
+        await using var app = AppConfiguredWith(production, _ => { }, kind: "PostgreSql");
+
+        var taskInstanceId = await RunPricingTaskAsync(app);
+
+        Assert.Equal(0, await PostgresServer.ScalarAsync(production, SchemaCount));
+        Assert.Single(_scenario.StatusesFor(taskInstanceId), status => status.IsTerminal);
+    }
+
+    [SkippableFact]
     public async Task TaskRun_UseApplicationTaskStore_RecordsTheTaskInTheConfiguredDatabase()
     {
         Skip.IfNot(postgres.IsAvailable, postgres.UnavailableReason);
@@ -55,12 +68,13 @@ public sealed class StandInTaskStoreIsolationTests(SharedPostgresServer postgres
     }
 
     /// <summary>The connection string as appsettings or the environment would give it: a configuration source before the test's own.</summary>
-    private WebApplicationFactory<Program> AppConfiguredWith(string connectionString, Action<ScenarioStandInHostOptions> configure)
+    private WebApplicationFactory<Program> AppConfiguredWith(string connectionString, Action<ScenarioStandInHostOptions> configure, string? kind = null)
         => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Scenario:TaskStore:ConnectionString"] = connectionString,
+                ["Scenario:TaskStore:Kind"] = kind,
             }));
             web.UseScenarioStandIn(_scenario, configure);
         });

@@ -83,6 +83,8 @@ internal sealed class HangfireTaskStore : ITaskStore
 
     public string Description => "The Hangfire job storage";
 
+    public bool InJobStorage => true;
+
     public TimeSpan ReportLockTimeout { get; }
 
     /// <summary>Under the task's accept lock: the record says whether a job exists already, else the job is made and recorded.</summary>
