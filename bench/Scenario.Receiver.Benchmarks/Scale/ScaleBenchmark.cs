@@ -65,7 +65,7 @@ internal static class ScaleBenchmark
         var total = Stopwatch.StartNew();
 
         // Warm: the JIT and the pools, with quick tasks run to completion.
-        await AcceptBurstAsync(baseUrl, options, scenario, options.AcceptSeconds);
+        await AcceptBurstAsync(baseUrl, storage, options, options.AcceptSeconds);
         await Task.Delay(options.Settle);
         var emptyIdle = await IdleWindowAsync("none pending", options, scenario, jobs!, postgres);
 
@@ -92,15 +92,15 @@ internal static class ScaleBenchmark
         var emptyUrl = new Uri(emptyReceiver.Urls.First().TrimEnd('/') + "/");
         // Unmeasured, one each: after the idle window the thread pool has retired its spare threads (the first burst
         // after idle is the burst measurement's subject, not this one's), and the second receiver's code paths are cold.
-        await AcceptBurstAsync(baseUrl, options, scenario, options.AcceptSeconds);
-        await AcceptBurstAsync(emptyUrl, options, scenario, options.AcceptSeconds);
+        await AcceptBurstAsync(baseUrl, storage, options, options.AcceptSeconds);
+        await AcceptBurstAsync(emptyUrl, emptyStorage, options, options.AcceptSeconds);
         var emptyAccepts = new List<LoadResult>();
         var pendingAccepts = new List<LoadResult>();
         for (var round = 0; round < options.AcceptRounds; round++)
         {
             foreach (var pending in round % 2 == 0 ? new[] { true, false } : [false, true])
             {
-                (pending ? pendingAccepts : emptyAccepts).Add(await AcceptBurstAsync(pending ? baseUrl : emptyUrl, options, scenario, options.AcceptSeconds));
+                (pending ? pendingAccepts : emptyAccepts).Add(await AcceptBurstAsync(pending ? baseUrl : emptyUrl, pending ? storage : emptyStorage, options, options.AcceptSeconds));
             }
         }
 
@@ -136,7 +136,8 @@ internal static class ScaleBenchmark
         }
 
         Say(string.Create(Invariant, $"Completing {callbacks.Count} of them by callback (IScenarioTaskCompletion.CompleteAsync, {options.CallbackConcurrency} at a time, with {options.Pending} pending): "
-            + $"all {callbacks.Count} Completed statuses at Scenario after {callbacks.AllDelivered.TotalSeconds:0.00} s; the calls took {callbacks.MedianCallMs:0} ms median, {callbacks.SlowestCallMs:0} ms slowest; {callbacks.Decided} decided."));
+            + $"{callbacks.Arrived} of {callbacks.Count} Completed statuses at Scenario after {callbacks.AllDelivered.TotalSeconds:0.00} s; the calls took {callbacks.MedianCallMs:0} ms median, {callbacks.SlowestCallMs:0} ms slowest; {callbacks.Decided} decided."));
+        Say(string.Create(Invariant, $"Statuses other than Completed that Scenario received over the run (Error, progress): {scenario.OtherStatuses}."));
         Say(string.Empty);
         Say(string.Create(Invariant, $"Load average (1 min) at the end: {LoadBenchmark.LoadAverage()}; total run {total.Elapsed.TotalSeconds:0} s."));
 
@@ -188,14 +189,16 @@ internal static class ScaleBenchmark
         return app;
     }
 
-    /// <summary>Quick tasks at full concurrency for <paramref name="duration"/>, then until Scenario has every one's Completed status.</summary>
-    private static async Task<LoadResult> AcceptBurstAsync(Uri baseUrl, ScaleOptions options, LeanScenario scenario, TimeSpan duration)
+    /// <summary>
+    /// Quick tasks at full concurrency for <paramref name="duration"/>, then until Hangfire has no job enqueued or
+    /// processing. Not until Scenario has every status: on a loaded machine a post can time out and be retried minutes
+    /// later, by design, and the run would wait for that.
+    /// </summary>
+    private static async Task<LoadResult> AcceptBurstAsync(Uri baseUrl, JobStorage storage, ScaleOptions options, TimeSpan duration)
     {
-        var before = scenario.Completed;
         using var client = new LoadClient(options.Concurrency);
         var result = await client.RunAsync(new Uri(baseUrl, "work"), duration, int.MaxValue);
-        var remaining = result.Accepted - (scenario.Completed - before);
-        await scenario.WhenMoreCompleted(Math.Max(0, remaining)).WaitAsync(options.Timeout);
+        await WaitUntilNoJobRunsAsync(storage, options.Timeout);
         Console.WriteLine(string.Create(Invariant, $"accept burst: {result.AcceptsPerSecond:0}/s, p99 {result.P99Ms:0.0} ms, failed {result.Failed}, load average {LoadBenchmark.LoadAverage()}"));
         return result;
     }
@@ -287,6 +290,7 @@ internal static class ScaleBenchmark
 
     private static async Task<CallbackResult> CompleteByCallbackAsync(IServiceProvider services, string[] ids, LeanScenario scenario, ScaleOptions options)
     {
+        var completedBefore = scenario.Completed;
         var delivered = scenario.WhenMoreCompleted(ids.Length);
         var completion = services.GetRequiredService<IScenarioTaskCompletion>();
         var calls = new List<double>(ids.Length);
@@ -311,15 +315,17 @@ internal static class ScaleBenchmark
                 gate.Release();
             }
         }));
-        await delivered.WaitAsync(options.Timeout);
+        // Bounded: the target is "within seconds"; a run that misses it says how many arrived in the wait.
+        await Task.WhenAny(delivered, Task.Delay(options.CallbackWait));
         var all = started.Elapsed;
-        Console.WriteLine(string.Create(Invariant, $"callbacks: {ids.Length} delivered after {all.TotalSeconds:0.00} s"));
-        return new CallbackResult(ids.Length, all, LoadBenchmark.Median(calls), calls.Max(), decided);
+        var arrived = (int)Math.Min(ids.Length, scenario.Completed - completedBefore);
+        Console.WriteLine(string.Create(Invariant, $"callbacks: {arrived} of {ids.Length} delivered after {all.TotalSeconds:0.00} s"));
+        return new CallbackResult(ids.Length, arrived, all, LoadBenchmark.Median(calls), calls.Max(), decided);
     }
 
     private sealed record Sample(TimeSpan ProcessCpu, long JobsCreated, long Questions, TimeSpan? ServerCpu, long[]? Database);
 
-    private sealed record CallbackResult(int Count, TimeSpan AllDelivered, double MedianCallMs, double SlowestCallMs, int Decided);
+    private sealed record CallbackResult(int Count, int Arrived, TimeSpan AllDelivered, double MedianCallMs, double SlowestCallMs, int Decided);
 
     private sealed record IdleWindow(string Name, double Minutes, Sample Before, Sample After)
     {

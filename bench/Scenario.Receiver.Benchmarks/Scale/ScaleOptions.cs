@@ -29,6 +29,9 @@ internal sealed record ScaleOptions
 
     public int CallbackConcurrency { get; init; } = 8;
 
+    /// <summary>How long the run waits for the callbacks' statuses to reach Scenario before it reports how many did.</summary>
+    public TimeSpan CallbackWait { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary><c>SweepInterval</c>; null keeps the library's default.</summary>
     public TimeSpan? SweepInterval { get; init; }
 
