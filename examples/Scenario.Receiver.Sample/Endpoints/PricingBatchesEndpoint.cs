@@ -17,7 +17,7 @@ internal static partial class PricingBatchesEndpoint
         app.MapPost(Path, (PricingBatchRequest request, ScenarioTaskContext task, ILoggerFactory loggers) =>
             {
                 // The "submission": a real service would call the batch system here, passing the task id it calls back with.
-                SubmittedToBatch(loggers.CreateLogger(typeof(PricingBatchesEndpoint).FullName!), request.Portfolio!, task.TaskInstanceId!, request.DeadlineSeconds);
+                SubmittedToBatch(loggers.CreateLogger(typeof(PricingBatchesEndpoint).FullName!), request.Portfolio!, task.RequireTaskInstanceId(), request.DeadlineSeconds);
                 return ScenarioResults.Deferred(TimeSpan.FromSeconds(request.DeadlineSeconds));
             })
             .WithName("PricingBatch")
@@ -54,9 +54,10 @@ internal static partial class PricingBatchesEndpoint
 
     private static async Task<IResult> RecordResultAsync(string taskInstanceId, PricingBatchResult result, IScenarioTaskCompletion tasks, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(taskInstanceId, out _) || !await tasks.IsKnownAsync(taskInstanceId, cancellationToken))
+        // Any id, a GUID or not: one that was never submitted here gets 404 problem+json.
+        if (!await tasks.IsKnownAsync(taskInstanceId, cancellationToken))
         {
-            return Results.Problem(title: "Unknown task", detail: $"No pricing batch was submitted for task {taskInstanceId}.", statusCode: StatusCodes.Status404NotFound);
+            return ScenarioResults.UnknownTask(taskInstanceId);
         }
 
         if (result.Price is null && string.IsNullOrWhiteSpace(result.Error))
@@ -67,12 +68,9 @@ internal static partial class PricingBatchesEndpoint
         var outcome = result.Error is { Length: > 0 } error
             ? await tasks.FailAsync(taskInstanceId, error, cancellationToken: cancellationToken)
             : await tasks.CompleteAsync(taskInstanceId, new { price = result.Price }, "Priced by the batch system.", cancellationToken);
-        return outcome.IsDecided
-            ? Results.Ok(new { taskInstanceId, decided = true })
-            : Results.Problem(
-                title: "The task is already finished",
-                detail: $"Task {taskInstanceId} already had an outcome ({outcome.PriorOutcome}); this result was not reported.",
-                statusCode: StatusCodes.Status409Conflict);
+
+        // 200 when this callback decided the task, 409 problem+json naming what the task had when it had an outcome already.
+        return outcome.ToHttpResult();
     }
 
     [LoggerMessage(9102, LogLevel.Error, "The batch system's result for Scenario task {TaskInstanceId} could not be recorded: the job storage failed; answered 503")]

@@ -1,27 +1,65 @@
+using Microsoft.AspNetCore.Http;
+
 namespace Scenario.Receiver;
 
-/// <summary>What a call of <see cref="IScenarioTaskCompletion"/> achieved: it decided the task's outcome, or the task had one.</summary>
+/// <summary>
+/// What a call of <see cref="IScenarioTaskCompletion"/> achieved: it decided the task's outcome, the task had one
+/// already, or the id is not a task's. <see cref="ToHttpResult"/> answers a callback with it in one call.
+/// </summary>
 public sealed class ScenarioCompletionResult
 {
-    /// <summary>What <see cref="PriorOutcome"/> says of a task Scenario cancelled.</summary>
-    public const string CancelledByScenario = "CancelledByScenario";
-
-    private ScenarioCompletionResult(bool isDecided, string? priorOutcome)
+    private ScenarioCompletionResult(string taskInstanceId, bool isDecided, bool isUnknownTask, ScenarioPriorOutcome priorOutcome)
     {
+        TaskInstanceId = taskInstanceId;
         IsDecided = isDecided;
+        IsUnknownTask = isUnknownTask;
         PriorOutcome = priorOutcome;
     }
+
+    /// <summary>The task's id as the call gave it (in lower case when it is a task id).</summary>
+    public string TaskInstanceId { get; }
 
     /// <summary>Whether this call decided the outcome; its status is on its way to Scenario (a job).</summary>
     public bool IsDecided { get; }
 
     /// <summary>
-    /// When <see cref="IsDecided"/> is <see langword="false"/>: what the task had already, <c>Completed</c>, <c>Error</c>
-    /// or <see cref="CancelledByScenario"/>. A callback endpoint answers 409 then.
+    /// Whether the id is not a task instance id at all (not a GUID such as Scenario issues): nothing was decided and
+    /// nothing reaches Scenario. A callback endpoint answers 404 then.
     /// </summary>
-    public string? PriorOutcome { get; }
+    public bool IsUnknownTask { get; }
 
-    internal static ScenarioCompletionResult Decided { get; } = new(true, null);
+    /// <summary>
+    /// When the task had an outcome already (<see cref="IsDecided"/> and <see cref="IsUnknownTask"/> both
+    /// <see langword="false"/>): which, <see cref="ScenarioPriorOutcome.Completed"/>, <see cref="ScenarioPriorOutcome.Error"/>
+    /// or <see cref="ScenarioPriorOutcome.CancelledByScenario"/>. A callback endpoint answers 409 then. Otherwise
+    /// <see cref="ScenarioPriorOutcome.None"/>.
+    /// </summary>
+    public ScenarioPriorOutcome PriorOutcome { get; }
 
-    internal static ScenarioCompletionResult AlreadyFinished(string? priorOutcome) => new(false, priorOutcome);
+    /// <summary>
+    /// The answer of a callback endpoint, from a minimal-API handler or an MVC action (declared to return
+    /// <see cref="IResult"/>) alike: 200 with <c>{"taskInstanceId": …, "decided": true}</c> when this call decided the
+    /// outcome (it is stored and its delivery to Scenario is a job: nothing is left for the caller to wait for);
+    /// 404 problem+json when the id is not a task's; 409 problem+json naming the prior outcome
+    /// (<c>priorOutcome</c>) when the task had one already.
+    /// </summary>
+    /// <returns>The HTTP answer.</returns>
+    public IResult ToHttpResult()
+    {
+        if (IsDecided)
+        {
+            return Results.Ok(new DecidedAnswer(TaskInstanceId, Decided: true));
+        }
+
+        return IsUnknownTask ? ProblemResponses.NotATaskId() : ProblemResponses.TaskAlreadyDecided(TaskInstanceId, PriorOutcome);
+    }
+
+    internal static ScenarioCompletionResult Decided(string taskInstanceId) => new(taskInstanceId, isDecided: true, isUnknownTask: false, ScenarioPriorOutcome.None);
+
+    internal static ScenarioCompletionResult AlreadyFinished(string taskInstanceId, ScenarioPriorOutcome priorOutcome) => new(taskInstanceId, isDecided: false, isUnknownTask: false, priorOutcome);
+
+    internal static ScenarioCompletionResult UnknownTask(string taskInstanceId) => new(taskInstanceId, isDecided: false, isUnknownTask: true, ScenarioPriorOutcome.None);
+
+    /// <summary>The body of the 200 answer; camelCase by the endpoint's JSON settings.</summary>
+    private sealed record DecidedAnswer(string TaskInstanceId, bool Decided);
 }

@@ -26,8 +26,14 @@ internal sealed class ScenarioTaskCompletion(
 {
     public async Task<ScenarioCompletionResult> CompleteAsync(string taskInstanceId, object? outputs, string? message = null, CancellationToken cancellationToken = default)
     {
-        taskInstanceId = CanonicalTaskId(taskInstanceId);
         cancellationToken.ThrowIfCancellationRequested();
+        if (!TryCanonicalTaskId(taskInstanceId, out var canonicalId))
+        {
+            // Whatever a callback's URL held: never posted to Scenario, and never an exception for the caller to map.
+            return ScenarioCompletionResult.UnknownTask(taskInstanceId ?? string.Empty);
+        }
+
+        taskInstanceId = canonicalId;
 
         // The same rules as an endpoint's result: an object's properties or a dictionary's entries, each a string.
         var outcome = mapper.FromAnswer(new EndpointAnswer(StatusCodes.Status200OK, outputs), JsonSerializerOptions.Web);
@@ -41,19 +47,30 @@ internal sealed class ScenarioTaskCompletion(
 
     public async Task<ScenarioCompletionResult> FailAsync(string taskInstanceId, string message, int statusCode = 500, CancellationToken cancellationToken = default)
     {
-        taskInstanceId = CanonicalTaskId(taskInstanceId);
+        // The caller's own arguments first: a missing message is a bug whatever the id is.
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
         cancellationToken.ThrowIfCancellationRequested();
+        if (!TryCanonicalTaskId(taskInstanceId, out var canonicalId))
+        {
+            return ScenarioCompletionResult.UnknownTask(taskInstanceId ?? string.Empty);
+        }
+
+        taskInstanceId = canonicalId;
         return await DecideAsync(taskInstanceId, TaskOutcome.Error(statusCode, mapper.Cap(message)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> ReportProgressAsync(string taskInstanceId, int percent, string? message = null, CancellationToken cancellationToken = default)
     {
-        taskInstanceId = CanonicalTaskId(taskInstanceId);
         ArgumentOutOfRangeException.ThrowIfNegative(percent);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+        if (!TryCanonicalTaskId(taskInstanceId, out var canonicalId))
+        {
+            return false;
+        }
+
+        taskInstanceId = canonicalId;
 
         var record = await lifecycle.Records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
         if (record is { IsSettled: true })
@@ -96,7 +113,8 @@ internal sealed class ScenarioTaskCompletion(
     }
 
     public async Task<bool> IsKnownAsync(string taskInstanceId, CancellationToken cancellationToken = default)
-        => (await lifecycle.Records.FindAsync(CanonicalTaskId(taskInstanceId), cancellationToken).ConfigureAwait(false))?.JobId is not null;
+        => TryCanonicalTaskId(taskInstanceId, out var canonicalId)
+            && (await lifecycle.Records.FindAsync(canonicalId, cancellationToken).ConfigureAwait(false))?.JobId is not null;
 
     private async Task<ScenarioCompletionResult> DecideAsync(string taskInstanceId, TaskOutcome outcome, CancellationToken cancellationToken)
     {
@@ -105,8 +123,8 @@ internal sealed class ScenarioTaskCompletion(
         if (!decision.IsDecided)
         {
             var prior = PriorOutcome(decision.Prior);
-            Log.OutcomeAlreadyDecided(logger, taskInstanceId, outcome.Status, prior);
-            return ScenarioCompletionResult.AlreadyFinished(prior);
+            Log.OutcomeAlreadyDecided(logger, taskInstanceId, outcome.Status, prior.ToString());
+            return ScenarioCompletionResult.AlreadyFinished(taskInstanceId, prior);
         }
 
         // Durable before the caller hears "decided": the delivery is a job, retried on the report schedule.
@@ -114,26 +132,28 @@ internal sealed class ScenarioTaskCompletion(
             taskInstanceId, decision.WorkflowInstanceId, priorAttempts: 0,
             new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = $"The task was finished explicitly: {outcome.Status} {outcome.StatusCode}." }).ConfigureAwait(false);
         Log.TaskFinishedExplicitly(logger, taskInstanceId, outcome.Status, outcome.StatusCode, reportJobId);
-        return ScenarioCompletionResult.Decided;
+        return ScenarioCompletionResult.Decided(taskInstanceId);
     }
 
-    /// <summary>What <see cref="ScenarioCompletionResult.PriorOutcome"/> says: a status name, or <see cref="ScenarioCompletionResult.CancelledByScenario"/>.</summary>
-    private static string? PriorOutcome(TaskSettlement? prior) => prior switch
+    /// <summary>
+    /// What <see cref="ScenarioCompletionResult.PriorOutcome"/> says. A settled record always names one; should a record
+    /// ever hold another status, the call is still refused (409), only without a name for what came first.
+    /// </summary>
+    private static ScenarioPriorOutcome PriorOutcome(TaskSettlement? prior) => prior switch
     {
-        TaskSettlement.Completed => TaskStatusNames.Completed,
-        TaskSettlement.Error => TaskStatusNames.Error,
-        TaskSettlement.CancelledByScenario => ScenarioCompletionResult.CancelledByScenario,
-        _ => null,
+        TaskSettlement.Completed => ScenarioPriorOutcome.Completed,
+        TaskSettlement.Error => ScenarioPriorOutcome.Error,
+        TaskSettlement.CancelledByScenario => ScenarioPriorOutcome.CancelledByScenario,
+        _ => ScenarioPriorOutcome.None,
     };
 
-    private static string CanonicalTaskId(string taskInstanceId)
+    /// <summary>
+    /// The task id as every store keys it, made canonical here, at the edge; <see langword="false"/> for anything that is
+    /// not a task instance id (null, empty, not a GUID, the empty GUID), which no store holds and Scenario never issued.
+    /// </summary>
+    private static bool TryCanonicalTaskId(string? taskInstanceId, out string canonicalId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(taskInstanceId);
-        if (!TaskHeaderReader.IsCanonicalGuid(taskInstanceId, out _))
-        {
-            throw new ArgumentException($"'{taskInstanceId}' is not a task instance id: Scenario issues GUIDs such as 364e21c2-25bf-497d-9583-3d359e7cbf91.", nameof(taskInstanceId));
-        }
-
-        return TaskHeaderReader.Canonical(taskInstanceId);
+        canonicalId = taskInstanceId is not null && TaskHeaderReader.IsTaskInstanceId(taskInstanceId) ? TaskHeaderReader.Canonical(taskInstanceId) : string.Empty;
+        return canonicalId.Length > 0;
     }
 }

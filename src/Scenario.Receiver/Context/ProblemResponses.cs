@@ -5,6 +5,8 @@ namespace Scenario.Receiver;
 /// <summary>The problem+json answers the library gives; one place so their wording stays consistent.</summary>
 internal static class ProblemResponses
 {
+    private const string UnknownTaskTitle = "Unknown Scenario task";
+
     internal static IResult InvalidHeader(string header, string detail)
         => Results.Problem(
             title: $"Invalid {header} header",
@@ -18,6 +20,36 @@ internal static class ProblemResponses
             detail: $"This action runs as an X4B Scenario task and needs the {ScenarioHeaderNames.TaskInstanceId} header that Scenario's RestCall sends.",
             statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["header"] = ScenarioHeaderNames.TaskInstanceId });
+
+    /// <summary>
+    /// 404 for a callback about a task this receiver does not know: an id that is not a task instance id (never echoed:
+    /// it is whatever the caller sent), or a task never accepted here.
+    /// </summary>
+    internal static IResult UnknownTask(string? taskInstanceId)
+        => taskInstanceId is not null && TaskHeaderReader.IsTaskInstanceId(taskInstanceId)
+            ? Results.Problem(
+                title: UnknownTaskTitle,
+                detail: $"No Scenario task {TaskHeaderReader.Canonical(taskInstanceId)} was accepted here, or its record has expired (Scenario:RecordRetention); nothing was recorded.",
+                statusCode: StatusCodes.Status404NotFound,
+                extensions: new Dictionary<string, object?> { ["taskInstanceId"] = TaskHeaderReader.Canonical(taskInstanceId) })
+            : NotATaskId();
+
+    /// <summary>404 for an id that is not a task instance id; the id is not echoed.</summary>
+    internal static IResult NotATaskId()
+        => Results.Problem(
+            title: UnknownTaskTitle,
+            detail: "The id is not a Scenario task instance id (Scenario issues GUIDs such as 364e21c2-25bf-497d-9583-3d359e7cbf91); nothing was recorded.",
+            statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>409 for a completion of a task that had an outcome already, naming it.</summary>
+    internal static IResult TaskAlreadyDecided(string taskInstanceId, ScenarioPriorOutcome priorOutcome)
+        => Results.Problem(
+            title: "The Scenario task already has an outcome",
+            detail: priorOutcome == ScenarioPriorOutcome.CancelledByScenario
+                ? $"Scenario cancelled task {taskInstanceId}; this outcome was not recorded."
+                : $"Task {taskInstanceId} already had an outcome ({priorOutcome}); this one was not recorded.",
+            statusCode: StatusCodes.Status409Conflict,
+            extensions: new Dictionary<string, object?> { ["taskInstanceId"] = taskInstanceId, ["priorOutcome"] = priorOutcome.ToString() });
 
     /// <summary>A body longer than a long-running endpoint may read; <paramref name="declaredLength"/> when the call said so itself.</summary>
     internal static IResult BodyTooLarge(long limit, string limitSetting, long? declaredLength)

@@ -27,6 +27,21 @@ public sealed class ScenarioTaskContext
     /// <summary>Whether the current request or job works for a Scenario task.</summary>
     public bool IsScenarioTask => TaskInstanceId is not null;
 
+    /// <summary>
+    /// <see cref="TaskInstanceId"/> where a task is known to be: in a long-running endpoint's work (the request that
+    /// accepted the task, its job), e.g. to hand the id to the system that calls back. Throws outside a task, so a
+    /// missing id shows where it was needed instead of travelling on as <see langword="null"/>.
+    /// </summary>
+    /// <returns>The task instance id, in lower case.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// No Scenario task: the code does not run for a long-running endpoint, or a call without
+    /// <c>X-Scenario-TaskInstanceId</c> ran inline (<see cref="ScenarioReceiverOptions.RunInlineWithoutTaskInstanceId"/>).
+    /// </exception>
+    public string RequireTaskInstanceId()
+        => TaskInstanceId ?? throw new InvalidOperationException(
+            $"No Scenario task here: ScenarioTaskContext.TaskInstanceId is known only in the work of a long-running endpoint ([ScenarioLongRunning] or WithScenarioLongRunning()) called with {ScenarioHeaderNames.TaskInstanceId}. "
+            + $"A call without that header runs inline only when Scenario:{nameof(ScenarioReceiverOptions.RunInlineWithoutTaskInstanceId)} is true; where both can happen, check {nameof(IsScenarioTask)} first.");
+
     /// <summary>Whether the headers were already read for this scope (by the middleware or the filter).</summary>
     internal bool IsCaptured { get; private set; }
 

@@ -51,7 +51,7 @@ internal static class TaskHeaderReader
         }
 
         var value = values[0] ?? string.Empty;
-        if (!IsCanonicalGuid(value, out var guid) || guid == Guid.Empty)
+        if (!IsTaskInstanceId(value))
         {
             problem = $"The {ScenarioHeaderNames.TaskInstanceId} header must be a GUID such as 364e21c2-25bf-497d-9583-3d359e7cbf91.";
             return false;
@@ -79,6 +79,12 @@ internal static class TaskHeaderReader
 
         return taskInstanceId;
     }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> can be a task instance id: a GUID in its 36-character form (either case), not the
+    /// empty GUID. What the header reader accepts, and all that a callback's id may be.
+    /// </summary>
+    internal static bool IsTaskInstanceId(string value) => IsCanonicalGuid(value, out var guid) && guid != Guid.Empty;
 
     /// <summary>A GUID in its canonical "D" form only, checked for length before it is parsed.</summary>
     internal static bool IsCanonicalGuid(string value, out Guid guid)

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Scenario.Receiver;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace Scenario.Receiver;
 /// </summary>
 public sealed class ScenarioReceiverOptions
 {
+    private TimeSpan? _workRetryDelay;
+
     /// <summary>The configuration section the options are usually bound from.</summary>
     public const string DefaultSectionName = "Scenario";
 
@@ -21,7 +25,12 @@ public sealed class ScenarioReceiverOptions
     /// <summary>Default of <see cref="MaxArgumentsBytes"/>: 1 MiB of carried arguments and request snapshot.</summary>
     public const int DefaultMaxArgumentsBytes = 1024 * 1024;
 
-    /// <summary>Default of <see cref="WorkRetryDelaySeconds"/>: 30 seconds.</summary>
+    /// <summary>Default of <see cref="WorkRetryDelay"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultWorkRetryDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default of the setting <see cref="WorkRetryDelaySeconds"/> replaced: 30.</summary>
+    [Obsolete("Use DefaultWorkRetryDelay, a TimeSpan.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public const int DefaultWorkRetryDelaySeconds = 30;
 
     /// <summary>
@@ -65,10 +74,45 @@ public sealed class ScenarioReceiverOptions
     public TimeSpan? DefaultTimeout { get; set; }
 
     /// <summary>
-    /// Delay before a failed work attempt is retried, for actions whose attribute sets
-    /// <see cref="ScenarioLongRunningAttribute.Retries"/>. Default <see cref="DefaultWorkRetryDelaySeconds"/>.
+    /// Deprecated: the delay in seconds that <see cref="WorkRetryDelay"/> (a <see cref="TimeSpan"/>, as every other
+    /// duration) replaces; configuration key <c>Scenario:WorkRetryDelaySeconds</c>. Still read for one release, with a
+    /// warning at start-up (event 1010); <see cref="WorkRetryDelay"/> wins when both are set (event 1011).
     /// </summary>
-    public int WorkRetryDelaySeconds { get; set; } = DefaultWorkRetryDelaySeconds;
+    /// <remarks>Declared before <see cref="WorkRetryDelay"/>, so the configuration binder binds it first.</remarks>
+    [Obsolete("Use WorkRetryDelay, a TimeSpan (configuration Scenario:WorkRetryDelay, e.g. 00:00:30). This setting is still read for one release, with a warning at start-up.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public int? WorkRetryDelaySeconds { get; set; }
+
+    /// <summary>
+    /// Delay before a failed work attempt is retried, for actions whose attribute sets
+    /// <see cref="ScenarioLongRunningAttribute.Retries"/> (configuration <c>Scenario:WorkRetryDelay</c>, e.g.
+    /// <c>00:00:30</c>). Default <see cref="DefaultWorkRetryDelay"/>. Until it is set, the deprecated
+    /// <see cref="WorkRetryDelaySeconds"/> counts when that is set; once set, it wins over that.
+    /// </summary>
+    public TimeSpan WorkRetryDelay
+    {
+#pragma warning disable CS0618 // The deprecated setting is read here, in one place, for the one release it is still accepted.
+        get => _workRetryDelay ?? (WorkRetryDelaySeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultWorkRetryDelay);
+#pragma warning restore CS0618
+        set
+        {
+            // The configuration binder writes every TimeSpan property back after binding, whether the configuration
+            // set it or not. Such a write of the value the property has already changes nothing and is not counted as
+            // setting it: else an unset WorkRetryDelay would always win over the deprecated setting.
+            if (_workRetryDelay is null && value == WorkRetryDelay)
+            {
+                return;
+            }
+
+            _workRetryDelay = value;
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="WorkRetryDelay"/> itself was set to a value of its own (bound or assigned), so it wins over
+    /// the deprecated setting.
+    /// </summary>
+    internal bool IsWorkRetryDelaySet => _workRetryDelay is not null;
 
     /// <summary>
     /// Origins (scheme, host and port, e.g. <c>https://scenario.example.com</c>) whose

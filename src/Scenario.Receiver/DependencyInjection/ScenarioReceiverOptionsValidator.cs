@@ -54,9 +54,12 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:MaxArgumentsBytes must be at least 1024 bytes.");
         }
 
-        if (options.WorkRetryDelaySeconds < 0)
+        if (options.WorkRetryDelay < TimeSpan.Zero)
         {
-            failures.Add("Scenario:WorkRetryDelaySeconds must not be negative.");
+            // Named as it was set: the deprecated key in seconds counts until the new one is set.
+            failures.Add(options.IsWorkRetryDelaySet || !RenamedSetting.WorkRetryDelay.IsUsed(options)
+                ? "Scenario:WorkRetryDelay must not be negative, e.g. 00:00:30."
+                : "Scenario:WorkRetryDelaySeconds must not be negative; it is deprecated too: set Scenario:WorkRetryDelay instead, e.g. 00:00:30.");
         }
 
         if (options.DefaultTimeout is { } timeout && timeout <= TimeSpan.Zero)
@@ -80,9 +83,11 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add("Scenario:Reporting:MaxAttempts must be at least 1.");
         }
 
-        if (reporting.RetryDelaysSeconds is { } delays && delays.Any(d => d < 0))
+        if (reporting.EffectiveRetryDelays.Any(delay => delay < TimeSpan.Zero))
         {
-            failures.Add("Scenario:Reporting:RetryDelaysSeconds must not contain negative delays.");
+            failures.Add(reporting.IsRetryDelaysSet
+                ? "Scenario:Reporting:RetryDelays must not contain negative delays."
+                : "Scenario:Reporting:RetryDelaysSeconds must not contain negative delays; it is deprecated too: set Scenario:Reporting:RetryDelays instead, e.g. [\"00:00:10\", \"00:00:30\"].");
         }
 
         if (reporting.MaxRetryDelay <= TimeSpan.Zero)

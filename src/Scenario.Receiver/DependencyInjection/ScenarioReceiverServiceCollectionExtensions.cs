@@ -65,6 +65,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.AddOptions<ScenarioReceiverOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScenarioReceiverOptions>, ScenarioReceiverOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScenarioReceiverStartupCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RenamedSettingsWarning>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<ScenarioTaskContext>();

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Scenario.Receiver;
 
 /// <summary>
@@ -7,8 +9,16 @@ namespace Scenario.Receiver;
 public sealed class ScenarioReportingOptions
 {
     /// <summary>
-    /// Default of <see cref="RetryDelaysSeconds"/>: 10 s, 30 s, 1 min, 5 min, 15 min, then every 30 min.
+    /// Default of <see cref="RetryDelays"/>: 10 s, 30 s, 1 min, 5 min, 15 min, then every 30 min.
     /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays =
+    [
+        TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30),
+    ];
+
+    /// <summary>Default of the setting <see cref="RetryDelaysSeconds"/> replaced, in seconds.</summary>
+    [Obsolete("Use DefaultRetryDelays, TimeSpans.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static readonly IReadOnlyList<int> DefaultRetryDelaysSeconds = [10, 30, 60, 300, 900, 1800];
 
     /// <summary>
@@ -52,10 +62,22 @@ public sealed class ScenarioReportingOptions
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Delays, in seconds, between attempts to deliver a status after a transient failure (connection
-    /// refused, timeout, 408, 429, 5xx). The last value repeats. A longer <c>Retry-After</c> from
-    /// Scenario wins, up to <see cref="MaxRetryDelay"/>. Default <see cref="DefaultRetryDelaysSeconds"/>.
+    /// Delays between attempts to deliver a status after a transient failure (connection refused, timeout, 408, 429,
+    /// 5xx); configuration <c>Scenario:Reporting:RetryDelays</c>, e.g. <c>["00:00:10", "00:00:30", "00:01:00"]</c>. The
+    /// last value repeats. A longer <c>Retry-After</c> from Scenario wins, up to <see cref="MaxRetryDelay"/>.
+    /// <see langword="null"/> or empty (the default): the deprecated <see cref="RetryDelaysSeconds"/> when set, else
+    /// <see cref="DefaultRetryDelays"/>. An array, not a list with the defaults in it, because configuration binding adds
+    /// to a list it finds rather than replacing it.
     /// </summary>
+    public TimeSpan[]? RetryDelays { get; set; }
+
+    /// <summary>
+    /// Deprecated: the delays in seconds that <see cref="RetryDelays"/> (<see cref="TimeSpan"/>s, as every other
+    /// duration) replaces; configuration key <c>Scenario:Reporting:RetryDelaysSeconds</c>. Still read for one release,
+    /// with a warning at start-up (event 1010); <see cref="RetryDelays"/> wins when both are set.
+    /// </summary>
+    [Obsolete("Use RetryDelays, TimeSpans (configuration Scenario:Reporting:RetryDelays, e.g. [\"00:00:10\", \"00:00:30\"]). This setting is still read for one release, with a warning at start-up.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public int[]? RetryDelaysSeconds { get; set; }
 
     /// <summary>
@@ -109,11 +131,29 @@ public sealed class ScenarioReportingOptions
     /// </summary>
     public TimeSpan? HeartbeatInterval { get; set; }
 
-    /// <summary>The delay before the given retry (1 = the first retry), from <see cref="RetryDelaysSeconds"/>.</summary>
+    /// <summary>Whether <see cref="RetryDelays"/> itself was set, so it wins over the deprecated setting.</summary>
+    internal bool IsRetryDelaysSet => RetryDelays is { Length: > 0 };
+
+    /// <summary>The delays in use: <see cref="RetryDelays"/>, else the deprecated <see cref="RetryDelaysSeconds"/>, else the defaults.</summary>
+    internal IReadOnlyList<TimeSpan> EffectiveRetryDelays
+    {
+        get
+        {
+            if (RetryDelays is { Length: > 0 } delays)
+            {
+                return delays;
+            }
+
+#pragma warning disable CS0618 // The deprecated setting is read here, in one place, for the one release it is still accepted.
+            return RetryDelaysSeconds is { Length: > 0 } seconds ? [.. seconds.Select(s => TimeSpan.FromSeconds(s))] : DefaultRetryDelays;
+#pragma warning restore CS0618
+        }
+    }
+
+    /// <summary>The delay before the given retry (1 = the first retry), from <see cref="EffectiveRetryDelays"/>.</summary>
     internal TimeSpan DelayBeforeRetry(int retry)
     {
-        var delays = RetryDelaysSeconds is { Length: > 0 } configured ? configured : DefaultRetryDelaysSeconds;
-        var index = Math.Clamp(retry - 1, 0, delays.Count - 1);
-        return TimeSpan.FromSeconds(delays[index]);
+        var delays = EffectiveRetryDelays;
+        return delays[Math.Clamp(retry - 1, 0, delays.Count - 1)];
     }
 }

@@ -14,6 +14,12 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Debug, "Ignoring X-Scenario-TaskStatusUrl because {Reason}; reports go to Scenario:BaseUrl. (Logged once.)")]
     public static partial void TaskStatusUrlIgnored(ILogger logger, string reason);
 
+    [LoggerMessage(1010, LogLevel.Warning, "The setting {OldSetting} is deprecated and read in this release only: set {NewSetting} instead, a TimeSpan such as {Example}. Its value is used meanwhile.")]
+    public static partial void RenamedSettingUsed(ILogger logger, string oldSetting, string newSetting, string example);
+
+    [LoggerMessage(1011, LogLevel.Warning, "The settings {OldSetting} and {NewSetting} are both set: {NewSetting} wins and {OldSetting} is ignored. Remove {OldSetting}: it is deprecated, and the next release no longer reads it.")]
+    public static partial void RenamedSettingOverridden(ILogger logger, string oldSetting, string newSetting);
+
     [LoggerMessage(1101, LogLevel.Information, "Accepted Scenario task {TaskInstanceId} for {Action} as job {JobId}")]
     public static partial void TaskAccepted(ILogger logger, string taskInstanceId, string action, string jobId);
 

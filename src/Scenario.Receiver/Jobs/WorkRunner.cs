@@ -85,7 +85,7 @@ internal sealed class WorkRunner(
         catch (Exception ex) when (input.Attempt <= entry.Settings.Retries)
         {
             Log.WorkAttemptFailed(logger, ex, taskInstanceId, input.Attempt, entry.Settings.Retries + 1);
-            var delay = TimeSpan.FromSeconds(_options.WorkRetryDelaySeconds);
+            var delay = _options.WorkRetryDelay;
 
             // Scenario hears of the failed attempt and of the next one, so a retry is never a silent gap.
             await progress.ReportAsync(progress.LatestPercent, RetryNotice(ex, input.Attempt, entry.Settings.Retries + 1, delay), CancellationToken.None).ConfigureAwait(false);

@@ -32,4 +32,14 @@ public static class ScenarioResults
         ArgumentException.ThrowIfNullOrWhiteSpace(detail);
         return new StorageUnavailableResult(title, detail);
     }
+
+    /// <summary>
+    /// 404 problem+json for a callback about a task this receiver did not accept (<see cref="IScenarioTaskCompletion.IsKnownAsync"/>
+    /// said <see langword="false"/>), the answer <see cref="ScenarioCompletionResult.ToHttpResult"/> gives for an id that is
+    /// not a task's. The id is named in the answer only when it is a task instance id (a GUID); anything else a caller sent
+    /// is not echoed.
+    /// </summary>
+    /// <param name="taskInstanceId">The id the callback named.</param>
+    /// <returns>The result that answers 404.</returns>
+    public static Microsoft.AspNetCore.Http.IResult UnknownTask(string? taskInstanceId) => ProblemResponses.UnknownTask(taskInstanceId);
 }

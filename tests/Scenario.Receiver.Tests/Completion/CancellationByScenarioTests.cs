@@ -67,7 +67,7 @@ public abstract class CancellationByScenarioTests(TaskStoreUnderTest store) : St
 
         var late = await host.Services.GetRequiredService<IScenarioTaskCompletion>().CompleteAsync(call.TaskInstanceId, null);
         Assert.False(late.IsDecided);
-        Assert.Equal(ScenarioCompletionResult.CancelledByScenario, late.PriorOutcome);
+        Assert.Equal(ScenarioPriorOutcome.CancelledByScenario, late.PriorOutcome);
 
         // Past the deadline: a brief task after it shows the server is working, and nothing came for the cancelled one.
         var deferredUntil = (await RecordAsync(host, call.TaskInstanceId))!.DeferredUntil!.Value;

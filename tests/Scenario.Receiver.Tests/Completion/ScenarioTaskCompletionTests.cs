@@ -40,7 +40,7 @@ public abstract class ScenarioTaskCompletionTests(TaskStoreUnderTest store) : St
 
         Assert.True(first.IsDecided);
         Assert.False(second.IsDecided);
-        Assert.Equal("Completed", second.PriorOutcome);
+        Assert.Equal(ScenarioPriorOutcome.Completed, second.PriorOutcome);
         var status = await Scenario.WaitForTerminalStatusAsync(taskInstanceId, Timeout);
         Assert.Equal("Completed", status.Status);
         Assert.Equal("101.5", status.OutputValues["price"]);
@@ -63,7 +63,7 @@ public abstract class ScenarioTaskCompletionTests(TaskStoreUnderTest store) : St
         Assert.Single(results, r => r.IsDecided);
         Assert.Equal(5, results.Count(r => !r.IsDecided));
         var status = await Scenario.WaitForTerminalStatusAsync(taskInstanceId, Timeout);
-        Assert.All(results.Where(r => !r.IsDecided), r => Assert.Equal(status.Status, r.PriorOutcome));
+        Assert.All(results.Where(r => !r.IsDecided), r => Assert.Equal(status.Status, r.PriorOutcome.ToString()));
         await Await.UntilAsync(async () => (await RecordAsync(host, taskInstanceId))?.IsReported == true, "the task is marked reported");
         Assert.Single(Scenario.StatusesFor(taskInstanceId));
     }
@@ -81,7 +81,7 @@ public abstract class ScenarioTaskCompletionTests(TaskStoreUnderTest store) : St
         Assert.StartsWith("The task was not completed within 0.5 s of its deferral", status.Message, StringComparison.Ordinal);
         var late = await Completion(host).CompleteAsync(taskInstanceId, null);
         Assert.False(late.IsDecided);
-        Assert.Equal("Error", late.PriorOutcome);
+        Assert.Equal(ScenarioPriorOutcome.Error, late.PriorOutcome);
         Assert.Single(Scenario.StatusesFor(taskInstanceId));
     }
 
@@ -144,13 +144,44 @@ public abstract class ScenarioTaskCompletionTests(TaskStoreUnderTest store) : St
     }
 
     [Fact]
-    public async Task FailAsync_NotAGuid_Throws()
+    public async Task EveryCall_IdThatIsNotATaskId_AnswersUnknownWithoutAnExceptionAndDecidesNothing()
     {
         await using var host = await StartAsync();
+        string[] ids = ["batch-7", "", " ", "00000000-0000-0000-0000-000000000000", "{364e21c2-25bf-497d-9583-3d359e7cbf91}", "364e21c2-25bf-497d-9583-3d359e7cbf91;x"];
 
-        var thrown = await Assert.ThrowsAsync<ArgumentException>(() => Completion(host).FailAsync("batch-7", "failed"));
+        foreach (var id in ids)
+        {
+            Assert.False(await Completion(host).IsKnownAsync(id));
+            var completed = await Completion(host).CompleteAsync(id, new { price = 1 });
+            var failed = await Completion(host).FailAsync(id, "failed", 502);
+            Assert.False(await Completion(host).ReportProgressAsync(id, 50));
 
-        Assert.StartsWith("'batch-7' is not a task instance id", thrown.Message, StringComparison.Ordinal);
+            Assert.All([completed, failed], result =>
+            {
+                Assert.True(result.IsUnknownTask);
+                Assert.False(result.IsDecided);
+                Assert.Equal(ScenarioPriorOutcome.None, result.PriorOutcome);
+                Assert.Equal(id, result.TaskInstanceId);
+            });
+        }
+
+        // The empty GUID parses as one: without the check it would be decided, recorded and posted to Scenario.
+        Assert.Null(await RecordAsync(host, Guid.Empty.ToString()));
+        Assert.Empty(Scenario.Statuses);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_TaskIdInUpperCase_FindsTheTaskAndAnswersItInLowerCase()
+    {
+        await using var host = await StartAsync();
+        var taskInstanceId = await DeferAsync(host, 60_000);
+
+        Assert.True(await Completion(host).IsKnownAsync(taskInstanceId.ToUpperInvariant()));
+        var result = await Completion(host).CompleteAsync(taskInstanceId.ToUpperInvariant(), null);
+
+        Assert.True(result.IsDecided);
+        Assert.Equal(taskInstanceId, result.TaskInstanceId);
+        Assert.Equal("Completed", (await Scenario.WaitForTerminalStatusAsync(taskInstanceId, Timeout)).Status);
     }
 
     [Fact]

@@ -75,8 +75,8 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         {
             ["Scenario:BaseUrl"] = scenario.BaseUrl.ToString(),
             ["Scenario:ApiKey"] = scenario.ApiKey,
-            ["Scenario:WorkRetryDelaySeconds"] = "0",
-            ["Scenario:Reporting:RetryDelaysSeconds:0"] = "0",
+            ["Scenario:WorkRetryDelay"] = "00:00:00",
+            ["Scenario:Reporting:RetryDelays:0"] = "00:00:00",
             ["Scenario:Reporting:RequestTimeout"] = "00:00:05",
 
             // Hourly: tests that count a host's jobs must not meet a sweep job; the sweeper's tests set their own.
@@ -88,9 +88,17 @@ public sealed class ReceiverTestHost : IAsyncDisposable
             configuration[key] = value;
         }
 
+        // A null value takes the key out, the host's own included (a setting a test needs unset).
         foreach (var (key, value) in settings ?? [])
         {
-            configuration[key] = value;
+            if (value is null)
+            {
+                configuration.Remove(key);
+            }
+            else
+            {
+                configuration[key] = value;
+            }
         }
 
         builder.Configuration.AddInMemoryCollection(configuration);

@@ -16,7 +16,7 @@ public abstract class CutOffTerminalPostTests(TaskStoreUnderTest store) : StandI
     {
         // Long enough that only the stop ends the post; a second for the report job, to hold Scenario first.
         ["Scenario:Reporting:RequestTimeout"] = "00:02:00",
-        ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1",
+        ["Scenario:Reporting:RetryDelays:0"] = "00:00:01",
     };
 
     [Fact]

@@ -151,7 +151,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         await using var host = await StartHostAsync(settings: new()
         {
             ["Scenario:SweepInterval"] = "00:00:01",
-            ["Scenario:Reporting:RetryDelaysSeconds:0"] = "3600",
+            ["Scenario:Reporting:RetryDelays:0"] = "01:00:00",
         });
         var jobs = host.Services.GetRequiredService<IBackgroundJobClient>();
         var records = host.Services.GetRequiredService<ITaskStore>();

@@ -194,7 +194,7 @@ public abstract class ScenarioHealthCheckTests(TaskStoreUnderTest store) : Stand
     public async Task ReportRetrying_IsDegradedUntilDelivered()
     {
         // One second between attempts: enough to read the health while the report waits for its next try.
-        await using var host = await StartHostAsync(undeliveredThreshold: 0, settings: new() { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" });
+        await using var host = await StartHostAsync(undeliveredThreshold: 0, settings: new() { ["Scenario:Reporting:RetryDelays:0"] = "00:00:01" });
         Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var records = host.Services.GetRequiredService<ITaskStore>();
@@ -247,7 +247,7 @@ public abstract class ScenarioHealthCheckTests(TaskStoreUnderTest store) : Stand
         await using var host = await StartHostAsync(settings: new()
         {
             ["Scenario:SweepInterval"] = "00:00:01",
-            ["Scenario:Reporting:RetryDelaysSeconds:0"] = "3600",
+            ["Scenario:Reporting:RetryDelays:0"] = "01:00:00",
         });
         Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync("/tasks/parked", TestData.ValidBody);

@@ -28,7 +28,7 @@ public abstract class RedirectingScenarioTests(TaskStoreUnderTest store) : Stand
         {
             ["Scenario:BaseUrl"] = front.BaseUrl.ToString(),
             // A second between attempts: the retries come while the test watches.
-            ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1",
+            ["Scenario:Reporting:RetryDelays:0"] = "00:00:01",
         };
         foreach (var (key, value) in more ?? [])
         {

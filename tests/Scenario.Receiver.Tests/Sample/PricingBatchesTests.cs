@@ -72,14 +72,18 @@ public sealed class PricingBatchesTests : IAsyncLifetime
         Assert.Equal("500", status.OutputValues[ReceivedTaskStatus.StatusCodeOutputKey]);
     }
 
-    [Fact]
-    public async Task Callback_ForAnUnknownTask_Is404()
+    [Theory]
+    [InlineData("2f0c7d6e-9a41-4b8e-b1f3-5d2a6c9e8f10")]
+    [InlineData("batch-7")]
+    [InlineData("00000000-0000-0000-0000-000000000000")]
+    public async Task Callback_ForAnUnknownTaskOrAnIdThatIsNotOne_Is404Problem(string taskInstanceId)
     {
         using var client = _app.CreateClient();
 
-        using var response = await client.PostAsJsonAsync($"/api/pricing/batches/{Guid.NewGuid()}/result", new { price = 1 });
+        using var response = await client.PostAsJsonAsync($"/api/pricing/batches/{taskInstanceId}/result", new { price = 1 });
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Empty(_scenario.Statuses);
     }
 }

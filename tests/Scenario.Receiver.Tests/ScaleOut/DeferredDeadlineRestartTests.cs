@@ -79,7 +79,7 @@ public abstract class DeferredDeadlineRestartTests(TaskStoreUnderTest store, Sha
             (i % 2 == 0 ? first : second).Services.GetRequiredService<IScenarioTaskCompletion>().CompleteAsync(call.TaskInstanceId, new { caller = i }))));
 
         Assert.Single(results, r => r.IsDecided);
-        Assert.All(results.Where(r => !r.IsDecided), r => Assert.Equal("Completed", r.PriorOutcome));
+        Assert.All(results.Where(r => !r.IsDecided), r => Assert.Equal(ScenarioPriorOutcome.Completed, r.PriorOutcome));
         await _scenario!.WaitForTerminalStatusAsync(call.TaskInstanceId, Timeout);
         await Await.UntilAsync(async () => (await first.Services.GetRequiredService<ITaskStore>().FindAsync(call.TaskInstanceId))?.IsReported == true, "the task is marked reported", Timeout);
         Assert.Single(_scenario.StatusesFor(call.TaskInstanceId));

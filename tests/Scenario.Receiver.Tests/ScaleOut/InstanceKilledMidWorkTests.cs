@@ -105,10 +105,19 @@ public abstract class InstanceKilledMidWorkTests(ITestOutputHelper output) : IAs
         // Counted job by job: the sweeper's recurring job (every minute) adds Succeeded jobs of its own.
         var storage = await MonitoringStorageAsync();
         var monitoring = storage.GetMonitoringApi();
-        await Await.UntilAsync(
-            () => tasks.All(t => storage.StateOf(t.JobId) == "Succeeded") && monitoring.ScheduledCount() == 0,
-            "every work job succeeded",
-            Timeout);
+        try
+        {
+            await Await.UntilAsync(
+                () => tasks.All(t => storage.StateOf(t.JobId) == "Succeeded") && monitoring.ScheduledCount() == 0,
+                "every work job succeeded",
+                Timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            var states = string.Join(", ", tasks.Select(t => $"{t.Portfolio}: {storage.StateOf(t.JobId)}"));
+            var scheduled = string.Join(", ", monitoring.ScheduledJobs(0, 20).Select(j => $"{j.Key} {j.Value.Job?.Method.Name}"));
+            throw new TimeoutException($"{ex.Message} Work jobs: {states}. Scheduled ({monitoring.ScheduledCount()}): {scheduled}.{survivor.RecentOutput(200)}", ex);
+        }
 
         var takeovers = new List<TimeSpan>();
         foreach (var (taskId, jobId, portfolio) in tasks)

@@ -184,7 +184,7 @@ public abstract class SharedStorageTests(TaskStoreUnderTest store) : IAsyncLifet
     public async Task ScenarioDownWhileTwoInstancesWork_ReportsEveryTaskOnceWhenItIsBack()
     {
         SkipWithoutServer();
-        var settings = new Dictionary<string, string?> { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" };
+        var settings = new Dictionary<string, string?> { ["Scenario:Reporting:RetryDelays:0"] = "00:00:01" };
         var a = await StartInstanceAsync(settings: settings);
         var b = await StartInstanceAsync(settings: settings);
         _scenario!.FailAll(503);
@@ -254,7 +254,7 @@ public abstract class SharedStorageTests(TaskStoreUnderTest store) : IAsyncLifet
     public async Task UndeliveredStatuses_CountedThroughEitherInstance_AreTheSame()
     {
         SkipWithoutServer();
-        var settings = new Dictionary<string, string?> { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" };
+        var settings = new Dictionary<string, string?> { ["Scenario:Reporting:RetryDelays:0"] = "00:00:01" };
         var a = await StartInstanceAsync(settings: settings);
         var b = await StartInstanceAsync(runHangfireServer: false, settings: settings);
         var recordsOfA = a.Services.GetRequiredService<ITaskStore>();

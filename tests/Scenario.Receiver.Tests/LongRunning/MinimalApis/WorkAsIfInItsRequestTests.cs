@@ -41,7 +41,7 @@ public abstract class WorkAsIfInItsRequestTests(TaskStoreUnderTest store) : Stan
         await using var host = await HostedMinimalApiTest.StartHostAsync(
             store,
             Scenario,
-            settings: new() { ["Scenario:WorkRetryDelaySeconds"] = "1" },
+            settings: new() { ["Scenario:WorkRetryDelay"] = "00:00:01" },
             configureServer: server => server.SchedulePollingInterval = TimeSpan.FromMinutes(10));
 
         var call = await host.RestCall.PostAsync("/minimal/retried-once", new { });
@@ -118,7 +118,7 @@ public abstract class WorkAsIfInItsRequestTests(TaskStoreUnderTest store) : Stan
         await using var host = await HostedMinimalApiTest.StartHostAsync(
             store,
             Scenario,
-            settings: new() { ["Scenario:Reporting:RetryDelaysSeconds:0"] = "1" },
+            settings: new() { ["Scenario:Reporting:RetryDelays:0"] = "00:00:01" },
             configureServer: server => server.SchedulePollingInterval = TimeSpan.FromMinutes(10));
         Scenario.FailNext(1, 503);
 
