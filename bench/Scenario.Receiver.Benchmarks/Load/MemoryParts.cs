@@ -6,10 +6,11 @@ using Hangfire.States;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Work;
+using Scenario.Receiver.Entries;
+using Scenario.Receiver.Entries.Mvc;
 using Scenario.Receiver.Jobs;
-using Scenario.Receiver.LongRunning;
-using Scenario.Receiver.LongRunning.Mvc;
-using Scenario.Receiver.LongRunning.RequestSnapshots;
+using Scenario.Receiver.Plumbing;
+using Scenario.Receiver.Request;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Benchmarks.Load;

@@ -3,9 +3,9 @@ using Hangfire;
 using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Work;
+using Scenario.Receiver.Entries;
+using Scenario.Receiver.Entries.Mvc;
 using Scenario.Receiver.Jobs;
-using Scenario.Receiver.LongRunning;
-using Scenario.Receiver.LongRunning.Mvc;
 using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Benchmarks.Micro;

@@ -3,8 +3,8 @@ using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Load;
 using Scenario.Receiver.Benchmarks.Work;
-using Scenario.Receiver.LongRunning;
-using Scenario.Receiver.LongRunning.Mvc;
+using Scenario.Receiver.Entries;
+using Scenario.Receiver.Entries.Mvc;
 
 namespace Scenario.Receiver.Benchmarks.Micro;
 

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Work;
+using Scenario.Receiver.Request;
 
 namespace Scenario.Receiver.Benchmarks.Micro;
 

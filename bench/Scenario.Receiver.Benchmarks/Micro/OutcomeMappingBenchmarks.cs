@@ -3,8 +3,8 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Benchmarks.Work;
-using Scenario.Receiver.LongRunning.Mvc;
-using Scenario.Receiver.Reporting;
+using Scenario.Receiver.Entries.Mvc;
+using EndpointOutcomeMapper = Scenario.Receiver.Work.EndpointOutcomeMapper;
 
 namespace Scenario.Receiver.Benchmarks.Micro;
 

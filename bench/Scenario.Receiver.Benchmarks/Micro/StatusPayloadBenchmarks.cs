@@ -1,7 +1,8 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Scenario.Receiver.Benchmarks.Load;
-using Scenario.Receiver.Reporting;
+using Scenario.Receiver.Delivery;
+using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Benchmarks.Micro;
 

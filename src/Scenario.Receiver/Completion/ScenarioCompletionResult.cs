@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Scenario.Receiver.Request;
 
 namespace Scenario.Receiver;
 
@@ -51,7 +52,15 @@ public sealed class ScenarioCompletionResult
             return Results.Ok(new DecidedAnswer(TaskInstanceId, Decided: true));
         }
 
-        return IsUnknownTask ? ProblemResponses.NotATaskId() : ProblemResponses.TaskAlreadyDecided(TaskInstanceId, PriorOutcome);
+        if (IsUnknownTask)
+        {
+            return ProblemResponses.NotATaskId();
+        }
+
+        var detail = PriorOutcome == ScenarioPriorOutcome.CancelledByScenario
+            ? $"Scenario cancelled task {TaskInstanceId}; this outcome was not recorded."
+            : $"Task {TaskInstanceId} already had an outcome ({PriorOutcome}); this one was not recorded.";
+        return ProblemResponses.TaskAlreadyDecided(TaskInstanceId, PriorOutcome.ToString(), detail);
     }
 
     internal static ScenarioCompletionResult Decided(string taskInstanceId) => new(taskInstanceId, isDecided: true, isUnknownTask: false, ScenarioPriorOutcome.None);

@@ -3,10 +3,12 @@ using Hangfire.States;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Delivery;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.LongRunning;
-using Scenario.Receiver.Reporting;
+using Scenario.Receiver.Entries;
+using Scenario.Receiver.Request;
 using Scenario.Receiver.Tasks;
+using Scenario.Receiver.Work;
 
 namespace Scenario.Receiver.Completion;
 

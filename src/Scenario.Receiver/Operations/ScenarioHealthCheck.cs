@@ -1,7 +1,7 @@
 using System.Net;
 using Hangfire;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Scenario.Receiver.Reporting;
+using Scenario.Receiver.Delivery;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 

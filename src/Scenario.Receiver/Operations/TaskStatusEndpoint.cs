@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Plumbing;
+using Scenario.Receiver.Request;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Operations;

@@ -5,7 +5,7 @@ namespace Scenario.Receiver.Tasks;
 
 /// <summary>
 /// The Hangfire jobs a task's lifecycle schedules besides its work: owned here, made where the jobs are
-/// (Jobs.TaskJobs), so that the lifecycle does not depend on the delivery and deferral code it hands work to.
+/// (Completion.TaskJobs), so that the lifecycle does not depend on the delivery and deferral code it hands work to.
 /// </summary>
 internal interface ITaskJobs
 {

@@ -1,6 +1,5 @@
 using Hangfire.States;
 using Hangfire.Storage;
-using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks;
 
@@ -39,7 +38,7 @@ internal interface ITaskStore
     /// records the job it made. A concurrent accept of the same task waits for this one.
     /// </summary>
     /// <remarks>
-    /// Task ids reach every member canonical (a GUID in lower case, <see cref="TaskHeaderReader.Canonical"/>): the edges
+    /// Task ids reach every member canonical (a GUID in lower case, <see cref="Request.TaskHeaderReader.Canonical"/>): the edges
     /// make them so, and the stores take them as they are.
     /// </remarks>
     ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default);
@@ -115,7 +114,7 @@ internal interface ITaskStore
     IDisposable LockForSweep();
 
     /// <summary>
-    /// The record, for a Hangfire state filter (<see cref="Jobs.ReportWhenDeletedFilter"/>): Hangfire applies a state
+    /// The record, for a Hangfire state filter (<see cref="Recovery.ReportWhenDeletedFilter"/>): Hangfire applies a state
     /// synchronously, inside its own storage transaction, and a filter cannot await. Read synchronously, as Hangfire's own
     /// storage calls around it are, and without waiting for any lock; nothing else calls it.
     /// </summary>

@@ -1,4 +1,3 @@
-using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks;
 

@@ -2,7 +2,6 @@ using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks;
 

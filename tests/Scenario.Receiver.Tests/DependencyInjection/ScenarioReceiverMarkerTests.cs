@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Scenario.Receiver.LongRunning.Mvc;
+using Scenario.Receiver.Entries.Mvc;
 
 namespace Scenario.Receiver.Tests.DependencyInjection;
 

@@ -1,5 +1,6 @@
+using Scenario.Receiver.Delivery;
+using Scenario.Receiver.Entries;
 using Scenario.Receiver.Jobs;
-using Scenario.Receiver.LongRunning;
 using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;

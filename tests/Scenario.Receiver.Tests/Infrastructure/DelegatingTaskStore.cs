@@ -1,7 +1,6 @@
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
 
 namespace Scenario.Receiver.Tests.Infrastructure;

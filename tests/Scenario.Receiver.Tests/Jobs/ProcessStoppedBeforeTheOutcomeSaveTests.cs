@@ -1,5 +1,4 @@
 using Hangfire.InMemory;
-using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;

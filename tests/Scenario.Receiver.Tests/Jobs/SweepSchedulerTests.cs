@@ -1,4 +1,5 @@
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Recovery;
+
 
 namespace Scenario.Receiver.Tests.Jobs;
 

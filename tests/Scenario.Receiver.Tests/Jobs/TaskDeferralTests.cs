@@ -1,6 +1,6 @@
 using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Plumbing;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;

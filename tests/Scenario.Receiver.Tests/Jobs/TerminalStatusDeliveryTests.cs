@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Delivery;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;

@@ -6,13 +6,14 @@ using Hangfire.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Delivery;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.Reporting;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.HangfireStorage;
 using Scenario.Receiver.Testing;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
+using Scenario.Receiver.Work;
 
 namespace Scenario.Receiver.Tests.Reporting;
 

@@ -10,7 +10,7 @@ namespace Scenario.Receiver.Tests.Sample;
 /// </summary>
 public sealed class DemoConsoleFormatterTests
 {
-    private const string Category = "Scenario.Receiver.Jobs.WorkRunner";
+    private const string Category = "Scenario.Receiver.Work.WorkRunner";
     private const string OnPurposeTask = "4f2b501d-fd6a-49b4-a840-f49d87e4cb5c";
     private const string OtherTask = "081ecafc-0ed4-4c87-87d6-836e53066934";
 

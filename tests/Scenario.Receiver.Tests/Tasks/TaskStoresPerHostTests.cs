@@ -5,6 +5,7 @@ using Hangfire.InMemory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Recovery;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tasks.InMemory;
 using Scenario.Receiver.Tests.Controllers;

@@ -1,5 +1,5 @@
 using Hangfire.Storage;
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Plumbing;
 
 namespace Scenario.Receiver.Tasks.HangfireStorage;
 

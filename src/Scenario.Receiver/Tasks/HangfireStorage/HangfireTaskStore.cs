@@ -4,7 +4,6 @@ using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
-using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks.HangfireStorage;
 
@@ -102,7 +101,7 @@ internal sealed class HangfireTaskStore : ITaskStore
             return ValueTask.FromResult(refusal);
         }
 
-        locked.WriteOutcome(JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome), decidedBy);
+        locked.WriteOutcome(JsonSerializer.Serialize(outcome, TaskJsonContext.Default.TaskOutcome), decidedBy);
         return ValueTask.FromResult(TaskDecision.Decided(before));
     }
 
@@ -193,7 +192,7 @@ internal sealed class HangfireTaskStore : ITaskStore
             fields.GetValueOrDefault(QueueField),
             fields.GetValueOrDefault(ActionField),
             ParseTime(fields.GetValueOrDefault(AcceptedAtField)),
-            fields.GetValueOrDefault(OutcomeField) is { Length: > 0 } outcome ? JsonSerializer.Deserialize(outcome, ScenarioJsonContext.Default.TaskOutcome) : null,
+            fields.GetValueOrDefault(OutcomeField) is { Length: > 0 } outcome ? JsonSerializer.Deserialize(outcome, TaskJsonContext.Default.TaskOutcome) : null,
             fields.GetValueOrDefault(ReportedStatusField),
             ParseTime(fields.GetValueOrDefault(ReportedAtField)),
             ParseTime(fields.GetValueOrDefault(DeferredUntilField)),

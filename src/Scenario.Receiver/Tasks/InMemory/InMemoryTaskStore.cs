@@ -2,7 +2,6 @@ using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
-using Scenario.Receiver.Reporting;
 using static Scenario.Receiver.Tasks.InMemory.InMemoryTaskTable;
 
 namespace Scenario.Receiver.Tasks.InMemory;

@@ -1,6 +1,6 @@
 using Hangfire.Storage;
 using Npgsql;
-using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Plumbing;
 
 namespace Scenario.Receiver.Tasks.PostgreSql;
 

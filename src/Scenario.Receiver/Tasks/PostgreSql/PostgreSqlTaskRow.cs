@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Npgsql;
-using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks.PostgreSql;
 
@@ -20,7 +19,7 @@ internal static class PostgreSqlTaskRow
             Text(reader, 4),
             Text(reader, 5),
             Time(reader, 6),
-            Text(reader, 7) is { } outcome ? JsonSerializer.Deserialize(outcome, ScenarioJsonContext.Default.TaskOutcome) : null,
+            Text(reader, 7) is { } outcome ? JsonSerializer.Deserialize(outcome, TaskJsonContext.Default.TaskOutcome) : null,
             Text(reader, 8),
             Time(reader, 9),
             Time(reader, 10),

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Options;
 using System.Text.Json;
 using Npgsql;
 using Scenario.Receiver.Diagnostics;
-using Scenario.Receiver.Reporting;
 
 namespace Scenario.Receiver.Tasks.PostgreSql;
 
@@ -129,7 +128,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         await using (connection.ConfigureAwait(false))
         {
             using var command = Command(Sql.Decide, connection, taskInstanceId);
-            command.Parameters.AddWithValue("outcome", JsonSerializer.Serialize(outcome, ScenarioJsonContext.Default.TaskOutcome));
+            command.Parameters.AddWithValue("outcome", JsonSerializer.Serialize(outcome, TaskJsonContext.Default.TaskOutcome));
             command.Parameters.AddWithValue("decidedBy", decidedBy.ToString());
             AddRetention(command);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Scenario.Receiver.Jobs;
-using Scenario.Receiver.LongRunning.RequestSnapshots;
+using Scenario.Receiver.Plumbing;
+using Scenario.Receiver.Request;
 
 namespace Scenario.Receiver.Tests.LongRunning.RequestSnapshots;
 
@@ -56,7 +56,7 @@ public sealed class CarriedHeadersTests
     }
 
     private static string? Read(string parameterJson)
-        => System.Text.Json.JsonSerializer.Deserialize(parameterJson, global::Scenario.Receiver.Reporting.ScenarioJsonContext.Default.TaskJobData)?.Request;
+        => System.Text.Json.JsonSerializer.Deserialize(parameterJson, global::Scenario.Receiver.Plumbing.JobParameterJsonContext.Default.TaskJobData)?.Request;
 
     private static string Capture(bool includeHeaders)
     {

@@ -1,0 +1,50 @@
+using System.Globalization;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Scenario.Receiver.Delivery;
+using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Plumbing;
+using Scenario.Receiver.Tasks;
+
+namespace Scenario.Receiver.Completion;
+
+/// <summary>
+/// Makes the jobs <see cref="TaskLifecycle"/> schedules: report jobs, a deferred task's deadline and cancellation checks.
+/// Each carries the task's job parameter (<see cref="TaskJobParameters"/>): its id and the trace it continues.
+/// </summary>
+internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider filters, CancellationQuery cancellationQuery) : ITaskJobs
+{
+    /// <summary>
+    /// It runs from <see cref="ScenarioReportingOptions.ReportQueue"/> whatever queue an <see cref="EnqueuedState"/> names
+    /// (<see cref="ScenarioReportJob"/>'s <c>Queue</c> attribute), so deliveries never wait behind the work. On a state
+    /// filter's storage, the client is built there with the host's filters: no static configuration of Hangfire's.
+    /// </summary>
+    public string CreateReportJob(string taskInstanceId, string? workflowInstanceId, int priorAttempts, IState state, JobStorage? storage = null)
+        => JobCreation.Create(
+            storage is null ? jobs : new BackgroundJobClient(storage, filters),
+            Job.FromExpression<ScenarioReportJob>(report => report.DeliverAsync(taskInstanceId, priorAttempts, null, CancellationToken.None)),
+            state,
+            TaskJobParameters.For(taskInstanceId, workflowInstanceId));
+
+    public string CreateDeadlineJob(string taskInstanceId, string? workflowInstanceId, TimeSpan deadline, DateTimeOffset until)
+    {
+        var deadlineText = deadline.ToString("c", CultureInfo.InvariantCulture);
+        return JobCreation.Create(
+            jobs,
+            Job.FromExpression<ScenarioDeferralJob>(job => job.ExpireAsync(taskInstanceId, deadlineText, null)),
+            new ScheduledState(until.UtcDateTime) { Reason = $"The deadline of the deferred task: Error 504 unless it is completed by {until:O}." },
+            TaskJobParameters.For(taskInstanceId, workflowInstanceId));
+    }
+
+    public string? CreateCancellationCheckJob(string taskInstanceId, string? workflowInstanceId)
+        => cancellationQuery.PollInterval is not { } interval
+            ? null
+            : JobCreation.Create(
+                jobs,
+                Job.FromExpression<ScenarioDeferralJob>(job => job.CheckCancellationAsync(taskInstanceId, null, CancellationToken.None)),
+                new ScheduledState(interval) { Reason = "Asks Scenario whether it cancelled the deferred task." },
+                TaskJobParameters.For(taskInstanceId, workflowInstanceId));
+
+    public void DeleteScheduled(string jobId) => jobs.Delete(jobId, ScheduledState.StateName);
+}

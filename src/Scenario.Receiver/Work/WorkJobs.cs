@@ -1,0 +1,27 @@
+using System.Reflection;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Scenario.Receiver.Entries;
+using Scenario.Receiver.Jobs;
+using Scenario.Receiver.Plumbing;
+
+namespace Scenario.Receiver.Work;
+
+/// <summary>
+/// One job per task. The terminal status is delivered by the work job itself when it ends; a report job is
+/// created only when that delivery fails (to retry it) or when the work job is deleted before it could
+/// report (Recovery.ReportWhenDeletedFilter).
+/// </summary>
+internal sealed class WorkJobs(IBackgroundJobClient jobs) : IWorkJobs
+{
+    /// <summary>Looked up once: building the job from an expression tree on every accept cost measurably (docs/benchmarks.md).</summary>
+    private static readonly MethodInfo RunAsyncMethod = typeof(ScenarioWorkJob).GetMethod(nameof(ScenarioWorkJob.RunAsync))!;
+
+    public string Create(string entryKey, string taskInstanceId, string? workflowInstanceId, string queue, string argumentsJson, string? requestSnapshot)
+        => JobCreation.Create(
+            jobs,
+            new Job(typeof(ScenarioWorkJob), RunAsyncMethod, entryKey, taskInstanceId, argumentsJson, null, CancellationToken.None),
+            new EnqueuedState(queue),
+            TaskJobParameters.For(taskInstanceId, workflowInstanceId, requestSnapshot));
+}
