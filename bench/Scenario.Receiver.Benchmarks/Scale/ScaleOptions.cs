@@ -40,6 +40,12 @@ internal sealed record ScaleOptions
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>After the fill, how long the run waits for every work job to have run (the queue empty) before it goes on regardless.</summary>
+    public TimeSpan FillWait { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>After an accept burst, how long the run waits for the queue to empty before the next burst.</summary>
+    public TimeSpan AcceptDrainWait { get; init; } = TimeSpan.FromSeconds(10);
+
     public string? Output { get; init; }
 
     public static ScaleOptions Parse(IReadOnlyList<string> args)
@@ -59,10 +65,11 @@ internal sealed record ScaleOptions
                 "--concurrency" => options with { Concurrency = Number() },
                 "--accept-rounds" => options with { AcceptRounds = Number() },
                 "--callbacks" => options with { Callbacks = Number() },
+                "--fill-wait-seconds" => options with { FillWait = TimeSpan.FromSeconds(Number()) },
                 "--sweep-interval" => options with { SweepInterval = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
                 "--poll-interval" => options with { PollInterval = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
                 "--out" => options with { Output = value },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --storage --pending --idle-seconds --settle-seconds --accept-seconds --accept-rounds --concurrency --callbacks --sweep-interval --poll-interval --out."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --storage --pending --idle-seconds --settle-seconds --accept-seconds --accept-rounds --concurrency --callbacks --fill-wait-seconds --sweep-interval --poll-interval --out."),
             };
         }
 
