@@ -11,9 +11,9 @@ using Scenario.Receiver.Tasks;
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
-/// The Hangfire jobs of a deferred task: its deadline, and the questions to Scenario whether it cancelled the
-/// task meanwhile (one scheduled job at a time, each scheduling the next, so one question is in flight per task).
-/// Both run on any instance sharing the storage, after any restart.
+/// The Hangfire job of a deferred task: its deadline, run on any instance sharing the storage, after any restart. The
+/// questions to Scenario whether it cancelled the task meanwhile are batched (<see cref="DeferredCancellationCheck"/>);
+/// the per-task check job of earlier versions only hands its task to them.
 /// </summary>
 internal sealed class ScenarioDeferralJob(
     TaskLifecycle lifecycle,
@@ -66,7 +66,11 @@ internal sealed class ScenarioDeferralJob(
         }
     }
 
-    /// <summary>Asks Scenario whether it cancelled the deferred task, and asks again later while it waits. Public because Hangfire invokes only public methods.</summary>
+    /// <summary>
+    /// A cancellation check an earlier version scheduled for one task: the checks are batched now
+    /// (<see cref="DeferredCancellationCheck"/>), so this makes the task due for the next round and schedules nothing. Kept
+    /// for the jobs already in storage. Public because Hangfire invokes only public methods.
+    /// </summary>
     /// <param name="taskInstanceId">The deferred task.</param>
     /// <param name="performContext">Supplied by Hangfire: the job parameters.</param>
     /// <param name="cancellationToken">Supplied by Hangfire: shutdown or deletion.</param>
@@ -76,20 +80,10 @@ internal sealed class ScenarioDeferralJob(
     public async Task CheckCancellationAsync(string taskInstanceId, PerformContext? performContext, CancellationToken cancellationToken)
     {
         var record = await lifecycle.Records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
-        using var logScope = logger.BeginScope(new TaskLogScope(taskInstanceId, record?.WorkflowInstanceId));
-        if (!StillWaiting(record))
+        if (StillWaiting(record))
         {
-            return;
+            await lifecycle.ScheduleCancellationCheckAsync(taskInstanceId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
-
-        if (await cancellationQuery.IsCancelledAsync(taskInstanceId, cancellationToken).ConfigureAwait(false))
-        {
-            await lifecycle.RecordCancelledByScenarioAsync(taskInstanceId, CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
-
-        // The lifecycle looks again under the decide lock: a decision meanwhile schedules nothing.
-        await lifecycle.ScheduleCancellationCheckAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
     }
 
     private bool StillWaiting(TaskRecord? record)

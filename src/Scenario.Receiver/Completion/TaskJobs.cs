@@ -2,7 +2,6 @@ using System.Globalization;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
-using Scenario.Receiver.Delivery;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Plumbing;
 using Scenario.Receiver.Tasks;
@@ -10,10 +9,10 @@ using Scenario.Receiver.Tasks;
 namespace Scenario.Receiver.Completion;
 
 /// <summary>
-/// Makes the jobs <see cref="TaskLifecycle"/> schedules: report jobs, a deferred task's deadline and cancellation checks.
+/// Makes the jobs <see cref="TaskLifecycle"/> schedules: report jobs and a deferred task's deadline.
 /// Each carries the task's job parameter (<see cref="TaskJobParameters"/>): its id and the trace it continues.
 /// </summary>
-internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider filters, CancellationQuery cancellationQuery) : ITaskJobs
+internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider filters) : ITaskJobs
 {
     /// <summary>
     /// It runs from <see cref="ScenarioReportingOptions.ReportQueue"/> whatever queue an <see cref="EnqueuedState"/> names
@@ -36,15 +35,6 @@ internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider fil
             new ScheduledState(until.UtcDateTime) { Reason = $"The deadline of the deferred task: Error 504 unless it is completed by {until:O}." },
             TaskJobParameters.For(taskInstanceId, workflowInstanceId));
     }
-
-    public string? CreateCancellationCheckJob(string taskInstanceId, string? workflowInstanceId)
-        => cancellationQuery.PollInterval is not { } interval
-            ? null
-            : JobCreation.Create(
-                jobs,
-                Job.FromExpression<ScenarioDeferralJob>(job => job.CheckCancellationAsync(taskInstanceId, null, CancellationToken.None)),
-                new ScheduledState(interval) { Reason = "Asks Scenario whether it cancelled the deferred task." },
-                TaskJobParameters.For(taskInstanceId, workflowInstanceId));
 
     public void DeleteScheduled(string jobId) => jobs.Delete(jobId, ScheduledState.StateName);
 }

@@ -158,6 +158,18 @@ internal static partial class Log
     [LoggerMessage(1706, LogLevel.Error, "The sweeper is not scheduled: Hangfire's IRecurringJobManager is not registered (call builder.Services.AddHangfire(...)); a task whose job ends without reporting is then never recovered")]
     public static partial void SweepUnavailable(ILogger logger);
 
+    [LoggerMessage(1707, LogLevel.Debug, "Sweep looked at {Count} due tasks")]
+    public static partial void SweepLooked(ILogger logger, int count);
+
+    [LoggerMessage(1708, LogLevel.Debug, "Cancellation check asked Scenario about {Asked} deferred tasks ({Due} due)")]
+    public static partial void CancellationCheckRound(ILogger logger, int asked, int due);
+
+    [LoggerMessage(1709, LogLevel.Warning, "The cancellation check of deferred Scenario task {TaskInstanceId} failed; it is asked again in the next round")]
+    public static partial void CancellationCheckOfTaskFailed(ILogger logger, Exception exception, string taskInstanceId);
+
+    [LoggerMessage(1710, LogLevel.Warning, "The cancellation check round failed ({Reason}); the next round tries again")]
+    public static partial void CancellationCheckRoundFailed(ILogger logger, Exception exception, string reason);
+
     [LoggerMessage(1801, LogLevel.Warning, "The report lease of Scenario task {TaskInstanceId} could not be returned; another delivery of the task waits until it expires ({LeaseSeconds} s)")]
     public static partial void ReportLeaseNotReturned(ILogger logger, Exception exception, string taskInstanceId, double leaseSeconds);
 

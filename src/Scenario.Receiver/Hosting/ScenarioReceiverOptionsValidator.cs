@@ -73,6 +73,11 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
             failures.Add($"Scenario:SweepInterval is {options.SweepInterval}; it must be a whole number of seconds that divides a minute (00:00:01 to 00:00:30) or of minutes that divides an hour (00:01:00 to 01:00:00), because it becomes a cron schedule.");
         }
 
+        if (options.SweepHorizon <= TimeSpan.Zero)
+        {
+            failures.Add("Scenario:SweepHorizon must be positive, e.g. 00:10:00: how long the sweeper leaves a task it found healthy before it looks again.");
+        }
+
         if (options.HealthCheckTimeout <= TimeSpan.Zero)
         {
             failures.Add("Scenario:HealthCheckTimeout must be positive, e.g. 00:00:05: the health check's wait for Scenario's ServiceStatus answer.");
@@ -124,6 +129,11 @@ internal sealed class ScenarioReceiverOptionsValidator : IValidateOptions<Scenar
         if (options.Cancellation.PollInterval is { } poll && poll <= TimeSpan.Zero)
         {
             failures.Add("Scenario:Cancellation:PollInterval must be positive, e.g. 00:00:30, or empty to stop asking Scenario whether a task was cancelled.");
+        }
+
+        if (!(options.Cancellation.MaxQueriesPerSecond > 0) || double.IsInfinity(options.Cancellation.MaxQueriesPerSecond))
+        {
+            failures.Add($"Scenario:Cancellation:MaxQueriesPerSecond is {options.Cancellation.MaxQueriesPerSecond}; it must be a positive number, e.g. 20: how many questions a second the check of deferred tasks sends Scenario at most.");
         }
 
         if (options.Cancellation.Namespace is null)

@@ -109,6 +109,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddTransient<IScenarioTaskCompletion, ScenarioTaskCompletion>();
         services.TryAddTransient<ScenarioDeferralJob>();
         services.TryAddSingleton<CancellationQuery>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DeferredCancellationCheck>());
 
         // HttpClient's own timeout is off: each post has its own, from Scenario:Reporting:RequestTimeout.
         // Header values are redacted in HttpClient's logs: the Authorization header carries the API key.

@@ -22,6 +22,22 @@ public sealed class ScenarioCancellationOptions
     public TimeSpan? PollInterval { get; set; } = DefaultPollInterval;
 
     /// <summary>
+    /// Default of <see cref="MaxQueriesPerSecond"/>: 20 questions a second, which asks 600 deferred tasks per default
+    /// interval of 30 s.
+    /// </summary>
+    public const double DefaultMaxQueriesPerSecond = 20;
+
+    /// <summary>
+    /// How many questions a second the check of deferred tasks sends Scenario at most, spread evenly: Scenario's query takes
+    /// one task per call. Deferred tasks are asked by one check per storage (one instance at a time), every
+    /// <see cref="PollInterval"/>, oldest due first, at most this rate times the interval per round; with more deferred
+    /// tasks than that, each is asked less often than every interval (a deadline still asks before it posts). Running
+    /// tasks are asked by the instance that runs them (at most one question per worker per interval) and are not counted
+    /// here. Positive. Default <see cref="DefaultMaxQueriesPerSecond"/>.
+    /// </summary>
+    public double MaxQueriesPerSecond { get; set; } = DefaultMaxQueriesPerSecond;
+
+    /// <summary>
     /// The <c>catalogTaskDefinitionNamespace</c> sent with the question. Scenario's guide does not say which
     /// namespace a RestCall task carries, so it is configurable. Default empty.
     /// </summary>

@@ -41,6 +41,13 @@ public sealed class ScenarioReceiverOptions
     public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// Default of <see cref="SweepHorizon"/>: 10 minutes. A healthy running or deferred task costs the sweeper one look
+    /// every 10 minutes, whatever the <see cref="SweepInterval"/>; a work job that fails or is deleted is found within
+    /// one interval all the same, since its state change makes its task due at once.
+    /// </summary>
+    public static readonly TimeSpan DefaultSweepHorizon = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Default of <see cref="HealthCheckTimeout"/>: 5 seconds, within the 1 to 10 s that probes are usually given, so a
     /// Scenario that hangs reads as Unhealthy in an answer rather than as a probe that timed out. Keep it below your
     /// probe's own timeout (Kubernetes' <c>timeoutSeconds</c>, 1 s unless set).
@@ -148,6 +155,21 @@ public sealed class ScenarioReceiverOptions
     /// (1 to 60 min). Default <see cref="DefaultSweepInterval"/>.
     /// </summary>
     public TimeSpan SweepInterval { get; set; } = DefaultSweepInterval;
+
+    /// <summary>
+    /// How long the sweeper leaves a task it found healthy (its work queued or running, its delivery on its way, or
+    /// deferred) before it looks again. Each task carries the time of its next look: set one horizon ahead at the
+    /// accept and at each look, made due at once when its work job or its report job ends Failed or Deleted, and gone
+    /// once the task is reported; a sweep visits only the tasks due, so its cost follows what needs attention, not the
+    /// number of pending tasks. What no state change announces (a job that vanished from the storage, a job that
+    /// succeeded without reporting) is found within a horizon. A horizon shorter than <see cref="SweepInterval"/> counts as
+    /// the interval. Positive. Default
+    /// <see cref="DefaultSweepHorizon"/>.
+    /// </summary>
+    public TimeSpan SweepHorizon { get; set; } = DefaultSweepHorizon;
+
+    /// <summary>The horizon in effect: <see cref="SweepHorizon"/>, or <see cref="SweepInterval"/> when that is longer.</summary>
+    internal TimeSpan EffectiveSweepHorizon => SweepHorizon > SweepInterval ? SweepHorizon : SweepInterval;
 
     /// <summary>
     /// How long the health check (<c>AddHealthChecks().AddScenario()</c>) waits for Scenario's answer to its

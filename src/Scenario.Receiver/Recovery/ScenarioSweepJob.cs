@@ -3,6 +3,7 @@ using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scenario.Receiver.Delivery;
 using Scenario.Receiver.Diagnostics;
 using Scenario.Receiver.Plumbing;
@@ -12,20 +13,39 @@ using Scenario.Receiver.Work;
 namespace Scenario.Receiver.Jobs;
 
 /// <summary>
-/// The recurring job that leaves no accepted task without a terminal status. It looks at every task accepted
-/// and not yet reported (a set in job storage, across instances) and picks those nothing is going to report
-/// any more: the work job gone, Failed, Deleted or Succeeded without a report, and no report job that will
-/// still run. Each is delivered through <see cref="TerminalStatusDelivery"/>, under the task's report lock,
-/// so a sweep never adds a second terminal status: its stored outcome, or an Error that says what happened.
+/// The recurring job that leaves no accepted task without a terminal status. It looks at the unreported tasks that are
+/// due for a look (an index of due times in the task store, across instances: <see cref="ITaskStore.DueForSweepAsync"/>),
+/// not at every pending one, and picks those nothing is going to report any more: the work job gone, Failed, Deleted or
+/// Succeeded without a report, and no report job that will still run. Each is delivered through
+/// <see cref="TerminalStatusDelivery"/>, under the task's report lock, so a sweep never adds a second terminal status:
+/// its stored outcome, or an Error that says what happened.
 /// </summary>
+/// <remarks>
+/// A task is due a horizon after its accept and after each look (<see cref="ScenarioReceiverOptions.SweepHorizon"/>),
+/// and at once when its work or report job ends Failed or Deleted (<see cref="Recovery.SweepWhenJobEndsFilter"/>); it leaves the
+/// index when it is reported. So a healthy running or deferred task costs one look per horizon, and a sweep with
+/// nothing due costs one indexed read.
+/// </remarks>
 internal sealed class ScenarioSweepJob(
     TaskLifecycle lifecycle,
     JobLookup jobLookup,
     TerminalStatusDelivery delivery,
     EndpointOutcomeMapper mapper,
+    IOptions<ScenarioReceiverOptions> options,
+    TimeProvider time,
     ILogger<ScenarioSweepJob> logger)
 {
+    /// <summary>How many due tasks one read of the index returns.</summary>
+    internal const int BatchSize = 200;
+
+    /// <summary>
+    /// How many tasks one sweep looks at, at most: a backlog (a storage outage that failed many jobs at once, tasks of an
+    /// earlier version, all due at the first sweep) is worked off over a few sweeps, the longest due first.
+    /// </summary>
+    internal const int MaxTasksPerSweep = 5000;
+
     private readonly ITaskStore _records = lifecycle.Records;
+    private readonly TimeSpan _horizon = options.Value.EffectiveSweepHorizon;
 
     /// <summary>The recurring job's id in Hangfire: one for all instances sharing the storage.</summary>
     internal const string RecurringJobId = "scenario:sweep";
@@ -39,7 +59,7 @@ internal sealed class ScenarioSweepJob(
         IDisposable sweepLock;
         try
         {
-            sweepLock = _records.LockForSweep();
+            sweepLock = await _records.LockForSweepAsync().ConfigureAwait(false);
         }
         catch (DistributedLockTimeoutException)
         {
@@ -51,20 +71,37 @@ internal sealed class ScenarioSweepJob(
         {
             // Before the sweep, so a record past its retention is not swept (as on storages that expire it themselves).
             await lifecycle.RemoveExpiredAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var taskInstanceId in await _records.UnreportedTaskIdsAsync(cancellationToken).ConfigureAwait(false))
+            var looked = 0;
+            while (looked < MaxTasksPerSweep)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                try
+                var now = time.GetUtcNow();
+                var due = await _records.DueForSweepAsync(now, Math.Min(BatchSize, MaxTasksPerSweep - looked), cancellationToken).ConfigureAwait(false);
+                if (due.Count == 0)
                 {
-                    await SweepAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+                    break;
                 }
-#pragma warning disable CA1031 // One task's storage failure must not keep the others from being swept; the next sweep retries it.
-                catch (Exception ex) when (ex is not OperationCanceledException)
-#pragma warning restore CA1031
+
+                foreach (var taskInstanceId in due)
                 {
-                    Log.SweepOfTaskFailed(logger, ex, taskInstanceId);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    looked++;
+                    try
+                    {
+                        // The next look is set before this one reads anything: a job that fails while the task is looked at
+                        // makes it due again after this write, not before it, and is seen in the next sweep.
+                        await lifecycle.ScheduleSweepAsync(taskInstanceId, now + _horizon, cancellationToken).ConfigureAwait(false);
+                        await SweepAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+                    }
+#pragma warning disable CA1031 // One task's storage failure must not keep the others from being swept; its next look retries it.
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+                    {
+                        Log.SweepOfTaskFailed(logger, ex, taskInstanceId);
+                    }
                 }
             }
+
+            Log.SweepLooked(logger, looked);
         }
     }
 

@@ -9,10 +9,8 @@ internal interface IDecideLock : IAsyncDisposable
     /// <summary>The record as the lock found it, with this holder's writes: no storage round trip of its own on the PostgreSQL and in-memory stores.</summary>
     TaskRecord? Read();
 
-    ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId);
+    /// <summary>Records the deferral, its deadline job and, unless null, when Scenario is first asked whether it cancelled the task.</summary>
+    ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId, DateTimeOffset? firstCancellationCheckAt);
 
     ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at);
-
-    /// <summary>Records a deferred task's next cancellation check, so that deciding the task deletes it while it is still scheduled.</summary>
-    ValueTask WriteCancellationCheckAsync(string checkJobId);
 }

@@ -19,9 +19,6 @@ internal interface ITaskJobs
     /// <summary>Schedules a deferred task's deadline at <paramref name="until"/>.</summary>
     string CreateDeadlineJob(string taskInstanceId, string? workflowInstanceId, TimeSpan deadline, DateTimeOffset until);
 
-    /// <summary>Schedules the next question to Scenario whether it cancelled the deferred task; null when this instance does not ask.</summary>
-    string? CreateCancellationCheckJob(string taskInstanceId, string? workflowInstanceId);
-
     /// <summary>Deletes a job while it is still Scheduled: a job that ran, or runs, keeps its state.</summary>
     void DeleteScheduled(string jobId);
 }

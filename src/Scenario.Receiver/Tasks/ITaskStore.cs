@@ -91,8 +91,33 @@ internal interface ITaskStore
     /// <summary>What the health check shows, in one read: statuses waiting for Scenario, tasks being recovered, tasks not yet reported.</summary>
     ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>The accepted tasks with no terminal status reported yet, across instances: what the sweeper looks at.</summary>
-    ValueTask<IReadOnlyCollection<string>> UnreportedTaskIdsAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The unreported tasks whose next look by the sweeper is due by <paramref name="now"/>, the longest due first, at
+    /// most <paramref name="max"/>: read from an index of the due times (a partial index, a scored set, a sorted set), so
+    /// a sweep costs what is due, not what is pending. Every accepted task has a due time (<see cref="ScenarioReceiverOptions.SweepHorizon"/>
+    /// after its accept) until it is reported.
+    /// </summary>
+    ValueTask<IReadOnlyList<string>> DueForSweepAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets when the sweeper looks at an unreported task next.</summary>
+    ValueTask ScheduleSweepAsync(string taskInstanceId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes an unreported task due for the sweeper at once, from a Hangfire state filter (its work or report job ended
+    /// Failed or Deleted): synchronously, in the state change's <paramref name="transaction"/> where the records are in
+    /// Hangfire's storage.
+    /// </summary>
+    void MarkDueForSweepDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId);
+
+    /// <summary>
+    /// The deferred tasks whose question to Scenario (did it cancel them?) is due by <paramref name="now"/>, the longest due
+    /// first, at most <paramref name="max"/>, from an index of the due times. A task may be listed after something settled
+    /// it; the check looks at its record and lets it go.
+    /// </summary>
+    ValueTask<IReadOnlyList<string>> DueForCancellationCheckAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets when a deferred task is asked about next; null: never again (it is settled, or past its deadline).</summary>
+    ValueTask ScheduleCancellationCheckAsync(string taskInstanceId, DateTimeOffset? at, CancellationToken cancellationToken = default);
 
     /// <summary>Counts, across instances, a task the sweeper found stuck until it is reported; the health check shows these.</summary>
     ValueTask MarkRecoveringAsync(string taskInstanceId, CancellationToken cancellationToken = default);
@@ -108,10 +133,10 @@ internal interface ITaskStore
 
     /// <summary>
     /// Holds the lock that lets one instance sweep at a time; throws <see cref="Hangfire.Storage.DistributedLockTimeoutException"/>
-    /// while another sweeps. Synchronous on every store: it is Hangfire's distributed lock (<see cref="SweepLock"/>),
-    /// taken once a sweep with a wait of one second at most.
+    /// while another sweeps. Hangfire's distributed lock on every store (<see cref="SweepLock"/>), taken once a sweep with
+    /// a wait of one second at most.
     /// </summary>
-    IDisposable LockForSweep();
+    ValueTask<IDisposable> LockForSweepAsync();
 
     /// <summary>
     /// The record, for a Hangfire state filter (<see cref="Recovery.ReportWhenDeletedFilter"/>): Hangfire applies a state

@@ -1,23 +1,32 @@
 using Hangfire;
 using Hangfire.Storage;
+using Scenario.Receiver.Tasks.HangfireStorage;
 
 namespace Scenario.Receiver.Tasks;
 
 /// <summary>
-/// The lock that lets one instance sweep at a time, in Hangfire's storage for every task store: taken once a
-/// sweep, so its round trips do not matter, and the instances share that storage whatever holds their tasks.
+/// The locks that let one instance at a time sweep, or check deferred tasks for Scenario's cancellation, in Hangfire's
+/// storage for every task store: taken once a round, so their round trips do not matter, and the instances share that
+/// storage whatever holds their tasks. Held across awaits, so taken on a thread of their own (<see cref="CleanContext"/>).
 /// </summary>
 internal static class SweepLock
 {
-    private const string Resource = "scenario:sweep-lock";
+    /// <summary>The sweeper's lock.</summary>
+    public const string Sweep = "scenario:sweep-lock";
 
-    /// <summary>Throws <see cref="DistributedLockTimeoutException"/> after <see cref="TaskLocks.SweepLockTimeout"/> while another instance sweeps.</summary>
-    public static IDisposable Take(JobStorage storage)
+    /// <summary>The cancellation check's lock.</summary>
+    public const string CancellationChecks = "scenario:cancellation-check-lock";
+
+    /// <summary>Throws <see cref="DistributedLockTimeoutException"/> after <paramref name="timeout"/> while another instance holds <paramref name="resource"/>.</summary>
+    public static async ValueTask<IDisposable> TakeAsync(JobStorage storage, string resource, TimeSpan timeout)
     {
         var connection = storage.GetConnection();
         try
         {
-            return new HeldLock(connection, connection.AcquireDistributedLock(Resource, TaskLocks.SweepLockTimeout));
+            var held = CleanContext.NeedsOwnThread(storage)
+                ? await CleanContext.AcquireOnOwnThreadAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false)
+                : connection.AcquireDistributedLock(resource, timeout);
+            return new HeldLock(connection, held);
         }
         catch
         {

@@ -1,6 +1,7 @@
 using Hangfire.States;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scenario.Receiver.Diagnostics;
 
 namespace Scenario.Receiver.Tasks;
@@ -8,12 +9,13 @@ namespace Scenario.Receiver.Tasks;
 /// <summary>
 /// The only writer of a task's state. Every path that changes a task goes through here: the accept (the status URL
 /// allowed once, kept in the record), a decision (by the work, a callback, a deadline, the sweeper: the first one
-/// wins, and who made it is recorded), a deferral and its cancellation checks, Scenario's cancellation, the hand-off
+/// wins, and who made it is recorded), a deferral and the due times of its cancellation checks, the sweeper's due times, Scenario's cancellation, the hand-off
 /// of a delivery to a report job, and the marks the health check counts. The report lock's own marks (a post begun,
 /// answered, the task reported) are written through the lock object the delivery takes here, so that they stay
 /// with the lock that guards them. Reads may go to the store directly.
 /// </summary>
-internal sealed class TaskLifecycle(ITaskStore records, ITaskJobs jobs, StatusUrlPolicy statusUrlPolicy, TimeProvider time, ILogger<TaskLifecycle> logger)
+internal sealed class TaskLifecycle(
+    ITaskStore records, ITaskJobs jobs, StatusUrlPolicy statusUrlPolicy, IOptions<ScenarioReceiverOptions> options, TimeProvider time, ILogger<TaskLifecycle> logger)
 {
     /// <summary>The store, for reads.</summary>
     public ITaskStore Records => records;
@@ -42,7 +44,10 @@ internal sealed class TaskLifecycle(ITaskStore records, ITaskJobs jobs, StatusUr
         return decision;
     }
 
-    /// <summary>Records the deferral and schedules its deadline, unless the task got an outcome meanwhile (a quick callback).</summary>
+    /// <summary>
+    /// Records the deferral and schedules its deadline, unless the task got an outcome meanwhile (a quick callback); with
+    /// the cancellation polling on, the task is due for the batched cancellation check one poll interval from now.
+    /// </summary>
     public async Task DeferAsync(string taskInstanceId, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var locked = await records.LockForDecideAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
@@ -55,23 +60,32 @@ internal sealed class TaskLifecycle(ITaskStore records, ITaskJobs jobs, StatusUr
 
         var until = time.GetUtcNow() + deadline;
         var workflowInstanceId = locked.Read()?.WorkflowInstanceId;
-        await locked.WriteDeferredAsync(until, jobs.CreateDeadlineJob(taskInstanceId, workflowInstanceId, deadline, until)).ConfigureAwait(false);
+        var firstCheck = options.Value.Cancellation.PollInterval is { } poll ? time.GetUtcNow() + poll : (DateTimeOffset?)null;
+        await locked.WriteDeferredAsync(until, jobs.CreateDeadlineJob(taskInstanceId, workflowInstanceId, deadline, until), firstCheck).ConfigureAwait(false);
         Log.TaskDeferred(logger, taskInstanceId, until);
-        await ScheduleCancellationCheckAsync(locked, taskInstanceId, workflowInstanceId).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Asks Scenario again, one interval from now, whether it cancelled the deferred task, unless something decided
-    /// the task meanwhile. Under the decide lock, and recorded: a decision either comes first (and nothing is
-    /// scheduled) or finds the new check in the record and deletes it.
+    /// When the batched check asks Scenario next whether it cancelled the deferred task; null: never again. Not under the
+    /// decide lock: a decision meanwhile clears the time, or the check finds the task settled and clears it then.
     /// </summary>
-    public async Task ScheduleCancellationCheckAsync(string taskInstanceId, CancellationToken cancellationToken)
+    public ValueTask ScheduleCancellationCheckAsync(string taskInstanceId, DateTimeOffset? at, CancellationToken cancellationToken)
+        => records.ScheduleCancellationCheckAsync(taskInstanceId, at, cancellationToken);
+
+    /// <summary>When the sweeper looks at the unreported task next (<see cref="ScenarioReceiverOptions.SweepHorizon"/>).</summary>
+    public ValueTask ScheduleSweepAsync(string taskInstanceId, DateTimeOffset at, CancellationToken cancellationToken)
+        => records.ScheduleSweepAsync(taskInstanceId, at, cancellationToken);
+
+    /// <summary>
+    /// A job of the task (its work, its report) ended Failed or Deleted: unless the task is reported (or its record gone),
+    /// the sweeper looks at it in its next round, not a horizon later. Synchronous, for Hangfire's state change, and
+    /// written in its transaction where the records are in Hangfire's storage.
+    /// </summary>
+    public void MarkDueForSweep(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId)
     {
-        var locked = await records.LockForDecideAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
-        await using var release = locked.ConfigureAwait(false);
-        if (locked.Read() is { DeferredUntil: { } until } record && !record.IsSettled && until > time.GetUtcNow())
+        if (records.FindDuringStateChange(context, taskInstanceId) is { IsReported: false })
         {
-            await ScheduleCancellationCheckAsync(locked, taskInstanceId, record.WorkflowInstanceId).ConfigureAwait(false);
+            records.MarkDueForSweepDuringStateChange(context, transaction, taskInstanceId);
         }
     }
 
@@ -157,15 +171,10 @@ internal sealed class TaskLifecycle(ITaskStore records, ITaskJobs jobs, StatusUr
     /// <inheritdoc cref="ITaskStore.RemoveExpiredAsync"/>
     public ValueTask RemoveExpiredAsync(CancellationToken cancellationToken) => records.RemoveExpiredAsync(cancellationToken);
 
-    private async Task ScheduleCancellationCheckAsync(IDecideLock locked, string taskInstanceId, string? workflowInstanceId)
-    {
-        if (jobs.CreateCancellationCheckJob(taskInstanceId, workflowInstanceId) is { } checkJobId)
-        {
-            await locked.WriteCancellationCheckAsync(checkJobId).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Only from Scheduled: a job already due runs, finds the task settled and does nothing; the caller's own job is never deleted under it.</summary>
+    /// <summary>
+    /// Only from Scheduled: a job already due runs, finds the task settled and does nothing; the caller's own job is never
+    /// deleted under it. A cancellation check job is one an earlier version scheduled per task (the checks are batched now).
+    /// </summary>
     private void DropScheduled(string? deadlineJobId, string? cancellationCheckJobId)
     {
         foreach (var jobId in new[] { deadlineJobId, cancellationCheckJobId })

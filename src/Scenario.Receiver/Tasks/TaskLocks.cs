@@ -24,5 +24,12 @@ internal static class TaskLocks
     /// </summary>
     internal static readonly TimeSpan ProgressLockTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How far ahead a state filter sets a task's look where the task store is not Hangfire's storage (PostgreSQL, memory):
+    /// its write commits at once, but the job's new state only with Hangfire's transaction, a moment later, and a look
+    /// before that would find the job's old state and put the task off for a horizon.
+    /// </summary>
+    internal static readonly TimeSpan StateChangeCommitGrace = TimeSpan.FromSeconds(2);
+
     internal static TimeSpan ReportLockTimeoutFor(ScenarioReportingOptions reporting) => reporting.RequestTimeout + ReportLockMargin;
 }

@@ -55,7 +55,15 @@ internal class DelegatingTaskStore(ITaskStore inner) : ITaskStore
 
     public ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default) => Inner.CountWaitingAsync(cancellationToken);
 
-    public ValueTask<IReadOnlyCollection<string>> UnreportedTaskIdsAsync(CancellationToken cancellationToken = default) => Inner.UnreportedTaskIdsAsync(cancellationToken);
+    public virtual ValueTask<IReadOnlyList<string>> DueForSweepAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) => Inner.DueForSweepAsync(now, max, cancellationToken);
+
+    public ValueTask ScheduleSweepAsync(string taskInstanceId, DateTimeOffset at, CancellationToken cancellationToken = default) => Inner.ScheduleSweepAsync(taskInstanceId, at, cancellationToken);
+
+    public void MarkDueForSweepDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId) => Inner.MarkDueForSweepDuringStateChange(context, transaction, taskInstanceId);
+
+    public virtual ValueTask<IReadOnlyList<string>> DueForCancellationCheckAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) => Inner.DueForCancellationCheckAsync(now, max, cancellationToken);
+
+    public ValueTask ScheduleCancellationCheckAsync(string taskInstanceId, DateTimeOffset? at, CancellationToken cancellationToken = default) => Inner.ScheduleCancellationCheckAsync(taskInstanceId, at, cancellationToken);
 
     public ValueTask MarkRecoveringAsync(string taskInstanceId, CancellationToken cancellationToken = default) => Inner.MarkRecoveringAsync(taskInstanceId, cancellationToken);
 
@@ -63,7 +71,7 @@ internal class DelegatingTaskStore(ITaskStore inner) : ITaskStore
 
     public ValueTask<bool> IsDeferredAsync(string taskInstanceId, CancellationToken cancellationToken = default) => Inner.IsDeferredAsync(taskInstanceId, cancellationToken);
 
-    public IDisposable LockForSweep() => Inner.LockForSweep();
+    public ValueTask<IDisposable> LockForSweepAsync() => Inner.LockForSweepAsync();
 
     public TaskRecord? FindDuringStateChange(ApplyStateContext context, string taskInstanceId) => Inner.FindDuringStateChange(context, taskInstanceId);
 

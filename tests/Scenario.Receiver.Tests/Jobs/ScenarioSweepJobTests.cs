@@ -200,7 +200,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         await using (var locked = await host.Services.GetRequiredService<ITaskStore>().LockForDecideAsync(call.TaskInstanceId))
         {
             // What explicit completion leaves in the record: the task waits for someone to complete it.
-            await locked.WriteDeferredAsync(DateTimeOffset.UtcNow.AddHours(1), deadlineJobId: "none");
+            await locked.WriteDeferredAsync(DateTimeOffset.UtcNow.AddHours(1), deadlineJobId: "none", firstCancellationCheckAt: null);
         }
 
         host.Services.GetRequiredService<IBackgroundJobClient>().ChangeState(call.JobId!, new SucceededState(null, 0, 0), EnqueuedState.StateName);
@@ -209,6 +209,86 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
 
         Assert.Empty(Scenario.StatusesFor(call.TaskInstanceId));
         Assert.DoesNotContain(host.Logs.Lines, l => l.EventId == 1701);
+    }
+
+    [Fact]
+    public async Task WorkJobFailed_AmongThousandsOfHealthyTasks_IsFoundWithinAnInterval_AndNoHealthyTaskIsLookedAt()
+    {
+        const int Healthy = 3000;
+        SweepCountingStore? counting = null;
+        await using var host = await ReceiverTestHost.StartAsync(
+            store,
+            Scenario,
+            [typeof(TaskWorkController)],
+            FastSweep,
+            configure: builder => DelegatingTaskStore.Decorate(builder.Services, inner => counting = new SweepCountingStore(inner)),
+            map: app => app.MapPost(ParkedPath, () => Results.Ok(new { done = true })).WithScenarioLongRunning(queue: "parked"));
+        var records = host.Services.GetRequiredService<ITaskStore>();
+
+        // Thousands of healthy pending tasks, as accepts leave them: each waits for its work job, a real one, Enqueued.
+        var parked = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
+        var healthy = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Healthy; i++)
+        {
+            var id = TestData.NewTaskId();
+            healthy.Add(id);
+            await records.AcceptAsync(id, "entry", null, null, "parked", () => parked.JobId!);
+        }
+
+        var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
+        var sweeps = SweepsFrom(host);
+        await Await.UntilAsync(() => sweeps() >= 2, "two sweeps ran with every task pending");
+        counting!.Reset();
+        var failedAt = DateTimeOffset.UtcNow;
+        host.Services.GetRequiredService<IBackgroundJobClient>()
+            .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
+
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        sweeps = SweepsFrom(host);
+        await Await.UntilAsync(() => sweeps() >= 2, "two more sweeps ran");
+
+        Assert.Equal("The work job ended Failed without an outcome: Failed by hand", status.Message);
+        // One interval (1 s), the moment a store outside Hangfire's storage waits for the job's state to be committed, and
+        // a margin for a busy two-core machine.
+        Assert.True(Scenario.StatusesFor(call.TaskInstanceId)[0].ReceivedAt - failedAt < TimeSpan.FromSeconds(1) + TaskLocks.StateChangeCommitGrace + TimeSpan.FromSeconds(5));
+        Assert.Equal([call.TaskInstanceId], counting.DueAnswered.Distinct());
+        Assert.DoesNotContain(counting.Found, healthy.Contains);
+        Assert.Empty(Scenario.StatusesFor(parked.TaskInstanceId));
+        Assert.Equal(Healthy + 1, (await records.CountWaitingAsync()).Unreported);
+    }
+
+    /// <summary>Counts what the sweeps read: the due tasks the store answered, and the records found.</summary>
+    private sealed class SweepCountingStore(ITaskStore inner) : DelegatingTaskStore(inner)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _due = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _found = new();
+
+        public IReadOnlyCollection<string> DueAnswered => [.. _due];
+
+        public IReadOnlyCollection<string> Found => [.. _found];
+
+        public void Reset()
+        {
+            _due.Clear();
+            _found.Clear();
+        }
+
+        public override async ValueTask<IReadOnlyList<string>> DueForSweepAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+        {
+            var due = await base.DueForSweepAsync(now, max, cancellationToken);
+            foreach (var id in due)
+            {
+                _due.Enqueue(id);
+            }
+
+            return due;
+        }
+
+        public override ValueTask<TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        {
+            _found.Enqueue(taskInstanceId);
+            return base.FindAsync(taskInstanceId, cancellationToken);
+        }
     }
 
     [Fact]

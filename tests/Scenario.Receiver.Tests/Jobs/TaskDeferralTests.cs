@@ -1,13 +1,13 @@
 using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
-using Scenario.Receiver.Plumbing;
+using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Tasks;
 using Scenario.Receiver.Tests.Controllers;
 using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.Jobs;
 
-/// <summary>Nothing a deferred task schedules outlives it: its deadline and cancellation checks go when it is decided, and a check that ran is not kept.</summary>
+/// <summary>Nothing a deferred task schedules outlives it: its deadline goes when it is decided, and its cancellation checks are batched, with no job of their own.</summary>
 public abstract class TaskDeferralTests(TaskStoreUnderTest store) : StandInTest
 {
     private Task<ReceiverTestHost> StartAsync(string pollInterval)
@@ -22,76 +22,83 @@ public abstract class TaskDeferralTests(TaskStoreUnderTest store) : StandInTest
             .Select(job => job.Key)
             .ToList();
 
-    private static async Task<TaskRecord> DeferredWithACheckScheduledAsync(ReceiverTestHost host, string taskInstanceId)
+    private static async Task<TaskRecord> DeferredAsync(ReceiverTestHost host, string taskInstanceId)
     {
-        await Await.UntilAsync(async () => (await RecordAsync(host, taskInstanceId)) is { DeadlineJobId: not null, CancellationCheckJobId: not null }, "the task is deferred with a cancellation check scheduled");
+        await Await.UntilAsync(async () => (await RecordAsync(host, taskInstanceId)) is { DeadlineJobId: not null }, "the task is deferred");
         return (await RecordAsync(host, taskInstanceId))!;
+    }
+
+    /// <summary>Every job in storage whose method is the per-task cancellation check of earlier versions.</summary>
+    private static int CancellationCheckJobs(ReceiverTestHost host)
+    {
+        var monitoring = host.Storage.GetMonitoringApi();
+        static bool IsCheck(Hangfire.Common.Job? job) => job?.Method.Name == nameof(ScenarioDeferralJob.CheckCancellationAsync);
+        return monitoring.ScheduledJobs(0, int.MaxValue).Count(j => IsCheck(j.Value?.Job))
+            + monitoring.EnqueuedJobs("default", 0, int.MaxValue).Count(j => IsCheck(j.Value?.Job))
+            + monitoring.ProcessingJobs(0, int.MaxValue).Count(j => IsCheck(j.Value?.Job))
+            + monitoring.SucceededJobs(0, int.MaxValue).Count(j => IsCheck(j.Value?.Job))
+            + monitoring.DeletedJobs(0, int.MaxValue).Count(j => IsCheck(j.Value?.Job));
     }
 
     [Fact]
     public async Task DeferredTaskCompletedByCallback_LeavesNoScheduledJobOfItsOwn()
     {
-        // A minute between checks: without the deletion, the check would wait that long in Scheduled, and the deadline ten.
+        // Ten minutes to the deadline: without the deletion, it would wait that long in Scheduled.
         await using var host = await StartAsync("00:01:00");
         var call = await host.RestCall.PostAsync("/deferring/defer/600000", null);
-        var deferred = await DeferredWithACheckScheduledAsync(host, call.TaskInstanceId);
-        Assert.Equal(
-            new[] { deferred.CancellationCheckJobId!, deferred.DeadlineJobId! }.Order(StringComparer.Ordinal),
-            ScheduledJobsOf(host, call.TaskInstanceId).Order(StringComparer.Ordinal));
+        var deferred = await DeferredAsync(host, call.TaskInstanceId);
+        Assert.Equal([deferred.DeadlineJobId!], ScheduledJobsOf(host, call.TaskInstanceId));
 
         var result = await host.Services.GetRequiredService<IScenarioTaskCompletion>().CompleteAsync(call.TaskInstanceId, new { price = 1 });
 
         Assert.True(result.IsDecided);
         Assert.Empty(ScheduledJobsOf(host, call.TaskInstanceId));
         Assert.Equal(DeletedState.StateName, host.Storage.StateOf(deferred.DeadlineJobId!));
-        Assert.Equal(DeletedState.StateName, host.Storage.StateOf(deferred.CancellationCheckJobId!));
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         Assert.Equal("Completed", status.Status);
     }
 
     [Fact]
-    public async Task DeferredTaskPastItsDeadline_LeavesNoScheduledCheck()
+    public async Task DeferredTaskPastItsDeadline_LeavesNoScheduledJob()
     {
         await using var host = await StartAsync("00:01:00");
         var call = await host.RestCall.PostAsync("/deferring/defer/1000", null);
-        var deferred = await DeferredWithACheckScheduledAsync(host, call.TaskInstanceId);
+        await DeferredAsync(host, call.TaskInstanceId);
 
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         Assert.Equal("Error", status.Status);
         Assert.Empty(ScheduledJobsOf(host, call.TaskInstanceId));
-        Assert.Equal(DeletedState.StateName, host.Storage.StateOf(deferred.CancellationCheckJobId!));
     }
 
     [Fact]
-    public async Task CancellationCheckThatRan_ExpiresAMinuteAfterItSucceeded()
+    public async Task DeferredTaskAskedAboutRepeatedly_HasNoCancellationCheckJob()
     {
         await using var host = await StartAsync("00:00:00.200");
         var call = await host.RestCall.PostAsync("/deferring/defer/600000", null);
-        var firstCheck = (await DeferredWithACheckScheduledAsync(host, call.TaskInstanceId)).CancellationCheckJobId!;
+        await DeferredAsync(host, call.TaskInstanceId);
 
-        await Await.UntilAsync(() => host.Storage.StateOf(firstCheck) == SucceededState.StateName, "the first cancellation check has run");
+        await Scenario.WaitForCancellationQueriesAsync(q => q.Count(x => x.TaskInstanceId == call.TaskInstanceId) >= 3, Await.DefaultTimeout);
 
-        var details = host.Storage.JobDetails(firstCheck)!;
-        var succeededAt = details.History.First(state => state.StateName == SucceededState.StateName).CreatedAt;
-        Assert.NotNull(details.ExpireAt);
-        Assert.InRange(details.ExpireAt!.Value - succeededAt, ExpireSoonWhenFinishedAttribute.Expiration - TimeSpan.FromSeconds(5), ExpireSoonWhenFinishedAttribute.Expiration + TimeSpan.FromSeconds(5));
-        Assert.Equal(TimeSpan.FromMinutes(1), ExpireSoonWhenFinishedAttribute.Expiration);
+        Assert.Equal(0, CancellationCheckJobs(host));
     }
 
     [Fact]
-    public async Task CancellationCheckDeletedByTheCallback_ExpiresAMinuteAfterItsDeletion()
+    public async Task DeferredTaskCompletedByCallback_IsNotAskedAboutAnyMore()
     {
-        await using var host = await StartAsync("00:01:00");
+        await using var host = await StartAsync("00:00:00.200");
         var call = await host.RestCall.PostAsync("/deferring/defer/600000", null);
-        var check = (await DeferredWithACheckScheduledAsync(host, call.TaskInstanceId)).CancellationCheckJobId!;
+        await DeferredAsync(host, call.TaskInstanceId);
+        await Scenario.WaitForCancellationQueriesAsync(q => q.Any(x => x.TaskInstanceId == call.TaskInstanceId), Await.DefaultTimeout);
 
         await host.Services.GetRequiredService<IScenarioTaskCompletion>().CompleteAsync(call.TaskInstanceId, new { price = 1 });
+        await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+        var asked = Scenario.CancellationQueriesFor(call.TaskInstanceId).Count;
 
-        var details = host.Storage.JobDetails(check)!;
-        var deletedAt = details.History.First(state => state.StateName == DeletedState.StateName).CreatedAt;
-        Assert.NotNull(details.ExpireAt);
-        Assert.InRange(details.ExpireAt!.Value - deletedAt, ExpireSoonWhenFinishedAttribute.Expiration - TimeSpan.FromSeconds(5), ExpireSoonWhenFinishedAttribute.Expiration + TimeSpan.FromSeconds(5));
+        // Another deferred task asked three times since: rounds have run, and none asked about the completed one.
+        var other = await host.RestCall.PostAsync("/deferring/defer/600000", null);
+        await Scenario.WaitForCancellationQueriesAsync(q => q.Count(x => x.TaskInstanceId == other.TaskInstanceId) >= 3, Await.DefaultTimeout);
+        Assert.Equal(asked, Scenario.CancellationQueriesFor(call.TaskInstanceId).Count);
     }
 }
 

@@ -335,6 +335,7 @@ public abstract class ProgressReporterTests(TaskStoreUnderTest store) : IAsyncLi
             new HangfireTaskStore(new InMemoryStorage(), options, TimeProvider.System),
             new NoTaskJobs(),
             new StatusUrlPolicy(options, NullLogger<StatusUrlPolicy>.Instance),
+            options,
             TimeProvider.System,
             NullLogger<TaskLifecycle>.Instance);
     }
@@ -344,8 +345,6 @@ public abstract class ProgressReporterTests(TaskStoreUnderTest store) : IAsyncLi
         public string CreateReportJob(string taskInstanceId, string? workflowInstanceId, int priorAttempts, Hangfire.States.IState state, Hangfire.JobStorage? storage = null) => throw new NotSupportedException();
 
         public string CreateDeadlineJob(string taskInstanceId, string? workflowInstanceId, TimeSpan deadline, DateTimeOffset until) => throw new NotSupportedException();
-
-        public string? CreateCancellationCheckJob(string taskInstanceId, string? workflowInstanceId) => throw new NotSupportedException();
 
         public void DeleteScheduled(string jobId) => throw new NotSupportedException();
     }

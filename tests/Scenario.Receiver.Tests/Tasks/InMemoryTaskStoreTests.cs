@@ -102,9 +102,9 @@ public sealed class InMemoryTaskStoreTests : StandInTest
         await store.RemoveExpiredAsync();
 
         Assert.Null((await store.FindAsync(taskId)));
-        Assert.Contains(taskId, (await store.UnreportedTaskIdsAsync()));
+        Assert.Contains(taskId, await store.DueForSweepAsync(DateTimeOffset.MaxValue, int.MaxValue));
         await store.ForgetAsync(taskId);
-        Assert.Empty((await store.UnreportedTaskIdsAsync()));
+        Assert.Empty(await store.DueForSweepAsync(DateTimeOffset.MaxValue, int.MaxValue));
     }
 
     [Fact]

@@ -55,21 +55,15 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
 
     public void WriteProgressUntil(string until) => _store.WriteProgressUntil(_connection, TaskInstanceId, until);
 
-    public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId)
+    public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId, DateTimeOffset? firstCancellationCheckAt)
     {
-        _store.WriteDeferred(_connection, TaskInstanceId, until, deadlineJobId);
+        _store.WriteDeferred(_connection, TaskInstanceId, until, deadlineJobId, firstCancellationCheckAt);
         return ValueTask.CompletedTask;
     }
 
     public ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at)
     {
         _store.WriteCancelledByScenario(_connection, TaskInstanceId, at);
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask WriteCancellationCheckAsync(string checkJobId)
-    {
-        _store.WriteCancellationCheck(_connection, TaskInstanceId, checkJobId);
         return ValueTask.CompletedTask;
     }
 

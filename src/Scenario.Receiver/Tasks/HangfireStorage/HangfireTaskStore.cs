@@ -29,7 +29,12 @@ internal sealed class HangfireTaskStore : ITaskStore
     internal const string ReportJobIdField = "ReportJobId";
     private const string QueueField = "Queue";
     private const string UndeliveredSetKey = "scenario:undelivered";
+
+    /// <summary>The unreported tasks, each scored by the time of the sweeper's next look (<see cref="Score"/>).</summary>
     private const string UnreportedSetKey = "scenario:unreported";
+
+    /// <summary>The deferred tasks, each scored by the time of its next cancellation check.</summary>
+    private const string CancellationCheckSetKey = "scenario:cancellation-checks";
     private const string RecoveringSetKey = "scenario:recovering";
     private const string WorkflowField = "WorkflowInstanceId";
     private const string ActionField = "Action";
@@ -53,12 +58,16 @@ internal sealed class HangfireTaskStore : ITaskStore
     private readonly JobStorage _storage;
     private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _sweepHorizon;
+    private readonly bool _lockOnOwnThread;
 
     public HangfireTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
     {
         _storage = storage;
         _time = time;
         _retention = options.Value.RecordRetention;
+        _sweepHorizon = options.Value.EffectiveSweepHorizon;
+        _lockOnOwnThread = CleanContext.NeedsOwnThread(storage);
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
     }
 
@@ -69,53 +78,68 @@ internal sealed class HangfireTaskStore : ITaskStore
     public TimeSpan ReportLockTimeout { get; }
 
     /// <summary>Under the task's accept lock: the record says whether a job exists already, else the job is made and recorded.</summary>
-    public ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
+    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
     {
-        using var locked = LockForAccept(taskInstanceId);
+        using var locked = await LockAsync(taskInstanceId, AcceptLockSuffix, TaskLocks.AcceptLockTimeout).ConfigureAwait(false);
         if (locked.Read() is { JobId: { } existingJobId } existing)
         {
-            return ValueTask.FromResult(TaskAcceptance.Existing(existingJobId, existing.EntryKey));
+            return TaskAcceptance.Existing(existingJobId, existing.EntryKey);
         }
 
         var jobId = createWorkJob();
         locked.WriteAccepted(workflowInstanceId, statusUrl, jobId, queue, entryKey, _time.GetUtcNow());
-        return ValueTask.FromResult(TaskAcceptance.New(jobId));
+        return TaskAcceptance.New(jobId);
     }
 
-    /// <summary>Opens a connection holding the task's accept lock; the benchmarks time its parts.</summary>
-    internal HangfireTaskLock LockForAccept(string taskInstanceId) => Lock(taskInstanceId, AcceptLockSuffix, TaskLocks.AcceptLockTimeout);
+    /// <summary>
+    /// Opens a connection holding the task's accept lock, taken on the caller's own context: for the benchmarks, which
+    /// time its parts. The store itself takes its locks through <see cref="LockAsync"/>.
+    /// </summary>
+    internal HangfireTaskLock LockForAccept(string taskInstanceId)
+    {
+        var connection = _storage.GetConnection();
+        try
+        {
+            return new HangfireTaskLock(this, connection, connection.AcquireDistributedLock(Key(taskInstanceId) + AcceptLockSuffix, TaskLocks.AcceptLockTimeout), taskInstanceId);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>A lock of its own, so a slow Scenario does not hold up duplicate RestCalls or decisions.</summary>
-    public ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken = default)
-        => ValueTask.FromResult<IReportLock>(Lock(taskInstanceId, ReportLockSuffix, ReportLockTimeout));
+    public async ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => await LockAsync(taskInstanceId, ReportLockSuffix, ReportLockTimeout).ConfigureAwait(false);
 
-    public ValueTask<IDecideLock> LockForDecideAsync(string taskInstanceId, CancellationToken cancellationToken = default)
-        => ValueTask.FromResult<IDecideLock>(Lock(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout));
+    public async ValueTask<IDecideLock> LockForDecideAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        => await LockAsync(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout).ConfigureAwait(false);
 
-    public ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, TaskOutcome outcome, TaskDecider decidedBy, CancellationToken cancellationToken = default)
+    public async ValueTask<TaskDecision> TryDecideAsync(string taskInstanceId, TaskOutcome outcome, TaskDecider decidedBy, CancellationToken cancellationToken = default)
     {
-        using var locked = Lock(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout);
+        using var locked = await LockAsync(taskInstanceId, DecideLockSuffix, TaskLocks.AcceptLockTimeout).ConfigureAwait(false);
         var before = locked.Read();
         if (TaskDecision.Refusal(before) is { } refusal)
         {
-            return ValueTask.FromResult(refusal);
+            return refusal;
         }
 
         locked.WriteOutcome(JsonSerializer.Serialize(outcome, TaskJsonContext.Default.TaskOutcome), decidedBy);
-        return ValueTask.FromResult(TaskDecision.Decided(before));
+        return TaskDecision.Decided(before);
     }
 
     /// <summary>Under the report lock, waited for briefly: a lock held longer is a terminal post, and the progress is moot.</summary>
-    public ValueTask<bool> TryBeginProgressAsync(string taskInstanceId, DateTimeOffset until, bool afterOwnWork, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> TryBeginProgressAsync(string taskInstanceId, DateTimeOffset until, bool afterOwnWork, CancellationToken cancellationToken = default)
     {
         HangfireTaskLock locked;
         try
         {
-            locked = Lock(taskInstanceId, ReportLockSuffix, TaskLocks.ProgressLockTimeout);
+            locked = await LockAsync(taskInstanceId, ReportLockSuffix, TaskLocks.ProgressLockTimeout).ConfigureAwait(false);
         }
         catch (DistributedLockTimeoutException)
         {
-            return ValueTask.FromResult(false);
+            return false;
         }
 
         using (locked)
@@ -123,12 +147,12 @@ internal sealed class HangfireTaskStore : ITaskStore
             var record = locked.Read();
             if (record is not null && !record.TakesProgress(afterOwnWork))
             {
-                return ValueTask.FromResult(false);
+                return false;
             }
 
             var lease = record?.ProgressUntil > until ? record.ProgressUntil.Value : until;
             locked.WriteProgressUntil(FormatTime(lease));
-            return ValueTask.FromResult(true);
+            return true;
         }
     }
 
@@ -147,14 +171,22 @@ internal sealed class HangfireTaskStore : ITaskStore
         return ValueTask.CompletedTask;
     }
 
-    public IDisposable LockForSweep() => SweepLock.Take(_storage);
+    public ValueTask<IDisposable> LockForSweepAsync() => SweepLock.TakeAsync(_storage, SweepLock.Sweep, TaskLocks.SweepLockTimeout);
 
-    private HangfireTaskLock Lock(string taskInstanceId, string suffix, TimeSpan timeout)
+    /// <summary>
+    /// Takes one of the task's distributed locks on a thread of its own where the storage needs it (<see cref="CleanContext"/>):
+    /// held across awaits for one flow, it must never be taken for re-entrant because another flow, or an earlier holder on
+    /// the same thread, held it.
+    /// </summary>
+    private async ValueTask<HangfireTaskLock> LockAsync(string taskInstanceId, string suffix, TimeSpan timeout)
     {
         var connection = _storage.GetConnection();
         try
         {
-            var handle = connection.AcquireDistributedLock(Key(taskInstanceId) + suffix, timeout);
+            var resource = Key(taskInstanceId) + suffix;
+            var handle = _lockOnOwnThread
+                ? await CleanContext.AcquireOnOwnThreadAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false)
+                : connection.AcquireDistributedLock(resource, timeout);
             return new HangfireTaskLock(this, connection, handle, taskInstanceId);
         }
         catch
@@ -206,35 +238,49 @@ internal sealed class HangfireTaskStore : ITaskStore
     }
 
     internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string? statusUrl, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
-        => Write(connection, taskInstanceId,
-        [
-            new(JobIdField, jobId),
-            new(QueueField, queue),
-            new(WorkflowField, workflowInstanceId ?? string.Empty),
-            new(StatusUrlField, statusUrl ?? string.Empty),
-            new(ActionField, entryKey),
-            new(AcceptedAtField, FormatTime(acceptedAt)),
-        ],
-        // In the accept's own transaction: no task is accepted without the sweeper knowing of it.
-        transaction => transaction.AddToSet(UnreportedSetKey, taskInstanceId));
+    {
+        var firstLook = Score(acceptedAt + _sweepHorizon);
+        Write(
+            connection,
+            taskInstanceId,
+            [
+                new(JobIdField, jobId),
+                new(QueueField, queue),
+                new(WorkflowField, workflowInstanceId ?? string.Empty),
+                new(StatusUrlField, statusUrl ?? string.Empty),
+                new(ActionField, entryKey),
+                new(AcceptedAtField, FormatTime(acceptedAt)),
+            ],
+            // In the accept's own transaction: no task is accepted without the sweeper knowing of it, and when to look.
+            transaction => transaction.AddToSet(UnreportedSetKey, taskInstanceId, firstLook));
+    }
 
     internal void WriteOutcome(IStorageConnection connection, string taskInstanceId, string outcomeJson, TaskDecider decidedBy)
-        => Write(connection, taskInstanceId, [new(OutcomeField, outcomeJson), new(DecidedByField, decidedBy.ToString())]);
+        => Write(
+            connection,
+            taskInstanceId,
+            [new(OutcomeField, outcomeJson), new(DecidedByField, decidedBy.ToString())],
+            transaction => transaction.RemoveFromSet(CancellationCheckSetKey, taskInstanceId));
 
     internal void WriteProgressUntil(IStorageConnection connection, string taskInstanceId, string until)
         => Write(connection, taskInstanceId, [new(ProgressUntilField, until)]);
 
-    internal void WriteDeferred(IStorageConnection connection, string taskInstanceId, DateTimeOffset until, string deadlineJobId)
-        => Write(connection, taskInstanceId, [new(DeferredUntilField, FormatTime(until)), new(DeadlineJobIdField, deadlineJobId)]);
+    internal void WriteDeferred(IStorageConnection connection, string taskInstanceId, DateTimeOffset until, string deadlineJobId, DateTimeOffset? firstCancellationCheckAt)
+        => Write(
+            connection,
+            taskInstanceId,
+            [new(DeferredUntilField, FormatTime(until)), new(DeadlineJobIdField, deadlineJobId)],
+            firstCancellationCheckAt is { } checkAt ? transaction => transaction.AddToSet(CancellationCheckSetKey, taskInstanceId, Score(checkAt)) : null);
 
     internal void WriteUnfinishedPost(IStorageConnection connection, string taskInstanceId, bool unfinished)
         => Write(connection, taskInstanceId, [new(UnfinishedPostField, unfinished ? "1" : string.Empty)]);
 
     internal void WriteCancelledByScenario(IStorageConnection connection, string taskInstanceId, DateTimeOffset at)
-        => Write(connection, taskInstanceId, [new(CancelledByScenarioAtField, FormatTime(at)), new(DecidedByField, nameof(TaskDecider.ScenarioCancellation))]);
-
-    internal void WriteCancellationCheck(IStorageConnection connection, string taskInstanceId, string checkJobId)
-        => Write(connection, taskInstanceId, [new(CancellationCheckJobIdField, checkJobId)]);
+        => Write(
+            connection,
+            taskInstanceId,
+            [new(CancelledByScenarioAtField, FormatTime(at)), new(DecidedByField, nameof(TaskDecider.ScenarioCancellation))],
+            transaction => transaction.RemoveFromSet(CancellationCheckSetKey, taskInstanceId));
 
     internal void WriteReported(IStorageConnection connection, string taskInstanceId, string status, DateTimeOffset reportedAt)
         // One transaction, not two: each commit is a storage round trip (a dispatcher hand-off on InMemory, a
@@ -265,6 +311,7 @@ internal sealed class HangfireTaskStore : ITaskStore
         transaction.RemoveFromSet(UndeliveredSetKey, taskInstanceId);
         transaction.RemoveFromSet(UnreportedSetKey, taskInstanceId);
         transaction.RemoveFromSet(RecoveringSetKey, taskInstanceId);
+        transaction.RemoveFromSet(CancellationCheckSetKey, taskInstanceId);
     }
 
     public ValueTask ForgetAsync(string taskInstanceId, CancellationToken cancellationToken = default)
@@ -276,11 +323,75 @@ internal sealed class HangfireTaskStore : ITaskStore
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<IReadOnlyCollection<string>> UnreportedTaskIdsAsync(CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<string>> DueForSweepAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<IReadOnlyList<string>>(Due(UnreportedSetKey, now, max));
+
+    /// <summary>
+    /// Not conditional: a task reported between the sweeper's read and this write comes back into the set, and the
+    /// sweeper's next look at it, a horizon later, finds it reported and lets it go.
+    /// </summary>
+    public ValueTask ScheduleSweepAsync(string taskInstanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
-        return ValueTask.FromResult<IReadOnlyCollection<string>>(connection.GetAllItemsFromSet(UnreportedSetKey));
+        using var transaction = connection.CreateWriteTransaction();
+        transaction.AddToSet(UnreportedSetKey, taskInstanceId, Score(at));
+        transaction.Commit();
+        return ValueTask.CompletedTask;
     }
+
+    /// <summary>In the state change's own transaction; the lifecycle calls it for a task it found unreported.</summary>
+    public void MarkDueForSweepDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId)
+        => transaction.AddToSet(UnreportedSetKey, taskInstanceId, DueNow);
+
+    public ValueTask<IReadOnlyList<string>> DueForCancellationCheckAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<IReadOnlyList<string>>(Due(CancellationCheckSetKey, now, max));
+
+    public ValueTask ScheduleCancellationCheckAsync(string taskInstanceId, DateTimeOffset? at, CancellationToken cancellationToken = default)
+    {
+        using var connection = _storage.GetConnection();
+        using var transaction = connection.CreateWriteTransaction();
+        if (at is { } due)
+        {
+            transaction.AddToSet(CancellationCheckSetKey, taskInstanceId, Score(due));
+        }
+        else
+        {
+            transaction.RemoveFromSet(CancellationCheckSetKey, taskInstanceId);
+        }
+
+        transaction.Commit();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The members of a scored set due by <paramref name="now"/>, lowest score first: Hangfire's ranged read where the
+    /// storage has it (InMemory, PostgreSQL, Redis, SQL Server), else its one-member form, so a round takes one task at a
+    /// time and the sweeper asks again (each look moves the task's score past now).
+    /// </summary>
+    private List<string> Due(string setKey, DateTimeOffset now, int max)
+    {
+        using var connection = _storage.GetConnection();
+        if (connection is JobStorageConnection ranged)
+        {
+            try
+            {
+                return ranged.GetFirstByLowestScoreFromSet(setKey, DueNow, Score(now), max);
+            }
+            catch (NotSupportedException)
+            {
+            }
+        }
+
+        return connection.GetFirstByLowestScoreFromSet(setKey, DueNow, Score(now)) is { } first ? [first] : [];
+    }
+
+    /// <summary>
+    /// The score of a due time: seconds since 1970. <see cref="DueNow"/> (0) is before every one of them: a task made due
+    /// by a state change comes first, as does one added by an earlier version, whose sets had no scores.
+    /// </summary>
+    private static double Score(DateTimeOffset at) => (at - DateTimeOffset.UnixEpoch).TotalSeconds;
+
+    private const double DueNow = 0;
 
     public ValueTask MarkRecoveringAsync(string taskInstanceId, CancellationToken cancellationToken = default)
     {
@@ -288,6 +399,17 @@ internal sealed class HangfireTaskStore : ITaskStore
         using var transaction = connection.CreateWriteTransaction();
         transaction.AddToSet(RecoveringSetKey, taskInstanceId);
         transaction.Commit();
+
+        // The sweeper marks a task outside its report lock: a report written meanwhile removed the task from the set
+        // before this added it, and would leave it counted as being recovered for ever. Read after the write, so either
+        // the report's removal comes after this mark or this read sees the report.
+        if (Read(connection, taskInstanceId) is { IsReported: true })
+        {
+            using var undo = connection.CreateWriteTransaction();
+            undo.RemoveFromSet(RecoveringSetKey, taskInstanceId);
+            undo.Commit();
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -22,14 +22,19 @@ internal sealed class InMemoryTaskLock(InMemoryTaskStore store, string taskInsta
 
     public void PostAnswered() => _post = _post == PostState.InFlight ? PostState.Answered : _post;
 
-    public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId)
-        => store.WriteCompleted(taskInstanceId, record => record with { DeferredUntil = until, DeadlineJobId = deadlineJobId });
+    public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId, DateTimeOffset? firstCancellationCheckAt)
+    {
+        store.Write(taskInstanceId, record => record with { DeferredUntil = until, DeadlineJobId = deadlineJobId });
+        store.ScheduleCancellationCheck(taskInstanceId, firstCancellationCheckAt);
+        return ValueTask.CompletedTask;
+    }
 
     public ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at)
-        => store.WriteCompleted(taskInstanceId, record => record with { CancelledByScenarioAt = at, DecidedBy = TaskDecider.ScenarioCancellation });
-
-    public ValueTask WriteCancellationCheckAsync(string checkJobId)
-        => store.WriteCompleted(taskInstanceId, record => record with { CancellationCheckJobId = checkJobId });
+    {
+        store.Write(taskInstanceId, record => record with { CancelledByScenarioAt = at, DecidedBy = TaskDecider.ScenarioCancellation });
+        store.ScheduleCancellationCheck(taskInstanceId, null);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Memory does not blink: one write, in the same critical section as leaving the sets of waiting tasks.</summary>
     public Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ internal sealed class InMemoryTaskStore : ITaskStore
     private readonly JobStorage _storage;
     private readonly TimeProvider _time;
     private readonly TimeSpan _retention;
+    private readonly TimeSpan _sweepHorizon;
 
     public InMemoryTaskStore(JobStorage storage, InMemoryTaskTable table, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
     {
@@ -28,6 +29,7 @@ internal sealed class InMemoryTaskStore : ITaskStore
         _table = table;
         _time = time;
         _retention = options.Value.RecordRetention;
+        _sweepHorizon = options.Value.EffectiveSweepHorizon;
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
         Name = NamePrefix + table.Id;
     }
@@ -68,7 +70,8 @@ internal sealed class InMemoryTaskStore : ITaskStore
             record => record with { JobId = jobId, Queue = queue, WorkflowInstanceId = workflowInstanceId, StatusUrl = statusUrl, EntryKey = entryKey, AcceptedAt = acceptedAt },
             acceptedAt,
             _retention,
-            SetChange.AddUnreported);
+            SetChange.AddUnreported,
+            sweepAt: acceptedAt + _sweepHorizon);
         return TaskAcceptance.New(jobId);
     }
 
@@ -90,6 +93,7 @@ internal sealed class InMemoryTaskStore : ITaskStore
             }
 
             Write(taskInstanceId, record => record with { Outcome = outcome, DecidedBy = decidedBy });
+            _table.ScheduleCancellationCheck(taskInstanceId, null);
             return TaskDecision.Decided(before);
         }
     }
@@ -144,8 +148,29 @@ internal sealed class InMemoryTaskStore : ITaskStore
     public ValueTask<(long Undelivered, long Recovering, long Unreported)> CountWaitingAsync(CancellationToken cancellationToken = default)
         => ValueTask.FromResult(_table.Counts());
 
-    public ValueTask<IReadOnlyCollection<string>> UnreportedTaskIdsAsync(CancellationToken cancellationToken = default)
-        => ValueTask.FromResult(_table.Unreported());
+    public ValueTask<IReadOnlyList<string>> DueForSweepAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<IReadOnlyList<string>>(_table.DueForSweep(now, max));
+
+    public ValueTask ScheduleSweepAsync(string taskInstanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        _table.ScheduleSweep(taskInstanceId, at);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Written at once, so due a moment later (<see cref="TaskLocks.StateChangeCommitGrace"/>), once the job's state is committed.</summary>
+    public void MarkDueForSweepDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId)
+        => _table.ScheduleSweep(taskInstanceId, _time.GetUtcNow() + TaskLocks.StateChangeCommitGrace);
+
+    public ValueTask<IReadOnlyList<string>> DueForCancellationCheckAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<IReadOnlyList<string>>(_table.DueForCancellationCheck(now, max));
+
+    public ValueTask ScheduleCancellationCheckAsync(string taskInstanceId, DateTimeOffset? at, CancellationToken cancellationToken = default)
+    {
+        _table.ScheduleCancellationCheck(taskInstanceId, at);
+        return ValueTask.CompletedTask;
+    }
+
+    internal void ScheduleCancellationCheck(string taskInstanceId, DateTimeOffset? at) => _table.ScheduleCancellationCheck(taskInstanceId, at);
 
     public ValueTask MarkRecoveringAsync(string taskInstanceId, CancellationToken cancellationToken = default)
         => ChangeSets(taskInstanceId, SetChange.AddRecovering);
@@ -155,7 +180,7 @@ internal sealed class InMemoryTaskStore : ITaskStore
     public ValueTask<bool> IsDeferredAsync(string taskInstanceId, CancellationToken cancellationToken = default)
         => ValueTask.FromResult(Find(taskInstanceId)?.DeferredUntil is not null);
 
-    public IDisposable LockForSweep() => SweepLock.Take(_storage);
+    public ValueTask<IDisposable> LockForSweepAsync() => SweepLock.TakeAsync(_storage, SweepLock.Sweep, TaskLocks.SweepLockTimeout);
 
     public ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default)
     {

@@ -12,7 +12,10 @@ internal sealed class InMemoryTaskTable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _records = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _unreported = new(StringComparer.Ordinal);
+
+    // The unreported tasks, by the time of the sweeper's next look; the deferred tasks, by their next cancellation check.
+    private readonly DueIndex _unreported = new();
+    private readonly DueIndex _cancellationChecks = new();
     private readonly HashSet<string> _undelivered = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recovering = new(StringComparer.Ordinal);
 
@@ -34,13 +37,58 @@ internal sealed class InMemoryTaskTable
     /// Changes a record (a new one starts with its id alone) and keeps it for <paramref name="retention"/> from now,
     /// as Hangfire's storages expire a written hash; the sets change in the same critical section.
     /// </summary>
-    public void Write(string id, Func<TaskRecord, TaskRecord> change, DateTimeOffset now, TimeSpan retention, SetChange sets = SetChange.None)
+    /// <remarks><paramref name="sweepAt"/>: with <see cref="SetChange.AddUnreported"/>, the sweeper's first look.</remarks>
+    public void Write(string id, Func<TaskRecord, TaskRecord> change, DateTimeOffset now, TimeSpan retention, SetChange sets = SetChange.None, DateTimeOffset sweepAt = default)
     {
         lock (_gate)
         {
             var current = _records.TryGetValue(id, out var entry) && entry.ExpiresAt > now ? entry.Record : TaskRecord.Empty;
             _records[id] = new Entry(change(current), now + retention);
-            Apply(id, sets);
+            Apply(id, sets, sweepAt);
+        }
+    }
+
+    /// <summary>Sets the sweeper's next look at a task still unreported; a reported one stays out.</summary>
+    public void ScheduleSweep(string id, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (_unreported.Contains(id))
+            {
+                _unreported.Set(id, at);
+            }
+        }
+    }
+
+    public List<string> DueForSweep(DateTimeOffset now, int max)
+    {
+        lock (_gate)
+        {
+            return _unreported.Due(now, max);
+        }
+    }
+
+    /// <summary>Sets or (null) removes a task's next cancellation check.</summary>
+    public void ScheduleCancellationCheck(string id, DateTimeOffset? at)
+    {
+        lock (_gate)
+        {
+            if (at is { } due)
+            {
+                _cancellationChecks.Set(id, due);
+            }
+            else
+            {
+                _cancellationChecks.Remove(id);
+            }
+        }
+    }
+
+    public List<string> DueForCancellationCheck(DateTimeOffset now, int max)
+    {
+        lock (_gate)
+        {
+            return _cancellationChecks.Due(now, max);
         }
     }
 
@@ -48,15 +96,7 @@ internal sealed class InMemoryTaskTable
     {
         lock (_gate)
         {
-            Apply(id, sets);
-        }
-    }
-
-    public IReadOnlyCollection<string> Unreported()
-    {
-        lock (_gate)
-        {
-            return [.. _unreported];
+            Apply(id, sets, default);
         }
     }
 
@@ -83,11 +123,11 @@ internal sealed class InMemoryTaskTable
         }
     }
 
-    private void Apply(string id, SetChange sets)
+    private void Apply(string id, SetChange sets, DateTimeOffset sweepAt)
     {
         if (sets.HasFlag(SetChange.AddUnreported))
         {
-            _unreported.Add(id);
+            _unreported.Set(id, sweepAt);
         }
 
         if (sets.HasFlag(SetChange.AddUndelivered))
@@ -95,7 +135,9 @@ internal sealed class InMemoryTaskTable
             _undelivered.Add(id);
         }
 
-        if (sets.HasFlag(SetChange.AddRecovering))
+        // Not for a task reported meanwhile: the sweeper marks a task outside its report lock, and a mark after the
+        // report's would count the task as being recovered for ever.
+        if (sets.HasFlag(SetChange.AddRecovering) && !(_records.TryGetValue(id, out var entry) && entry.Record.IsReported))
         {
             _recovering.Add(id);
         }
@@ -105,6 +147,7 @@ internal sealed class InMemoryTaskTable
             _unreported.Remove(id);
             _undelivered.Remove(id);
             _recovering.Remove(id);
+            _cancellationChecks.Remove(id);
         }
     }
 

@@ -54,18 +54,16 @@ internal sealed class PostgreSqlDecideLock : IDecideLock
 
     public TaskRecord? Read() => _record;
 
-    public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId)
+    public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId, DateTimeOffset? firstCancellationCheckAt)
         => ExecuteAsync(_store.Sql.WriteDeferred, command =>
         {
             command.Parameters.AddWithValue("until", until.UtcDateTime);
             command.Parameters.AddWithValue("deadlineJob", deadlineJobId);
+            command.Parameters.Add(new NpgsqlParameter<DateTime?>("checkAt", NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = firstCancellationCheckAt?.UtcDateTime });
         });
 
     public ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at)
         => ExecuteAsync(_store.Sql.WriteCancelledByScenario, command => command.Parameters.AddWithValue("at", at.UtcDateTime));
-
-    public ValueTask WriteCancellationCheckAsync(string checkJobId)
-        => ExecuteAsync(_store.Sql.WriteCancellationCheck, command => command.Parameters.AddWithValue("checkJob", checkJobId));
 
     /// <summary>
     /// Not cancellable: what was decided under the lock is written whatever happens to the caller's wait, as it

@@ -50,6 +50,8 @@ internal sealed partial class PostgreSqlTaskSql
                 unreported boolean NOT NULL DEFAULT false,
                 undelivered boolean NOT NULL DEFAULT false,
                 recovering boolean NOT NULL DEFAULT false,
+                sweep_at timestamptz NOT NULL DEFAULT '-infinity',
+                cancellation_check_at timestamptz,
                 expires_at timestamptz NOT NULL);
             -- A table made by an earlier version lacks these columns.
             ALTER TABLE {table} ADD COLUMN IF NOT EXISTS cancellation_check_job_id text;
@@ -57,7 +59,14 @@ internal sealed partial class PostgreSqlTaskSql
             ALTER TABLE {table} ADD COLUMN IF NOT EXISTS status_url text;
             ALTER TABLE {table} ADD COLUMN IF NOT EXISTS decided_by text;
             ALTER TABLE {table} ADD COLUMN IF NOT EXISTS progress_until timestamptz;
-            CREATE INDEX IF NOT EXISTS task_unreported ON {table} (task_instance_id) WHERE unreported;
+            -- A task of an earlier version is due for a look at once, and then carries its own time.
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS sweep_at timestamptz NOT NULL DEFAULT '-infinity';
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS cancellation_check_at timestamptz;
+            -- The sweeper and the cancellation check read the due rows alone, the longest due first; the first also
+            -- serves the count of unreported tasks, which an index of its own served before.
+            DROP INDEX IF EXISTS {schema}.task_unreported;
+            CREATE INDEX IF NOT EXISTS task_sweep_due ON {table} (sweep_at) WHERE unreported;
+            CREATE INDEX IF NOT EXISTS task_cancellation_check_due ON {table} (cancellation_check_at) WHERE cancellation_check_at IS NOT NULL;
             CREATE INDEX IF NOT EXISTS task_undelivered ON {table} (task_instance_id) WHERE undelivered;
             CREATE INDEX IF NOT EXISTS task_recovering ON {table} (task_instance_id) WHERE recovering;
             CREATE INDEX IF NOT EXISTS task_expires_at ON {table} (expires_at);
@@ -80,7 +89,7 @@ internal sealed partial class PostgreSqlTaskSql
 
         // A decision made before the accept (an explicit completion of a task not yet accepted) may have reported it.
         RecordAcceptedAndCommit = $"""
-            UPDATE {table} SET job_id = @job, accepted_at = @at, unreported = (reported_at IS NULL), expires_at = now() + @retention
+            UPDATE {table} SET job_id = @job, accepted_at = @at, unreported = (reported_at IS NULL), sweep_at = @sweepAt, expires_at = now() + @retention
             WHERE task_instance_id = @id;
             COMMIT
             """;
@@ -93,7 +102,8 @@ internal sealed partial class PostgreSqlTaskSql
         // decision returns the deferred task's jobs it makes pointless, so the decider drops them without a read.
         Decide = $"""
             INSERT INTO {table} AS t (task_instance_id, outcome, decided_by, expires_at) VALUES (@id, @outcome, @decidedBy, now() + @retention)
-            ON CONFLICT (task_instance_id) DO UPDATE SET outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by, expires_at = EXCLUDED.expires_at
+            ON CONFLICT (task_instance_id) DO UPDATE SET outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by, expires_at = EXCLUDED.expires_at,
+                cancellation_check_at = NULL
             WHERE t.outcome IS NULL AND t.reported_at IS NULL AND t.cancelled_by_scenario_at IS NULL
             RETURNING deadline_job_id, cancellation_check_job_id, workflow_instance_id
             """;
@@ -118,11 +128,15 @@ internal sealed partial class PostgreSqlTaskSql
             SELECT {Columns} FROM {table} WHERE task_instance_id = @id FOR UPDATE
             """;
 
-        WriteDeferred = $"UPDATE {table} SET deferred_until = @until, deadline_job_id = @deadlineJob, expires_at = now() + @retention WHERE task_instance_id = @id";
+        WriteDeferred = $"""
+            UPDATE {table} SET deferred_until = @until, deadline_job_id = @deadlineJob, cancellation_check_at = @checkAt, expires_at = now() + @retention
+            WHERE task_instance_id = @id
+            """;
 
-        WriteCancellationCheck = $"UPDATE {table} SET cancellation_check_job_id = @checkJob, expires_at = now() + @retention WHERE task_instance_id = @id";
-
-        WriteCancelledByScenario = $"UPDATE {table} SET cancelled_by_scenario_at = @at, decided_by = 'ScenarioCancellation', expires_at = now() + @retention WHERE task_instance_id = @id";
+        WriteCancelledByScenario = $"""
+            UPDATE {table} SET cancelled_by_scenario_at = @at, decided_by = 'ScenarioCancellation', cancellation_check_at = NULL, expires_at = now() + @retention
+            WHERE task_instance_id = @id
+            """;
 
         // The report lock is a lease: taken when free or expired (its holder died), and returned with the record. A
         // lease still there when it is taken (expired, never returned) was cut off: its holder died, stopped mid-post
@@ -139,7 +153,7 @@ internal sealed partial class PostgreSqlTaskSql
         // Reported, out of every count of waiting tasks, and the lease returned in the same statement.
         WriteReported = $"""
             UPDATE {table} SET reported_status = @status, reported_at = @at,
-                unreported = false, undelivered = false, recovering = false,
+                unreported = false, undelivered = false, recovering = false, cancellation_check_at = NULL,
                 report_lease = CASE WHEN report_lease = @lease THEN NULL ELSE report_lease END,
                 report_lease_until = CASE WHEN report_lease = @lease THEN NULL ELSE report_lease_until END,
                 expires_at = now() + @retention
@@ -156,16 +170,30 @@ internal sealed partial class PostgreSqlTaskSql
 
         MarkUndelivered = $"UPDATE {table} SET undelivered = true WHERE task_instance_id = @id";
 
-        MarkRecovering = $"UPDATE {table} SET recovering = true WHERE task_instance_id = @id";
+        // Not for a task reported meanwhile: the sweeper marks outside the report lock (see the Hangfire store).
+        MarkRecovering = $"UPDATE {table} SET recovering = true WHERE task_instance_id = @id AND reported_at IS NULL";
 
-        Forget = $"UPDATE {table} SET unreported = false, undelivered = false, recovering = false WHERE task_instance_id = @id";
+        Forget = $"UPDATE {table} SET unreported = false, undelivered = false, recovering = false, cancellation_check_at = NULL WHERE task_instance_id = @id";
 
         CountWaiting = $"""
             SELECT count(*) FILTER (WHERE undelivered), count(*) FILTER (WHERE recovering), count(*) FILTER (WHERE unreported)
             FROM {table} WHERE undelivered OR recovering OR unreported
             """;
 
-        UnreportedTaskIds = $"SELECT task_instance_id FROM {table} WHERE unreported";
+        DueForSweep = $"SELECT task_instance_id FROM {table} WHERE unreported AND sweep_at <= @now ORDER BY sweep_at LIMIT @max";
+
+        ScheduleSweep = $"UPDATE {table} SET sweep_at = @at WHERE task_instance_id = @id AND unreported";
+
+        DueForCancellationCheck = $"""
+            SELECT task_instance_id FROM {table} WHERE cancellation_check_at IS NOT NULL AND cancellation_check_at <= @now
+            ORDER BY cancellation_check_at LIMIT @max
+            """;
+
+        // Only for a task still waiting: one settled meanwhile keeps none.
+        ScheduleCancellationCheck = $"""
+            UPDATE {table} SET cancellation_check_at = @at WHERE task_instance_id = @id
+                AND (@at IS NULL OR (outcome IS NULL AND reported_at IS NULL AND cancelled_by_scenario_at IS NULL))
+            """;
 
         IsDeferred = $"SELECT deferred_until IS NOT NULL FROM {table} WHERE task_instance_id = @id";
 
@@ -194,7 +222,6 @@ internal sealed partial class PostgreSqlTaskSql
 
     public string WriteCancelledByScenario { get; }
 
-    public string WriteCancellationCheck { get; }
 
     public string TakeReportLease { get; }
 
@@ -214,7 +241,13 @@ internal sealed partial class PostgreSqlTaskSql
 
     public string CountWaiting { get; }
 
-    public string UnreportedTaskIds { get; }
+    public string DueForSweep { get; }
+
+    public string ScheduleSweep { get; }
+
+    public string DueForCancellationCheck { get; }
+
+    public string ScheduleCancellationCheck { get; }
 
     public string IsDeferred { get; }
 

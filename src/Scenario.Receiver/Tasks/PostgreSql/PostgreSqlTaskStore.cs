@@ -23,6 +23,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<PostgreSqlTaskStore> _logger;
     private readonly TimeSpan _retention;
+    private readonly TimeSpan _sweepHorizon;
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
 
@@ -34,6 +35,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         _time = time;
         _logger = logger;
         _retention = options.Value.RecordRetention;
+        _sweepHorizon = options.Value.EffectiveSweepHorizon;
         Sql = new PostgreSqlTaskSql(taskStore.Schema);
         Table = taskStore.Schema + ".task";
         var database = new NpgsqlConnectionStringBuilder(taskStore.ConnectionString);
@@ -87,8 +89,10 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
                 var jobId = createWorkJob();
                 using (var record = Command(Sql.RecordAcceptedAndCommit, connection, id))
                 {
+                    var acceptedAt = _time.GetUtcNow();
                     record.Parameters.AddWithValue("job", jobId);
-                    record.Parameters.AddWithValue("at", _time.GetUtcNow().UtcDateTime);
+                    record.Parameters.AddWithValue("at", acceptedAt.UtcDateTime);
+                    record.Parameters.AddWithValue("sweepAt", (acceptedAt + _sweepHorizon).UtcDateTime);
                     AddRetention(record);
 
                     // Not the caller's token: the job exists now, and a rollback would leave it without its record.
@@ -184,12 +188,46 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         }
     }
 
-    public async ValueTask<IReadOnlyCollection<string>> UnreportedTaskIdsAsync(CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<string>> DueForSweepAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+        => DueAsync(Sql.DueForSweep, now, max, cancellationToken);
+
+    public ValueTask ScheduleSweepAsync(string taskInstanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
+        => ExecuteAsync(Sql.ScheduleSweep, taskInstanceId, cancellationToken, command => command.Parameters.AddWithValue("at", at.UtcDateTime));
+
+    /// <summary>
+    /// Synchronous, as <see cref="FindDuringStateChange"/>: one statement that waits for no lock. Committed at once, so due
+    /// a moment later (<see cref="TaskLocks.StateChangeCommitGrace"/>), once the job's state is committed too. A table not
+    /// created yet holds no task.
+    /// </summary>
+    public void MarkDueForSweepDuringStateChange(ApplyStateContext context, IWriteOnlyTransaction transaction, string taskInstanceId)
+    {
+        try
+        {
+            using var connection = _dataSource.OpenConnection();
+            using var command = Command(Sql.ScheduleSweep, connection, taskInstanceId);
+            command.Parameters.AddWithValue("at", (_time.GetUtcNow() + TaskLocks.StateChangeCommitGrace).UtcDateTime);
+            command.ExecuteNonQuery();
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+        }
+    }
+
+    public ValueTask<IReadOnlyList<string>> DueForCancellationCheckAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+        => DueAsync(Sql.DueForCancellationCheck, now, max, cancellationToken);
+
+    public ValueTask ScheduleCancellationCheckAsync(string taskInstanceId, DateTimeOffset? at, CancellationToken cancellationToken = default)
+        => ExecuteAsync(Sql.ScheduleCancellationCheck, taskInstanceId, cancellationToken, command
+            => command.Parameters.Add(new NpgsqlParameter<DateTime?>("at", NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = at?.UtcDateTime }));
+
+    private async ValueTask<IReadOnlyList<string>> DueAsync(string sql, DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = new NpgsqlCommand(Sql.UnreportedTaskIds, connection);
+            using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("now", now.UtcDateTime);
+            command.Parameters.AddWithValue("max", max);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var ids = new List<string>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -217,7 +255,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         }
     }
 
-    public IDisposable LockForSweep() => SweepLock.Take(_storage);
+    public ValueTask<IDisposable> LockForSweepAsync() => SweepLock.TakeAsync(_storage, SweepLock.Sweep, TaskLocks.SweepLockTimeout);
 
     /// <summary>
     /// The one synchronous read of this store, for Hangfire's synchronous state change (see <see cref="ITaskStore"/>): a
