@@ -122,6 +122,62 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>
+    /// The CPU time the throwaway server has used so far, from /proc: the postmaster's own and its exited children's
+    /// (it reaps them), plus its live backends' and workers'. Null for a server the run did not start, or off Linux.
+    /// Only this server's processes count: other PostgreSQL servers on a shared machine are not its children.
+    /// </summary>
+    public TimeSpan? ServerCpuTime()
+    {
+        if (_folder is null || !OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            var postmaster = int.Parse(File.ReadLines(Path.Combine(_folder, "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+            long ticks = 0;
+            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    continue;
+                }
+
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                }
+                catch (IOException)
+                {
+                    continue; // it exited while we looked: its time is in the postmaster's children's now
+                }
+
+                // After the command in parentheses: state, ppid, …; utime and stime are fields 14 and 15, cutime and cstime 16 and 17.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                if (pid == postmaster)
+                {
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
+                        + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+                }
+                else if (parent == postmaster)
+                {
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+            }
+
+            // Linux reports these in USER_HZ, 100 a second on every common configuration.
+            return TimeSpan.FromSeconds(ticks / 100.0);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_folder is null)

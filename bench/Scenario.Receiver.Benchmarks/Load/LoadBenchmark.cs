@@ -382,7 +382,7 @@ internal static class LoadBenchmark
     private static IEnumerable<Variant> Rotate(Variant[] variants, int round)
         => Enumerable.Range(0, variants.Length).Select(i => variants[(i + round) % variants.Length]);
 
-    private static void Collect()
+    internal static void Collect()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -390,7 +390,7 @@ internal static class LoadBenchmark
     }
 
     /// <summary>The 1-minute load average: the machine is shared, so each round says how busy it was.</summary>
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {
@@ -402,7 +402,7 @@ internal static class LoadBenchmark
         }
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN
@@ -410,7 +410,7 @@ internal static class LoadBenchmark
             : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static string Machine()
+    internal static string Machine()
     {
         string Read(string path, string key)
         {

@@ -4,12 +4,15 @@ using Microsoft.AspNetCore.Mvc.Controllers;
 
 namespace Scenario.Receiver.Benchmarks.Load;
 
-/// <summary>Gives each host exactly one of the variant controllers, all routed at POST /work.</summary>
-internal sealed class OnlyControllerFeatureProvider(Type controller) : IApplicationFeatureProvider<ControllerFeature>
+/// <summary>Gives each host exactly the controllers named (one of the variants at POST /work; the side-by-side host two).</summary>
+internal sealed class OnlyControllerFeatureProvider(params Type[] controllers) : IApplicationFeatureProvider<ControllerFeature>
 {
     public void PopulateFeature(IEnumerable<ApplicationPart> parts, ControllerFeature feature)
     {
         feature.Controllers.Clear();
-        feature.Controllers.Add(controller.GetTypeInfo());
+        foreach (var controller in controllers)
+        {
+            feature.Controllers.Add(controller.GetTypeInfo());
+        }
     }
 }

@@ -22,9 +22,19 @@ internal sealed class LoadPostgres : IAsyncDisposable
     private LoadPostgres(ThrowawayPostgres server, string connectionString, RoundTripCounter roundTrips)
     {
         _server = server;
+        Database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         _connectionString = connectionString;
         RoundTrips = roundTrips;
     }
+
+    /// <summary>The run's database, for reading its statistics.</summary>
+    public string Database { get; }
+
+    /// <summary>A connection string to the admin database: statistics read there are never counted in the run's.</summary>
+    public string AdminConnectionString => _server.AdminConnectionString;
+
+    /// <summary>The server's CPU time so far (all its processes), or null when the run did not start it.</summary>
+    public TimeSpan? ServerCpuTime() => _server.ServerCpuTime();
 
     /// <summary>Counts statements and commits on the run's database.</summary>
     public RoundTripCounter RoundTrips { get; }

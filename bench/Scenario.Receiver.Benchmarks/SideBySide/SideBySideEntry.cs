@@ -1,0 +1,33 @@
+namespace Scenario.Receiver.Benchmarks.SideBySide;
+
+/// <summary>The three entries of the side-by-side host: the same work, behind three routes of one host and one storage.</summary>
+internal enum SideBySideEntry
+{
+    /// <summary>POST /hand: a controller that enqueues a Hangfire job, the job posting Completed itself.</summary>
+    HandWritten,
+
+    /// <summary>POST /mvc: the same action with [ScenarioLongRunning].</summary>
+    Mvc,
+
+    /// <summary>POST /minimal: the same work as a minimal-API handler with WithScenarioLongRunning().</summary>
+    MinimalApi,
+}
+
+internal static class SideBySideEntryNames
+{
+    public static string Label(this SideBySideEntry entry) => entry switch
+    {
+        SideBySideEntry.HandWritten => "(b) hand-written Hangfire",
+        SideBySideEntry.Mvc => "(c) MVC [ScenarioLongRunning]",
+        SideBySideEntry.MinimalApi => "(m) minimal API WithScenarioLongRunning()",
+        _ => throw new ArgumentOutOfRangeException(nameof(entry)),
+    };
+
+    public static string Path(this SideBySideEntry entry) => entry switch
+    {
+        SideBySideEntry.HandWritten => "hand",
+        SideBySideEntry.Mvc => "mvc",
+        SideBySideEntry.MinimalApi => "minimal",
+        _ => throw new ArgumentOutOfRangeException(nameof(entry)),
+    };
+}
