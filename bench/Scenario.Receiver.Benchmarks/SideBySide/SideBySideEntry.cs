@@ -3,7 +3,7 @@ namespace Scenario.Receiver.Benchmarks.SideBySide;
 /// <summary>The three entries of the side-by-side host: the same work, behind three routes of one host and one storage.</summary>
 internal enum SideBySideEntry
 {
-    /// <summary>POST /hand: a controller that enqueues a Hangfire job, the job posting Completed itself.</summary>
+    /// <summary>POST /work: the load benchmark's <see cref="Load.HandWrittenController"/>, which enqueues a Hangfire job that posts Completed itself.</summary>
     HandWritten,
 
     /// <summary>POST /mvc: the same action with [ScenarioLongRunning].</summary>
@@ -25,7 +25,7 @@ internal static class SideBySideEntryNames
 
     public static string Path(this SideBySideEntry entry) => entry switch
     {
-        SideBySideEntry.HandWritten => "hand",
+        SideBySideEntry.HandWritten => "work",
         SideBySideEntry.Mvc => "mvc",
         SideBySideEntry.MinimalApi => "minimal",
         _ => throw new ArgumentOutOfRangeException(nameof(entry)),

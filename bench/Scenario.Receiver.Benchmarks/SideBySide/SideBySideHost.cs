@@ -40,7 +40,7 @@ internal sealed class SideBySideHost : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddControllers()
-            .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllerFeatureProvider(typeof(SideBySideHandWrittenController), typeof(SideBySideLibraryController))));
+            .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllerFeatureProvider(typeof(HandWrittenController), typeof(SideBySideLibraryController))));
 
         IsolatedHangfire.Add(builder.Services, storage);
         if (runJobs)
