@@ -7,7 +7,7 @@ namespace Scenario.Receiver.Tasks;
 /// <summary>
 /// The locks that let one instance at a time sweep, or check deferred tasks for Scenario's cancellation, in Hangfire's
 /// storage for every task store: taken once a round, so their round trips do not matter, and the instances share that
-/// storage whatever holds their tasks. Held across awaits, so taken on a thread of their own (<see cref="CleanContext"/>).
+/// storage whatever holds their tasks. Held across awaits, so taken on a thread of their own (<see cref="DistributedLockThread"/>).
 /// </summary>
 internal static class SweepLock
 {
@@ -23,9 +23,7 @@ internal static class SweepLock
         var connection = storage.GetConnection();
         try
         {
-            var held = CleanContext.NeedsOwnThread(storage)
-                ? await CleanContext.AcquireOnOwnThreadAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false)
-                : connection.AcquireDistributedLock(resource, timeout);
+            var held = await DistributedLockThread.AcquireAsync(storage, connection, resource, timeout).ConfigureAwait(false);
             return new HeldLock(connection, held);
         }
         catch

@@ -67,7 +67,6 @@ internal sealed class HangfireTaskStore : ITaskStore
     private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
     private readonly TimeSpan _sweepHorizon;
-    private readonly bool _lockOnOwnThread;
 
     public HangfireTaskStore(JobStorage storage, IOptions<ScenarioReceiverOptions> options, TimeProvider time)
     {
@@ -75,7 +74,6 @@ internal sealed class HangfireTaskStore : ITaskStore
         _time = time;
         _retention = options.Value.RecordRetention;
         _sweepHorizon = options.Value.EffectiveSweepHorizon;
-        _lockOnOwnThread = CleanContext.NeedsOwnThread(storage);
         ReportLockTimeout = TaskLocks.ReportLockTimeoutFor(options.Value.Reporting);
     }
 
@@ -184,7 +182,7 @@ internal sealed class HangfireTaskStore : ITaskStore
     public ValueTask<IDisposable> LockForSweepAsync() => SweepLock.TakeAsync(_storage, SweepLock.Sweep, TaskLocks.SweepLockTimeout);
 
     /// <summary>
-    /// Takes one of the task's distributed locks on a thread of its own where the storage needs it (<see cref="CleanContext"/>):
+    /// Takes one of the task's distributed locks on a thread of its own where the storage needs it (<see cref="DistributedLockThread"/>):
     /// held across awaits for one flow, it must never be taken for re-entrant because another flow, or an earlier holder on
     /// the same thread, held it.
     /// </summary>
@@ -194,9 +192,7 @@ internal sealed class HangfireTaskStore : ITaskStore
         try
         {
             var resource = Key(taskInstanceId) + suffix;
-            var handle = _lockOnOwnThread
-                ? await CleanContext.AcquireOnOwnThreadAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false)
-                : connection.AcquireDistributedLock(resource, timeout);
+            var handle = await DistributedLockThread.AcquireAsync(_storage, connection, resource, timeout).ConfigureAwait(false);
             return new HangfireTaskLock(this, connection, handle, taskInstanceId);
         }
         catch

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Storage;
 
 namespace Scenario.Receiver.Tasks.HangfireStorage;
 
@@ -20,18 +21,28 @@ namespace Scenario.Receiver.Tasks.HangfireStorage;
 /// returned later, on its own thread, would find the connection gone and be left behind until it times out (seen:
 /// decide-lock timeouts and 503 accepts on Hangfire.PostgreSql).
 /// </remarks>
-internal static class CleanContext
+internal static class DistributedLockThread
 {
     private const string RedisStorageNamespace = "Hangfire.Redis.";
 
-    /// <summary>Whether <paramref name="storage"/>'s locks may be taken on the caller's thread (see the remarks).</summary>
-    public static bool NeedsOwnThread(JobStorage storage) => storage.GetType().FullName?.StartsWith(RedisStorageNamespace, StringComparison.Ordinal) == true;
+    /// <summary>
+    /// Takes <paramref name="resource"/> through <paramref name="connection"/>: on a thread of its own where
+    /// <paramref name="storage"/> keeps held locks per thread, else on the caller's thread. The caller disposes the
+    /// handle, then the connection.
+    /// </summary>
+    public static async ValueTask<IDisposable> AcquireAsync(JobStorage storage, IStorageConnection connection, string resource, TimeSpan timeout)
+        => NeedsOwnThread(storage)
+            ? await AcquireOnOwnThreadAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false)
+            : connection.AcquireDistributedLock(resource, timeout);
+
+    /// <summary>Whether <paramref name="storage"/>'s locks need a thread of their own (see the remarks).</summary>
+    private static bool NeedsOwnThread(JobStorage storage) => storage.GetType().FullName?.StartsWith(RedisStorageNamespace, StringComparison.Ordinal) == true;
 
     /// <summary>
     /// Runs <paramref name="acquire"/> on a thread of its own, which keeps the lock until the returned handle is disposed,
     /// then returns it there. <paramref name="acquire"/>'s exception (a <see cref="Hangfire.Storage.DistributedLockTimeoutException"/>) is the task's.
     /// </summary>
-    public static async Task<IDisposable> AcquireOnOwnThreadAsync(Func<IDisposable> acquire)
+    private static async Task<IDisposable> AcquireOnOwnThreadAsync(Func<IDisposable> acquire)
     {
         var holder = new LockThread(acquire);
         var thread = new Thread(holder.Run) { IsBackground = true, Name = "Scenario.Receiver lock" };
