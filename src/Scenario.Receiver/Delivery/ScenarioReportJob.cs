@@ -24,7 +24,9 @@ internal sealed class ScenarioReportJob(TerminalStatusDelivery delivery, PromptR
     /// <param name="priorAttempts">Attempts made before this job was created (the work job's own).</param>
     /// <param name="performContext">Supplied by Hangfire: the job parameters (<see cref="TaskJobParameters"/>) and the retry count.</param>
     /// <param name="cancellationToken">Supplied by Hangfire: shutdown or deletion.</param>
-    [AutomaticRetry(Attempts = 0, LogEvents = false)]
+    // Hangfire's own retries for a failure outside the delivery (a filter, a storage blink), as on the work job; a refusal
+    // or the last attempt (ScenarioDeliveryException) stays Failed for an operator.
+    [AutomaticRetry(Attempts = ScenarioJobStateFilterAttribute.RetriesOutsideTheJob, DelaysInSeconds = [5, 15, 30, 60, 120, 300], ExceptOn = [typeof(ScenarioDeliveryException)])]
     [Queue(ScenarioReportingOptions.ReportQueue)]
     [ScenarioJobStateFilter]
     [ContinueScenarioTrace("scenario.report")]

@@ -7,14 +7,23 @@ namespace Scenario.Receiver.Plumbing;
 /// Turns the library's job exceptions into Hangfire states: <see cref="RetryLaterException"/> into
 /// Scheduled after its delay, <see cref="WorkAbandonedException"/> into Deleted (the work is over; its
 /// outcome was stored and reported before the exception), and a work job's text result into its Succeeded state's reason. Any other failure stays Failed, visible in the dashboard.
-/// It sits on the job methods (with <c>AutomaticRetry(Attempts = 0)</c>, which switches Hangfire's global
-/// retries off for them), so it needs no global filter registration and no static state.
+/// It sits on the job methods, so it needs no global filter registration and no static state. It runs before Hangfire's
+/// <c>AutomaticRetry</c> (its Order is lower): on the work and report jobs that attribute retries only what is left Failed
+/// here, a failure outside the library's code (a filter's storage read before the job ran), at most
+/// <see cref="RetriesOutsideTheJob"/> times; the other jobs set their own.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 internal sealed class ScenarioJobStateFilterAttribute : JobFilterAttribute, IElectStateFilter
 {
     /// <summary>The job parameter that counts retries, read by the jobs to choose the next delay.</summary>
     internal const string RetryCountParameter = "ScenarioRetryCount";
+
+    /// <summary>
+    /// How many times Hangfire's <c>AutomaticRetry</c> runs a work or report job again after a failure outside the library's
+    /// code, over about half an hour (5 s, 15 s, 30 s, 1 min, 2 min, then every 5 min), before the job stays Failed and the
+    /// sweeper reports the task.
+    /// </summary>
+    internal const int RetriesOutsideTheJob = 10;
 
     public void OnStateElection(ElectStateContext context)
     {

@@ -45,7 +45,10 @@ internal sealed class ScenarioWorkJob(
     /// Error): what the task waits for or what Scenario receives, which <see cref="ScenarioJobStateFilterAttribute"/> makes
     /// the Succeeded state's reason, so the dashboard's Succeeded list is not misread. Null otherwise: no result is stored.
     /// </returns>
-    [AutomaticRetry(Attempts = 0, LogEvents = false)]
+    // Hangfire's own retries, for a failure outside the work and the library's code (a filter such as Hangfire's culture
+    // capture whose job-parameter read timed out, a storage blink): nothing of the work ran, so it is no outcome of the task.
+    // The state filter runs first (a lower Order) and has turned the library's own exceptions into their states already.
+    [AutomaticRetry(Attempts = ScenarioJobStateFilterAttribute.RetriesOutsideTheJob, DelaysInSeconds = [5, 15, 30, 60, 120, 300])]
     [ScenarioJobStateFilter]
     [ContinueScenarioTrace("scenario.work")]
     [JobDisplayName("Scenario {1} · {0}")]

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.InMemory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -59,7 +60,8 @@ public sealed class ReceiverTestHost : IAsyncDisposable
         bool useKestrel = false,
         Action<WebApplicationBuilder>? configure = null,
         Action<WebApplication>? map = null,
-        Action<BackgroundJobServerOptions>? configureServer = null)
+        Action<BackgroundJobServerOptions>? configureServer = null,
+        Func<IJobFilterProvider, IJobFilterProvider>? jobFilters = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         if (useKestrel)
@@ -122,6 +124,12 @@ public sealed class ReceiverTestHost : IAsyncDisposable
                 options.ShutdownTimeout = TimeSpan.FromSeconds(5);
                 configureServer?.Invoke(options);
             });
+        }
+
+        if (jobFilters is not null)
+        {
+            // Before AddScenarioReceiver, which wraps the filter provider registered before it: a fault a test places in the job pipeline.
+            builder.Services.AddSingleton(jobFilters(JobFilterProviders.Providers));
         }
 
         builder.Services.AddSingleton<WorkProbe>();

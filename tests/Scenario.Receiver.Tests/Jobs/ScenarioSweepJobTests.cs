@@ -51,7 +51,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
 
         host.Services.GetRequiredService<IBackgroundJobClient>()
-            .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
+            .FailAfterItsRetries(host.Storage, call.JobId!, new InvalidOperationException("Failed by hand"), EnqueuedState.StateName);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         var sweeps = SweepsFrom(host);
         await Await.UntilAsync(() => sweeps() >= 2, "two more sweeps ran");
@@ -135,7 +135,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
             .TryDecideAsync(call.TaskInstanceId, outcome, TaskDecider.Work);
 
         host.Services.GetRequiredService<IBackgroundJobClient>()
-            .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("The job storage cannot be reached.")), EnqueuedState.StateName);
+            .FailAfterItsRetries(host.Storage, call.JobId!, new InvalidOperationException("The job storage cannot be reached."), EnqueuedState.StateName);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         var sweeps = SweepsFrom(host);
         await Await.UntilAsync(() => sweeps() >= 2, "two more sweeps ran");
@@ -157,7 +157,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         var records = host.Services.GetRequiredService<ITaskStore>();
         Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
-        jobs.ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
+        jobs.FailAfterItsRetries(host.Storage, call.JobId!, new InvalidOperationException("Failed by hand"), EnqueuedState.StateName);
         await Await.UntilAsync(async () => (await records.FindAsync(call.TaskInstanceId))?.ReportJobId is not null, "the sweeper's post failed and a report job took over");
         var reportJobId = (await records.FindAsync(call.TaskInstanceId))!.ReportJobId!;
 
@@ -169,7 +169,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         Assert.Equal(1, host.Logs.Lines.Count(l => l.EventId == 1701));
 
         // Failed by the storage: nothing will report the task, so the sweeper does.
-        jobs.ChangeState(reportJobId, new FailedState(new InvalidOperationException("The job storage cannot be reached.")), FailedState.StateName);
+        jobs.FailAfterItsRetries(host.Storage, reportJobId, new InvalidOperationException("The job storage cannot be reached."), FailedState.StateName);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         sweeps = SweepsFrom(host);
         await Await.UntilAsync(() => sweeps() >= 2, "two more sweeps ran");
@@ -241,7 +241,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         counting!.Reset();
         var failedAt = DateTimeOffset.UtcNow;
         host.Services.GetRequiredService<IBackgroundJobClient>()
-            .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
+            .FailAfterItsRetries(host.Storage, call.JobId!, new InvalidOperationException("Failed by hand"), EnqueuedState.StateName);
 
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
         sweeps = SweepsFrom(host);
@@ -300,7 +300,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         var call = await first.RestCall.PostAsync(ParkedPath, TestData.ValidBody);
 
         first.Services.GetRequiredService<IBackgroundJobClient>()
-            .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
+            .FailAfterItsRetries(first.Storage, call.JobId!, new InvalidOperationException("Failed by hand"), EnqueuedState.StateName);
         // Besides the recurring job (which either host's server may run), both hosts sweep at the same moment.
         await Task.WhenAll(
             Task.Run(() => first.Services.GetRequiredService<ScenarioSweepJob>().SweepAsync(CancellationToken.None)),

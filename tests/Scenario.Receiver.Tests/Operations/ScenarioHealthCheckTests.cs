@@ -252,7 +252,7 @@ public abstract class ScenarioHealthCheckTests(TaskStoreUnderTest store) : Stand
         Scenario.FailAll(503);
         var call = await host.RestCall.PostAsync("/tasks/parked", TestData.ValidBody);
         host.Services.GetRequiredService<IBackgroundJobClient>()
-            .ChangeState(call.JobId!, new FailedState(new InvalidOperationException("Failed by hand")), EnqueuedState.StateName);
+            .FailAfterItsRetries(host.Storage, call.JobId!, new InvalidOperationException("Failed by hand"), EnqueuedState.StateName);
         var records = host.Services.GetRequiredService<ITaskStore>();
         await Await.UntilAsync(async () => (await records.FindAsync(call.TaskInstanceId))?.ReportJobId is not null, "the sweeper's post failed and a report job took over");
 

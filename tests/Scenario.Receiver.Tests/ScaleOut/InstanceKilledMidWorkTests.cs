@@ -128,11 +128,12 @@ public abstract class InstanceKilledMidWorkTests(ITestOutputHelper output) : IAs
             Assert.Equal(portfolio, terminal.OutputValues["portfolio"]);
             Assert.True(scenario.StatusesFor(taskId)[^1].IsTerminal, "Nothing may follow the terminal status.");
 
-            // Hangfire's history of the work job: processed by the victim, then again by the survivor.
+            // Hangfire's history of the work job: processed by the victim, then again by the survivor (more than once when a
+            // run failed before the work began, e.g. a storage read timed out on the fresh instance, and Hangfire retried it).
             var processedBy = ProcessingServers(monitoring.JobDetails(jobId));
-            Assert.Equal(2, processedBy.Count);
+            Assert.True(processedBy.Count >= 2, $"{portfolio}: processed {processedBy.Count} time(s).");
             Assert.StartsWith(victim.ServerName + ":", processedBy[0], StringComparison.Ordinal);
-            Assert.StartsWith(survivor.ServerName + ":", processedBy[1], StringComparison.Ordinal);
+            Assert.All(processedBy.Skip(1), server => Assert.StartsWith(survivor.ServerName + ":", server, StringComparison.Ordinal));
 
             // The survivor starts the pricing over, at 0 %; the victim had got further before it died.
             var restart = scenario.StatusesFor(taskId).FirstOrDefault(s => s.ReceivedAt > killedAt && s.ProgressPercentage == 0);
