@@ -56,8 +56,11 @@ internal static class ScaleBenchmark
         Say(string.Empty);
         Say(LoadBenchmark.Machine());
         Say(string.Empty);
-        Say(string.Create(Invariant, $"Command: scale {string.Join(' ', args)}. Load average (1 min) at the start: {LoadBenchmark.LoadAverage()}. Idle windows of {options.Idle.TotalSeconds:0} s after {options.Settle.TotalSeconds:0} s to settle; "
-            + $"accept bursts of {options.AcceptSeconds.TotalSeconds:0} s at concurrency {options.Concurrency}; sweep interval {Describe(options.SweepInterval)}, cancellation poll interval {Describe(options.PollInterval)}."));
+        var plan = options.DashboardOnly
+            ? string.Create(Invariant, $"The dashboard alone: one warm-up burst of {options.AcceptSeconds.TotalSeconds:0} s at concurrency {options.Concurrency}, the fill, {options.Settle.TotalSeconds:0} s to settle, the timings; no idle window, accept round or callback")
+            : string.Create(Invariant, $"Idle windows of {options.Idle.TotalSeconds:0} s after {options.Settle.TotalSeconds:0} s to settle; accept bursts of {options.AcceptSeconds.TotalSeconds:0} s at concurrency {options.Concurrency}");
+        Say(string.Create(Invariant, $"Command: scale {string.Join(' ', args)}. Load average (1 min) at the start: {LoadBenchmark.LoadAverage()}. {plan}; "
+            + $"sweep interval {Describe(options.SweepInterval)}, cancellation poll interval {Describe(options.PollInterval)}."));
         if (postgres is not null)
         {
             Say(string.Empty);
