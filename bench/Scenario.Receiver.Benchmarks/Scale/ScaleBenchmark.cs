@@ -209,7 +209,7 @@ internal static class ScaleBenchmark
 
         // What AddHangfire registers for the dashboard, which IsolatedHangfire leaves out.
         builder.Services.AddSingleton(DashboardRoutes.Routes);
-        var receiverBuilder = builder.Services.AddScenarioReceiver(receiver =>
+        builder.Services.AddScenarioReceiver(receiver =>
         {
             receiver.BaseUrl = scenario.BaseUrl;
             receiver.ApiKey = LeanScenario.ApiKey;
@@ -227,14 +227,7 @@ internal static class ScaleBenchmark
             {
                 receiver.Cancellation.PollInterval = poll;
             }
-        });
-
-        // The table store comes with its own package since issue 23: registered, or its connection string is refused at start.
-        if (postgres is not null)
-        {
-            receiverBuilder.UsePostgreSqlTaskStore();
-        }
-
+        }).UsePostgreSqlTaskStore();
         var app = builder.Build();
         app.UseScenarioTaskContext();
         app.MapPost("/defer", () => ScenarioResults.Deferred(TimeSpan.FromDays(1))).WithScenarioLongRunning();
