@@ -17,7 +17,10 @@
 //   * With no Scenario:BaseUrl configured, the Scenario.Receiver.Testing stand-in plays Scenario in-process
 //     and logs every status it receives, so the sample runs with nothing else installed.
 //   * Hangfire storage: in-memory by default; PostgreSQL, for several instances sharing the work, when
-//     ConnectionStrings:Hangfire is set (Hosting/HangfireStorage.cs). The dashboard is at /hangfire.
+//     ConnectionStrings:Hangfire is set (Hosting/HangfireStorage.cs). The dashboard is at /hangfire, and its
+//     Scenario page at /hangfire/scenario lists the tasks by where they stand (running, deferred, awaiting
+//     delivery, delivered, cancelled by Scenario, needing a person); an operator can fail, complete or
+//     re-deliver a task there. Hangfire:DashboardReadOnly=true shows all of it and changes nothing.
 //
 // How to see it
 //   The demo: starts the app, sends itself a RestCall to each endpoint that succeeds and one that fails,
@@ -28,7 +31,7 @@
 //       curl -i http://localhost:5000/api/pricing/runs -H "Content-Type: application/json" \
 //            -H "X-Scenario-TaskInstanceId: 364e21c2-25bf-497d-9583-3d359e7cbf91" \
 //            -d '{"portfolio": "EQ-1", "durationMs": 15000, "fail": false}'
-//   then watch the job at http://localhost:5000/hangfire, its state at
+//   then watch the task at http://localhost:5000/hangfire/scenario (the dashboard's Scenario page), its state at
 //   http://localhost:5000/scenario/tasks/364e21c2-25bf-497d-9583-3d359e7cbf91, the statuses in the log,
 //   and Scenario's reachability at http://localhost:5000/health. Use a new GUID for
 //   each task: a second call with the same id is answered with the job of the first.
@@ -111,6 +114,10 @@ builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.
 builder.Services.AddScenarioReceiver(builder.Configuration.GetSection("Scenario")).UsePostgreSqlTaskStore();
 builder.Services.UseSampleTaskStore(builder.Configuration);
 builder.Services.AddHealthChecks().AddScenario();
+
+// The dashboard's actions (Hangfire's requeue and delete, the Scenario page's fail, complete, retry and re-deliver) are
+// POSTs it checks against the host's antiforgery token; without antiforgery services the Scenario page offers none.
+builder.Services.AddAntiforgery();
 builder.Services.AddScoped<PricingEngine>();
 builder.Services.AddControllers();
 
@@ -122,10 +129,12 @@ app.MapControllers();
 app.MapPricingQuotes();
 app.MapPricingBatches();
 
-// The dashboard shows every job and its arguments, and can delete or requeue them. Without options Hangfire
-// serves it to local requests only; in production give it an authorization filter
-// (new DashboardOptions { Authorization = [...] }) that lets in the operators and nobody else.
-app.UseHangfireDashboard("/hangfire");
+// The dashboard shows every job and its arguments, and can delete or requeue them; its Scenario page shows the tasks
+// and acts on them. Hangfire serves it to local requests only (DashboardOptions' default Authorization); in
+// production give it an authorization filter (Authorization = [...]) that lets in the operators and nobody else.
+// Hangfire:DashboardReadOnly=true: a dashboard for watching (a team's screen), without any action.
+var dashboardReadOnly = app.Configuration.GetValue<bool>("Hangfire:DashboardReadOnly");
+app.UseHangfireDashboard("/hangfire", new DashboardOptions { IsReadOnlyFunc = _ => dashboardReadOnly });
 
 // What the receiver knows of a task, from any instance: GET /scenario/tasks/{taskInstanceId}.
 // Like any endpoint it goes through the host's authorization; protect it in production (.RequireAuthorization).

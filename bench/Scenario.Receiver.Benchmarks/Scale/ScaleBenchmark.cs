@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Hangfire;
 using Hangfire.Common;
+using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -26,6 +27,8 @@ namespace Scenario.Receiver.Benchmarks.Scale;
 /// commits and tuples (pg_stat_database); then the accepts/s of a short burst of quick tasks. With the tasks pending,
 /// also the GC heap per pending task (InMemory) and the time to complete <c>--callbacks</c> of them through
 /// <see cref="IScenarioTaskCompletion"/> until Scenario has their Completed statuses.
+/// With the tasks pending, also the time the dashboard's Scenario page takes to answer (<see cref="DashboardTiming"/>);
+/// <c>--only dashboard</c> measures that alone, after the fill.
 /// <code>dotnet run -c Release --project bench/Scenario.Receiver.Benchmarks -- scale --storage postgres --pending 10000 --idle-seconds 60</code>
 /// </summary>
 internal static class ScaleBenchmark
@@ -53,8 +56,11 @@ internal static class ScaleBenchmark
         Say(string.Empty);
         Say(LoadBenchmark.Machine());
         Say(string.Empty);
-        Say(string.Create(Invariant, $"Command: scale {string.Join(' ', args)}. Load average (1 min) at the start: {LoadBenchmark.LoadAverage()}. Idle windows of {options.Idle.TotalSeconds:0} s after {options.Settle.TotalSeconds:0} s to settle; "
-            + $"accept bursts of {options.AcceptSeconds.TotalSeconds:0} s at concurrency {options.Concurrency}; sweep interval {Describe(options.SweepInterval)}, cancellation poll interval {Describe(options.PollInterval)}."));
+        var plan = options.DashboardOnly
+            ? string.Create(Invariant, $"The dashboard alone: one warm-up burst of {options.AcceptSeconds.TotalSeconds:0} s at concurrency {options.Concurrency}, the fill, {options.Settle.TotalSeconds:0} s to settle, the timings; no idle window, accept round or callback")
+            : string.Create(Invariant, $"Idle windows of {options.Idle.TotalSeconds:0} s after {options.Settle.TotalSeconds:0} s to settle; accept bursts of {options.AcceptSeconds.TotalSeconds:0} s at concurrency {options.Concurrency}");
+        Say(string.Create(Invariant, $"Command: scale {string.Join(' ', args)}. Load average (1 min) at the start: {LoadBenchmark.LoadAverage()}. {plan}; "
+            + $"sweep interval {Describe(options.SweepInterval)}, cancellation poll interval {Describe(options.PollInterval)}."));
         if (postgres is not null)
         {
             Say(string.Empty);
@@ -64,10 +70,14 @@ internal static class ScaleBenchmark
         Say(string.Empty);
         var total = Stopwatch.StartNew();
 
-        // Warm: the JIT and the pools, with quick tasks run to completion.
+        // Warm: the JIT and the pools, with quick tasks run to completion (delivered: the dashboard shows them too).
         await AcceptBurstAsync(baseUrl, storage, options, options.AcceptSeconds);
-        await Task.Delay(options.Settle);
-        var emptyIdle = await IdleWindowAsync("none pending", options, scenario, jobs!, postgres);
+        IdleWindow? emptyIdle = null;
+        if (!options.DashboardOnly)
+        {
+            await Task.Delay(options.Settle);
+            emptyIdle = await IdleWindowAsync("none pending", options, scenario, jobs!, postgres);
+        }
 
         // Fill: deferred tasks, each a RestCall whose work answers "deferred for a day".
         LoadBenchmark.Collect();
@@ -84,7 +94,16 @@ internal static class ScaleBenchmark
         Console.WriteLine(string.Create(Invariant, $"filled {pendingIds.Count} deferred tasks in {fillSeconds:0.0} s, {jobsPerFilledTask:0.00} jobs created per task, load average {LoadBenchmark.LoadAverage()}"));
 
         await Task.Delay(options.Settle);
+        if (options.DashboardOnly)
+        {
+            var pages = await DashboardTiming.MeasureAsync(baseUrl, pendingIds[^1], options.DashboardRequests);
+            SayFill();
+            SayDashboard(pages);
+            return await WriteAsync();
+        }
+
         var pendingIdle = await IdleWindowAsync($"{options.Pending} pending", options, scenario, jobs, postgres);
+        var dashboard = await DashboardTiming.MeasureAsync(baseUrl, pendingIds[^1], options.DashboardRequests);
 
         // Accepts with the tasks pending against an empty store: a second receiver in this process on a fresh storage,
         // the two alternated round by round, so the machine's drifting load weighs on both alike.
@@ -109,14 +128,14 @@ internal static class ScaleBenchmark
 
         Say("| idle window | process CPU s/min | PostgreSQL CPU s/min | commits/min | tuples returned/min | fetched/min | inserted/min | updated/min | deleted/min | jobs created/min | cancellation questions/min |");
         Say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var window in new[] { emptyIdle, pendingIdle })
+        foreach (var window in new[] { emptyIdle!, pendingIdle })
         {
             Say(window.Row());
         }
 
-        Say(pendingIdle.RatioRow(emptyIdle));
+        Say(pendingIdle.RatioRow(emptyIdle!));
         Say(string.Empty);
-        Say(string.Create(Invariant, $"Jobs created per deferred task per hour while idle: {(pendingIdle.JobsPerMinute - emptyIdle.JobsPerMinute) * 60 / options.Pending:0.00}."));
+        Say(string.Create(Invariant, $"Jobs created per deferred task per hour while idle: {(pendingIdle.JobsPerMinute - emptyIdle!.JobsPerMinute) * 60 / options.Pending:0.00}."));
         Say(string.Empty);
         Say(string.Create(Invariant, $"Accepts of quick tasks (Hangfire server on, concurrency {options.Concurrency}, {options.AcceptSeconds.TotalSeconds:0} s a burst), the receiver with the tasks pending and a second one in the same process on an empty storage, alternated:"));
         Say(string.Empty);
@@ -130,23 +149,47 @@ internal static class ScaleBenchmark
         var acceptRatios = pendingAccepts.Zip(emptyAccepts, (p, e) => p.AcceptsPerSecond / e.AcceptsPerSecond).ToArray();
         Say(string.Create(Invariant, $"| ratio, pending ÷ empty (median of per-round ratios) | {LoadBenchmark.Median(acceptRatios):0.00} | {string.Join(" / ", acceptRatios.Select(r => r.ToString("0.00", Invariant)))} | | |"));
         Say(string.Empty);
-        Say(string.Create(Invariant, $"Filling: {pendingIds.Count} deferred tasks accepted in {accepted:0.0} s ({pendingIds.Count / accepted:0}/s); Hangfire's queue {drained}; {jobsPerFilledTask:0.00} Hangfire jobs created per task meanwhile."));
-        if (postgres is null)
-        {
-            Say(string.Create(Invariant, $"GC heap per pending task (after a full compacting GC, before and after the fill; the receiver and Scenario's counters in one process): {(heapAfter - heapBefore) / (double)pendingIds.Count:0} B."));
-        }
+        SayFill();
 
         Say(string.Create(Invariant, $"Completing {callbacks.Count} of them by callback (IScenarioTaskCompletion.CompleteAsync, {options.CallbackConcurrency} at a time, with {options.Pending} pending): "
             + $"{callbacks.Arrived} of {callbacks.Count} Completed statuses at Scenario after {callbacks.AllDelivered.TotalSeconds:0.00} s; the calls took {callbacks.MedianCallMs:0} ms median, {callbacks.SlowestCallMs:0} ms slowest; {callbacks.Decided} decided."));
         Say(string.Create(Invariant, $"Statuses other than Completed that Scenario received over the run (Error, progress): {scenario.OtherStatuses}."));
-        Say(string.Empty);
-        Say(string.Create(Invariant, $"Load average (1 min) at the end: {LoadBenchmark.LoadAverage()}; total run {total.Elapsed.TotalSeconds:0} s."));
+        SayDashboard(dashboard);
+        return await WriteAsync();
 
-        var output = options.Output ?? Path.Combine("BenchmarkDotNet.Artifacts", $"scale-{(postgres is null ? "inmemory" : "postgres")}.md");
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        await File.WriteAllTextAsync(output, report.ToString());
-        Console.WriteLine($"Written to {Path.GetFullPath(output)}");
-        return 0;
+        void SayFill()
+        {
+            Say(string.Create(Invariant, $"Filling: {pendingIds.Count} deferred tasks accepted in {accepted:0.0} s ({pendingIds.Count / accepted:0}/s); Hangfire's queue {drained}; {jobsPerFilledTask:0.00} Hangfire jobs created per task meanwhile."));
+            if (postgres is null)
+            {
+                Say(string.Create(Invariant, $"GC heap per pending task (after a full compacting GC, before and after the fill; the receiver and Scenario's counters in one process): {(heapAfter - heapBefore) / (double)pendingIds.Count:0} B."));
+            }
+        }
+
+        void SayDashboard(IReadOnlyList<PageTiming> pages)
+        {
+            Say(string.Empty);
+            Say(string.Create(Invariant, $"The dashboard's Scenario page with {pages[0].TasksInStore} tasks in the store ({options.Pending} deferred, the rest the warm-up's quick tasks, delivered), "
+                + $"each page asked {options.DashboardRequests} times after one unmeasured request, one at a time, over loopback HTTP, the whole body read; target: under {DashboardTiming.Target.TotalSeconds:0} s:"));
+            Say(string.Empty);
+            Say("| page | path | task rows | KiB | median ms | p90 ms | slowest ms | under 1 s |");
+            Say("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+            foreach (var page in pages)
+            {
+                Say(page.Row());
+            }
+        }
+
+        async Task<int> WriteAsync()
+        {
+            Say(string.Empty);
+            Say(string.Create(Invariant, $"Load average (1 min) at the end: {LoadBenchmark.LoadAverage()}; total run {total.Elapsed.TotalSeconds:0} s."));
+            var output = options.Output ?? Path.Combine("BenchmarkDotNet.Artifacts", $"scale-{(options.DashboardOnly ? "dashboard-" : string.Empty)}{(postgres is null ? "inmemory" : "postgres")}.md");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+            await File.WriteAllTextAsync(output, report.ToString());
+            Console.WriteLine($"Written to {Path.GetFullPath(output)}");
+            return 0;
+        }
     }
 
     private static string Describe(TimeSpan? interval) => interval is null ? "the library's default" : interval.Value.ToString("c", Invariant);
@@ -163,6 +206,9 @@ internal static class ScaleBenchmark
         counted(counter);
         builder.Services.AddSingleton<IJobFilterProvider>(counter);
         builder.Services.AddHangfireServer(server => server.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        // What AddHangfire registers for the dashboard, which IsolatedHangfire leaves out.
+        builder.Services.AddSingleton(DashboardRoutes.Routes);
         builder.Services.AddScenarioReceiver(receiver =>
         {
             receiver.BaseUrl = scenario.BaseUrl;
@@ -186,6 +232,9 @@ internal static class ScaleBenchmark
         app.UseScenarioTaskContext();
         app.MapPost("/defer", () => ScenarioResults.Deferred(TimeSpan.FromDays(1))).WithScenarioLongRunning();
         app.MapPost("/work", (WorkRequest request) => TypedResults.Ok(PricingWork.Run(request))).WithScenarioLongRunning();
+
+        // Open to every request: the benchmark listens on loopback only. Its Scenario page is what DashboardTiming times.
+        app.UseHangfireDashboard(DashboardTiming.DashboardPath, new DashboardOptions { Authorization = [] });
         await app.StartAsync();
         return app;
     }

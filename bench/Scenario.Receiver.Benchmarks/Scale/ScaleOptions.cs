@@ -48,6 +48,17 @@ internal sealed record ScaleOptions
 
     public string? Output { get; init; }
 
+    /// <summary>Timed requests of each Scenario page of the dashboard, with the tasks pending.</summary>
+    public int DashboardRequests { get; init; } = 20;
+
+    /// <summary>
+    /// <c>--only dashboard</c>: the fill and the dashboard's timings alone, without the idle windows, the accept rounds and
+    /// the callbacks (a few minutes less on a shared machine); null runs everything.
+    /// </summary>
+    public string? Only { get; init; }
+
+    public bool DashboardOnly => Only == "dashboard";
+
     public static ScaleOptions Parse(IReadOnlyList<string> args)
     {
         var options = new ScaleOptions();
@@ -69,7 +80,9 @@ internal sealed record ScaleOptions
                 "--sweep-interval" => options with { SweepInterval = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
                 "--poll-interval" => options with { PollInterval = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
                 "--out" => options with { Output = value },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --storage --pending --idle-seconds --settle-seconds --accept-seconds --accept-rounds --concurrency --callbacks --fill-wait-seconds --sweep-interval --poll-interval --out."),
+                "--dashboard-requests" => options with { DashboardRequests = Number() },
+                "--only" => value == "dashboard" ? options with { Only = value } : throw new ArgumentException($"--only {value}: only 'dashboard' is known."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --storage --pending --idle-seconds --settle-seconds --accept-seconds --accept-rounds --concurrency --callbacks --fill-wait-seconds --sweep-interval --poll-interval --dashboard-requests --only --out."),
             };
         }
 

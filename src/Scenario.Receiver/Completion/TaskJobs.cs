@@ -12,7 +12,7 @@ namespace Scenario.Receiver.Completion;
 /// Makes the jobs <see cref="TaskLifecycle"/> schedules: report jobs and a deferred task's deadline.
 /// Each carries the task's job parameter (<see cref="TaskJobParameters"/>): its id and the trace it continues.
 /// </summary>
-internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider filters) : ITaskJobs
+internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider filters, JobLookup lookup) : ITaskJobs
 {
     /// <summary>
     /// It runs from <see cref="ScenarioReportingOptions.ReportQueue"/> whatever queue an <see cref="EnqueuedState"/> names
@@ -40,4 +40,25 @@ internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider fil
         => jobs.ChangeState(reportJobId, new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = reason }, expectedState: null);
 
     public void DeleteScheduled(string jobId) => jobs.Delete(jobId, ScheduledState.StateName);
+
+    public string? DeleteUnlessEnded(string jobId, string reason)
+    {
+        // From the state just read, so that a job that ends meanwhile keeps its end; read again when it moved on (a worker
+        // took it from Enqueued, a retry came due), a few times: past that it is moving too fast to be running for long.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var state = lookup.StateName(jobId);
+            if (state is null || state == SucceededState.StateName || state == DeletedState.StateName)
+            {
+                return null;
+            }
+
+            if (jobs.ChangeState(jobId, new DeletedState { Reason = reason }, state))
+            {
+                return state;
+            }
+        }
+
+        return null;
+    }
 }

@@ -33,14 +33,33 @@ internal sealed class TaskOperator(
             return Refused("fail", taskInstanceId, operatorName, "only a running or deferred task can be failed");
         }
 
+        var standing = TaskStandings.Of(record);
         var outcome = TaskOutcome.Error(500, mapper.Cap(string.IsNullOrWhiteSpace(message) ? "Failed by an operator from the dashboard." : message.Trim()));
-        if (!await DecideAndHandOffAsync(taskInstanceId, outcome, "failed by an operator", cancellationToken).ConfigureAwait(false))
+        if (!await DecideAndHandOffAsync(taskInstanceId, outcome, "failed by an operator", cancellationToken, () => EndRunningWork(taskInstanceId, record, standing, operatorName)).ConfigureAwait(false))
         {
             return Refused("fail", taskInstanceId, operatorName, "something else decided the task first");
         }
 
-        Log.OperatorFailedTask(logger, operatorName, taskInstanceId, TaskStandings.Label(TaskStandings.Of(record)), outcome.StatusCode, outcome.Message!);
+        Log.OperatorFailedTask(logger, operatorName, taskInstanceId, TaskStandings.Label(standing), outcome.StatusCode, outcome.Message!);
         return "Failed: Scenario receives Error 500.";
+    }
+
+    /// <summary>
+    /// A running task's work is stopped once the operator's decision has won: its job is deleted, so the work's token
+    /// fires and nothing it does afterwards is kept. A deferred task's work job has ended already (it deferred).
+    /// </summary>
+    private void EndRunningWork(string taskInstanceId, TaskRecord record, TaskStanding standing, string operatorName)
+    {
+        if (standing != TaskStanding.Running || record.JobId is not { } workJobId)
+        {
+            return;
+        }
+
+        var reason = $"Failed by operator {operatorName} from the dashboard's Scenario page: Scenario receives Error 500; the work is cancelled and whatever it returns is dropped.";
+        if (lifecycle.EndWork(workJobId, reason) is { } priorState)
+        {
+            Log.OperatorEndedWork(logger, operatorName, taskInstanceId, workJobId, priorState);
+        }
     }
 
     /// <summary>Completes a deferred task with the given output values: Scenario receives Completed.</summary>
@@ -106,13 +125,19 @@ internal sealed class TaskOperator(
         }
     }
 
-    private async Task<bool> DecideAndHandOffAsync(string taskInstanceId, TaskOutcome outcome, string what, CancellationToken cancellationToken)
+    /// <summary>
+    /// The operator's decision, and its delivery handed to a report job when it won; <paramref name="afterDecision"/> ends
+    /// what the decision makes pointless (a running task's work) before the delivery is handed off.
+    /// </summary>
+    private async Task<bool> DecideAndHandOffAsync(string taskInstanceId, TaskOutcome outcome, string what, CancellationToken cancellationToken, Action? afterDecision = null)
     {
         var decision = await lifecycle.DecideAsync(taskInstanceId, outcome, TaskDecider.Operator, cancellationToken).ConfigureAwait(false);
         if (!decision.IsDecided)
         {
             return false;
         }
+
+        afterDecision?.Invoke();
 
         await lifecycle.HandOffDeliveryAsync(taskInstanceId, decision.WorkflowInstanceId, priorAttempts: 0,
             new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = $"The task was {what} from the dashboard: {outcome.Status} {outcome.StatusCode}." }).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hangfire.Dashboard;
+using Hangfire.Storage;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.DependencyInjection;
 using Scenario.Receiver.Delivery;
@@ -52,10 +53,14 @@ internal sealed class TaskPageDispatcher : IDashboardDispatcher
         }
 
         html.Raw("<h3>Hangfire jobs</h3><ul class=\"scenario-jobs\">");
-        Job(html, url, "Work job", record.JobId);
-        Job(html, url, "Report job", record.ReportJobId);
-        Job(html, url, "Deadline job", record.DeadlineJobId);
-        Job(html, url, "Cancellation check", record.CancellationCheckJobId);
+        using (var connection = context.Storage.GetConnection())
+        {
+            Job(html, url, connection, "Work job", record.JobId);
+            Job(html, url, connection, "Report job", record.ReportJobId);
+            Job(html, url, connection, "Deadline job", record.DeadlineJobId);
+            Job(html, url, connection, "Cancellation check", record.CancellationCheckJobId);
+        }
+
         html.Raw("</ul>");
 
         // Hidden in a read-only dashboard, and refused there too (TaskActionDispatcher); without the host's antiforgery
@@ -96,12 +101,21 @@ internal sealed class TaskPageDispatcher : IDashboardDispatcher
         _ => null,
     };
 
-    private static void Job(DashboardHtml html, UrlHelper url, string what, string? jobId)
+    /// <summary>A job's link, with its state and the state's reason: what the job did for the task (a work job an operator ended says so).</summary>
+    private static void Job(DashboardHtml html, UrlHelper url, IStorageConnection connection, string what, string? jobId)
     {
-        if (jobId is not null)
+        if (jobId is null)
         {
-            html.Raw("<li>").Text(what).Raw(": ").Link(url.JobDetails(jobId), "#" + jobId).Raw("</li>");
+            return;
         }
+
+        html.Raw("<li data-job=\"").Text(what).Raw("\">").Text(what).Raw(": ").Link(url.JobDetails(jobId), "#" + jobId);
+        if (connection.GetStateData(jobId) is { } state)
+        {
+            html.Text(" — ").Raw("<span class=\"scenario-job-state\">").Text(state.Name).Raw("</span>").Text(state.Reason is { Length: > 0 } reason ? ": " + reason : string.Empty);
+        }
+
+        html.Raw("</li>");
     }
 
     private static void Actions(DashboardContext context, DashboardHtml html, UrlHelper url, string taskInstanceId, TaskRecord record, TaskStanding standing)
@@ -112,7 +126,9 @@ internal sealed class TaskPageDispatcher : IDashboardDispatcher
         {
             any = true;
             Form(context, html, url, taskInstanceId, "fail", "Fail the task now", "btn-danger",
-                "Scenario receives Error 500 with this message, once. The work job, if still running, runs on; its own outcome is then dropped.",
+                standing is TaskStanding.Running
+                    ? "Scenario receives Error 500 with this message, once. The work job is deleted, so the work's cancellation token fires (at the Hangfire server's next cancellation check) and whatever it returns is dropped."
+                    : "Scenario receives Error 500 with this message, once; the deadline is dropped, and a completion that comes later is refused.",
                 fields => fields.Raw("<div class=\"form-group\"><label>Message</label><input class=\"form-control\" type=\"text\" name=\"message\" value=\"Failed by an operator from the dashboard.\" /></div>"));
         }
 

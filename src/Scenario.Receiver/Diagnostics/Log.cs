@@ -199,4 +199,7 @@ internal static partial class Log
 
     [LoggerMessage(1905, LogLevel.Warning, "Operator {Operator} asked the dashboard to {Action} Scenario task {TaskInstanceId}, which it refused: {Why}")]
     public static partial void OperatorActionRefused(ILogger logger, string @operator, string action, string taskInstanceId, string why);
+
+    [LoggerMessage(1906, LogLevel.Warning, "Operator {Operator} failed Scenario task {TaskInstanceId} while its work job {JobId} was {PriorState}: the job is deleted, so the work's cancellation token fires; whatever the work returns now is dropped")]
+    public static partial void OperatorEndedWork(ILogger logger, string @operator, string taskInstanceId, string jobId, string priorState);
 }

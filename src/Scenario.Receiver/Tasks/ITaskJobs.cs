@@ -24,4 +24,10 @@ internal interface ITaskJobs
 
     /// <summary>Deletes a job while it is still Scheduled: a job that ran, or runs, keeps its state.</summary>
     void DeleteScheduled(string jobId);
+
+    /// <summary>
+    /// Deletes a job from whatever state it is in unless it has ended (Succeeded, Deleted, or gone), with
+    /// <paramref name="reason"/> as the Deleted state's reason. Says the state it left, or null when it had ended.
+    /// </summary>
+    string? DeleteUnlessEnded(string jobId, string reason);
 }

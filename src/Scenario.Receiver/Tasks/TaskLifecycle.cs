@@ -168,6 +168,14 @@ internal sealed class TaskLifecycle(
         return await HandOffDeliveryAsync(taskInstanceId, record.WorkflowInstanceId, record.Delivery?.Attempts ?? 0, new EnqueuedState(ScenarioReportingOptions.ReportQueue) { Reason = reason }).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Ends the work of a task decided while its work job had not ended (an operator failed it): the job is deleted from
+    /// whatever state it is in, so its cancellation token fires where it runs (within the Hangfire server's
+    /// CancellationCheckInterval) and a queued or retrying job never starts. The deletion reports nothing more: the task
+    /// is settled, which <see cref="HandOffDeletedWork"/> checks first. Says the state the job left, or null when it had ended.
+    /// </summary>
+    public string? EndWork(string workJobId, string reason) => jobs.DeleteUnlessEnded(workJobId, reason);
+
     /// <summary>The report lock, under which a terminal status is posted; its marks are written through the lock.</summary>
     public ValueTask<IReportLock> LockForReportAsync(string taskInstanceId, CancellationToken cancellationToken)
         => records.LockForReportAsync(taskInstanceId, cancellationToken);

@@ -9,6 +9,9 @@ namespace Scenario.Receiver.Tests.Controllers;
 [Route("deferring")]
 public sealed class DeferringController(WorkProbe probe, ScenarioTaskContext task) : ControllerBase
 {
+    /// <summary>What <see cref="UntilCancelledNoted"/> notes when its token fires.</summary>
+    public const string CancellationObserved = "cancellation observed";
+
     [HttpPost("defer/{milliseconds:int}"), ScenarioLongRunning]
     public IResult Defer(int milliseconds)
     {
@@ -21,6 +24,24 @@ public sealed class DeferringController(WorkProbe probe, ScenarioTaskContext tas
     {
         probe.Record("until-cancelled", task);
         await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        return Ok();
+    }
+
+    /// <summary>Runs until its token fires, and notes in the probe that it saw it fire: the work observed its cancellation.</summary>
+    [HttpPost("until-cancelled/noted"), ScenarioLongRunning]
+    public async Task<IActionResult> UntilCancelledNoted(CancellationToken cancellationToken)
+    {
+        probe.Record("until-cancelled/noted", task);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            probe.Record(CancellationObserved, task);
+            throw;
+        }
+
         return Ok();
     }
 

@@ -62,6 +62,37 @@ public abstract class TaskOperatorTests(TaskStoreUnderTest store) : StandInTest
     }
 
     [SkippableFact]
+    public async Task FailAsync_RunningTask_ItsWorkObservesCancellationAndScenarioReceivesExactlyOneError()
+    {
+        await using var host = await StartAsync();
+        var probe = host.Services.GetRequiredService<WorkProbe>();
+        var running = await CallAsync(host, "/deferring/until-cancelled/noted");
+        await Await.UntilAsync(() => probe.CountFor(running) == 1, "the work runs");
+        var workJobId = (await Records(host).FindAsync(running))!.JobId!;
+
+        var result = await Operator(host).FailAsync(running, "alice", "Stuck on a lost price feed.", CancellationToken.None);
+        await Await.UntilAsync(() => probe.Invocations.Any(i => i.TaskInstanceId == running && i.Action == DeferringController.CancellationObserved), "the work observes its cancellation");
+        await Scenario.WaitForTerminalStatusAsync(running, Timeout);
+        await Await.UntilAsync(async () => (await Records(host).FindAsync(running))?.IsReported == true, "the task is marked reported");
+
+        // A task after it: a second report of the failed one, from the deletion of its work job, would have arrived first.
+        var after = await CallAsync(host, "/deferring/brief/0");
+        await Scenario.WaitForTerminalStatusAsync(after, Timeout);
+
+        Assert.Equal("Failed: Scenario receives Error 500.", result);
+        var status = Assert.Single(Scenario.StatusesFor(running));
+        Assert.Equal("Error", status.Status);
+        Assert.Equal("Stuck on a lost price feed.", status.Message);
+        using var connection = host.Storage.GetConnection();
+        var workState = connection.GetStateData(workJobId);
+        Assert.Equal("Deleted", workState.Name);
+        Assert.Equal("Failed by operator alice from the dashboard's Scenario page: Scenario receives Error 500; the work is cancelled and whatever it returns is dropped.", workState.Reason);
+        Assert.Equal(TaskDecider.Operator, (await Records(host).FindAsync(running))!.DecidedBy);
+        var ended = Assert.Single(host.Logs.Lines, line => line.EventId == 1906);
+        Assert.Equal($"Operator alice failed Scenario task {running} while its work job {workJobId} was Processing: the job is deleted, so the work's cancellation token fires; whatever the work returns now is dropped", ended.Message);
+    }
+
+    [SkippableFact]
     public async Task FailAsync_DeliveredTask_RefusedAndNothingPosted()
     {
         await using var host = await StartAsync();

@@ -349,6 +349,8 @@ public abstract class ProgressReporterTests(TaskStoreUnderTest store) : IAsyncLi
         public void DeleteScheduled(string jobId) => throw new NotSupportedException();
 
         public bool EnqueueNow(string reportJobId, string reason) => throw new NotSupportedException();
+
+        public string? DeleteUnlessEnded(string jobId, string reason) => throw new NotSupportedException();
     }
 
     /// <summary>Notes when each status leaves the receiver, before the network or the stand-in add their own delays.</summary>
