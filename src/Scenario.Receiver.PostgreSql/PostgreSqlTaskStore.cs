@@ -58,7 +58,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
     /// job's own where the generic store makes five: claims the task's row, makes the job and records it. A concurrent accept of the same task waits at its insert until
     /// this one commits, then finds the job; an accept that fails or dies rolls back and leaves nothing behind.
     /// </summary>
-    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
+    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<ValueTask<string>> createWorkJob, CancellationToken cancellationToken = default)
     {
         var id = taskInstanceId;
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -86,7 +86,7 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
                     return TaskAcceptance.Existing(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
                 }
 
-                var jobId = createWorkJob();
+                var jobId = await createWorkJob().ConfigureAwait(false);
                 using (var record = Command(Sql.RecordAcceptedAndCommit, connection, id))
                 {
                     var acceptedAt = _time.GetUtcNow();

@@ -66,7 +66,7 @@ internal static class MemoryParts
                 ["(b) hand-written job"] = BytesEach(n, i => jobs.Enqueue<HandWrittenJob>(job => job.RunAsync(taskIds[i], request, CancellationToken.None))),
                 ["(c) work job"] = bare,
                 ["(c) its job parameter (task id, workflow, trace, request snapshot)"] = withParameter - bare,
-                [$"(c) task record ({store.Name} store)"] = BytesEach(n, i => Completed(store.AcceptAsync(taskIds[i], action.Key, "wf-bench", null, queue, () => workJobIds[i]))),
+                [$"(c) task record ({store.Name} store)"] = BytesEach(n, i => Completed(store.AcceptAsync(taskIds[i], action.Key, "wf-bench", null, queue, () => ValueTask.FromResult(workJobIds[i])))),
             };
         }
 

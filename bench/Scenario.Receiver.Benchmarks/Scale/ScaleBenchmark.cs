@@ -181,7 +181,7 @@ internal static class ScaleBenchmark
             {
                 receiver.Cancellation.PollInterval = poll;
             }
-        });
+        }).UsePostgreSqlTaskStore();
         var app = builder.Build();
         app.UseScenarioTaskContext();
         app.MapPost("/defer", () => ScenarioResults.Deferred(TimeSpan.FromDays(1))).WithScenarioLongRunning();

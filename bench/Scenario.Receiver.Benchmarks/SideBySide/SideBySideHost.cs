@@ -59,7 +59,7 @@ internal sealed class SideBySideHost : IAsyncDisposable
             options.BaseUrl = scenario;
             options.ApiKey = apiKey;
             options.TaskStore = taskStore ?? new ScenarioTaskStoreOptions();
-        });
+        }).UsePostgreSqlTaskStore();
 
         var app = builder.Build();
         app.UseScenarioTaskContext();

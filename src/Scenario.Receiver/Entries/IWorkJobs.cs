@@ -7,5 +7,5 @@ namespace Scenario.Receiver.Entries;
 internal interface IWorkJobs
 {
     /// <summary>Enqueues the work job of an accepted task on <paramref name="queue"/>; returns its job id.</summary>
-    string Create(string entryKey, string taskInstanceId, string? workflowInstanceId, string queue, string argumentsJson, string? requestSnapshot);
+    ValueTask<string> CreateAsync(string entryKey, string taskInstanceId, string? workflowInstanceId, string queue, string argumentsJson, string? requestSnapshot);
 }

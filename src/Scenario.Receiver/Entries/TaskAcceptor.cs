@@ -22,7 +22,7 @@ internal sealed class TaskAcceptor(
         var taskInstanceId = task.TaskInstanceId!;
         var queue = entry.Settings.Queue ?? EnqueuedState.DefaultQueue;
         var acceptance = await lifecycle.AcceptAsync(
-            taskInstanceId, entry.Key, task.WorkflowInstanceId, task.TaskStatusUrl, queue, () => workJobs.Create(entry.Key, task.TaskInstanceId!, task.WorkflowInstanceId, queue, argumentsJson, requestSnapshot), cancellationToken).ConfigureAwait(false);
+            taskInstanceId, entry.Key, task.WorkflowInstanceId, task.TaskStatusUrl, queue, () => workJobs.CreateAsync(entry.Key, task.TaskInstanceId!, task.WorkflowInstanceId, queue, argumentsJson, requestSnapshot), cancellationToken).ConfigureAwait(false);
         if (acceptance.IsDuplicate)
         {
             if (acceptance.AcceptedByEntry is { Length: > 0 } acceptedBy && !string.Equals(acceptedBy, entry.Key, StringComparison.Ordinal))

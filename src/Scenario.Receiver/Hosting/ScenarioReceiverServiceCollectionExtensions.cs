@@ -84,6 +84,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddSingleton<LongRunningEntryCatalog>();
         services.TryAddSingleton<RequestAcceptance>();
         services.TryAddSingleton<RequestSnapshotCapture>();
+        services.TryAddSingleton<StorageCallThreads>();
         services.TryAddSingleton<IWorkJobs, WorkJobs>();
         services.TryAddSingleton<TaskAcceptor>();
         MvcEntryPoint.Register(services);

@@ -48,7 +48,7 @@ internal interface ITaskStore
     /// Task ids reach every member canonical (a GUID in lower case, <see cref="Request.TaskHeaderReader.Canonical"/>): the edges
     /// make them so, and the stores take them as they are.
     /// </remarks>
-    ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default);
+    ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<ValueTask<string>> createWorkJob, CancellationToken cancellationToken = default);
 
     ValueTask<TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default);
 

@@ -23,22 +23,13 @@ internal static class SweepLock
         var connection = storage.GetConnection();
         try
         {
-            var held = await DistributedLockThread.AcquireAsync(storage, connection, resource, timeout).ConfigureAwait(false);
-            return new HeldLock(connection, held);
+            // The handle owns the connection: disposing it returns the lock, then disposes the connection.
+            return await DistributedLockThread.AcquireAsync(storage, connection, resource, timeout).ConfigureAwait(false);
         }
         catch
         {
             connection.Dispose();
             throw;
-        }
-    }
-
-    private sealed class HeldLock(IStorageConnection connection, IDisposable distributedLock) : IDisposable
-    {
-        public void Dispose()
-        {
-            distributedLock.Dispose();
-            connection.Dispose();
         }
     }
 }

@@ -26,7 +26,7 @@ internal sealed class TaskLifecycle(
     /// post of the task goes there.
     /// </summary>
     public ValueTask<TaskAcceptance> AcceptAsync(
-        string taskInstanceId, string entryKey, string? workflowInstanceId, Uri? suggestedStatusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken)
+        string taskInstanceId, string entryKey, string? workflowInstanceId, Uri? suggestedStatusUrl, string queue, Func<ValueTask<string>> createWorkJob, CancellationToken cancellationToken)
         => records.AcceptAsync(taskInstanceId, entryKey, workflowInstanceId, statusUrlPolicy.AllowedOrNull(suggestedStatusUrl)?.AbsoluteUri, queue, createWorkJob, cancellationToken);
 
     /// <summary>

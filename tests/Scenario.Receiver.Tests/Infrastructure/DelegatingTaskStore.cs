@@ -34,7 +34,7 @@ internal class DelegatingTaskStore(ITaskStore inner) : ITaskStore
 
     public TimeSpan ReportLockTimeout => Inner.ReportLockTimeout;
 
-    public virtual ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
+    public virtual ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<ValueTask<string>> createWorkJob, CancellationToken cancellationToken = default)
         => Inner.AcceptAsync(taskInstanceId, entryKey, workflowInstanceId, statusUrl, queue, createWorkJob, cancellationToken);
 
     public virtual ValueTask<TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default) => Inner.FindAsync(taskInstanceId, cancellationToken);

@@ -232,7 +232,7 @@ public abstract class ScenarioSweepJobTests(TaskStoreUnderTest store) : StandInT
         {
             var id = TestData.NewTaskId();
             healthy.Add(id);
-            await records.AcceptAsync(id, "entry", null, null, "parked", () => parked.JobId!);
+            await records.AcceptAsync(id, "entry", null, null, "parked", () => ValueTask.FromResult(parked.JobId!));
         }
 
         var call = await host.RestCall.PostAsync(ParkedPath, TestData.ValidBody);

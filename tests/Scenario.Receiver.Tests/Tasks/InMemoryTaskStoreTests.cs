@@ -60,11 +60,11 @@ public sealed class InMemoryTaskStoreTests : StandInTest
         var otherStorage = NewStore(new InMemoryStorage());
         var taskId = TestData.NewTaskId();
 
-        await first.AcceptAsync(taskId, "entry", null, null, "default", () => "job-1");
+        await first.AcceptAsync(taskId, "entry", null, null, "default", () => ValueTask.FromResult("job-1"));
 
         Assert.Equal("job-1", (await sameStorage.FindAsync(taskId))?.JobId);
         Assert.Null((await otherStorage.FindAsync(taskId)));
-        Assert.True((await otherStorage.AcceptAsync(taskId, "entry", null, null, "default", () => "job-2")) is { IsDuplicate: false, JobId: "job-2" });
+        Assert.True((await otherStorage.AcceptAsync(taskId, "entry", null, null, "default", () => ValueTask.FromResult("job-2"))) is { IsDuplicate: false, JobId: "job-2" });
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class InMemoryTaskStoreTests : StandInTest
         var clock = new AdjustableClock(DateTimeOffset.Parse("2026-12-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var store = NewStore(new InMemoryStorage(), clock, retention: TimeSpan.FromHours(1));
         var taskId = TestData.NewTaskId();
-        await store.AcceptAsync(taskId, "entry", null, null, "default", () => "job-1");
+        await store.AcceptAsync(taskId, "entry", null, null, "default", () => ValueTask.FromResult("job-1"));
 
         clock.Now += TimeSpan.FromMinutes(59);
         Assert.NotNull((await store.FindAsync(taskId)));
@@ -112,7 +112,7 @@ public sealed class InMemoryTaskStoreTests : StandInTest
     {
         var store = NewStore(new InMemoryStorage());
         var taskId = TestData.NewTaskId();
-        await store.AcceptAsync(taskId, "entry", null, null, "default", () => "job-1");
+        await store.AcceptAsync(taskId, "entry", null, null, "default", () => ValueTask.FromResult("job-1"));
         await store.MarkUndeliveredAsync(taskId);
         await store.MarkRecoveringAsync(taskId);
         Assert.Equal((1L, 1L, 1L), (await store.CountWaitingAsync()));

@@ -4,47 +4,40 @@ using Hangfire.Storage;
 namespace Scenario.Receiver.Tasks.HangfireStorage;
 
 /// <summary>
-/// Takes and returns a Hangfire distributed lock on a thread of its own. Storages remember the locks a flow holds, to let
-/// it take one again re-entrantly: Hangfire.Redis.StackExchange keeps a dictionary of held keys per thread (an
-/// <see cref="AsyncLocal{T}"/> in some versions), and takes a key it finds there as held already, without locking. Hangfire's
-/// own code takes and returns a lock on one thread, in one flow. This store holds its locks across awaits: taken on one
-/// pool thread, returned on another, a lock would leave its key in the first thread's dictionary, and the next flow that
-/// takes the same lock there, or a sibling flow forked from a context that has the dictionary, would "hold" it without
-/// locking: two deliveries of one task, both posting. A thread that belongs to the lock alone, started without the
-/// caller's execution context, takes it, waits, and returns it: nothing is shared, and nothing stale is left behind.
+/// Takes a Hangfire distributed lock on a thread of its own, and returns it there. Hangfire's lock API is synchronous: a
+/// contended lock is a wait (Hangfire.PostgreSql and Hangfire.Redis.StackExchange poll with sleeps until the lock is free
+/// or the timeout passes). On a request or pool thread, twenty requests for one task wait at once, the pool starves, and
+/// the holder's own continuations cannot run until it grows (seen: duplicate RestCalls answered 503 after the accept
+/// lock's timeout). A thread that belongs to the lock alone waits instead, and the caller awaits it.
 /// </summary>
 /// <remarks>
-/// A thread per held lock costs a thread's start (tens of microseconds) on the generic store's lock path, so only the
-/// storages that keep held locks per thread get one: Hangfire.Redis.StackExchange's. Storages whose locks belong to the
-/// connection that takes them (Hangfire.InMemory, Hangfire.PostgreSql, SQL Server) keep the direct call, and must: their
-/// lock is returned through that connection, which the holder disposes right after returning the lock, so a lock
-/// returned later, on its own thread, would find the connection gone and be left behind until it times out (seen:
-/// decide-lock timeouts and 503 accepts on Hangfire.PostgreSql).
+/// It also keeps each lock in one flow. Storages remember the locks a flow holds, to let it take one again re-entrantly:
+/// Hangfire.Redis.StackExchange keeps a dictionary of held keys per thread, and takes a key it finds there as held
+/// already, without locking. This store holds its locks across awaits: taken on one pool thread and returned on another,
+/// a lock would leave its key in the first thread's dictionary, and the next flow to take it there would "hold" it
+/// without locking. The lock's thread is started without the caller's execution context: nothing is shared.
+/// Storages that return a lock through the connection that took it (Hangfire.PostgreSql) need the lock returned before
+/// the connection is disposed, so the handle owns the connection: the lock's thread returns the lock, then disposes the
+/// connection. Hangfire.InMemory keeps the direct call: its lock is an in-process wait, and a thread per lock would
+/// cost more than it saves.
 /// </remarks>
 internal static class DistributedLockThread
 {
-    private const string RedisStorageNamespace = "Hangfire.Redis.";
+    private const string InMemoryStorageType = "Hangfire.InMemory.InMemoryStorage";
 
     /// <summary>
-    /// Takes <paramref name="resource"/> through <paramref name="connection"/>: on a thread of its own where
-    /// <paramref name="storage"/> keeps held locks per thread, else on the caller's thread. The caller disposes the
-    /// handle, then the connection.
+    /// Takes <paramref name="resource"/> through <paramref name="connection"/>, on a thread of its own except on
+    /// Hangfire.InMemory. The returned handle owns <paramref name="connection"/>: disposing it returns the lock, then
+    /// disposes the connection; the caller disposes the connection itself only when this throws.
     /// </summary>
     public static async ValueTask<IDisposable> AcquireAsync(JobStorage storage, IStorageConnection connection, string resource, TimeSpan timeout)
-        => NeedsOwnThread(storage)
-            ? await AcquireOnOwnThreadAsync(() => connection.AcquireDistributedLock(resource, timeout)).ConfigureAwait(false)
-            : connection.AcquireDistributedLock(resource, timeout);
-
-    /// <summary>Whether <paramref name="storage"/>'s locks need a thread of their own (see the remarks).</summary>
-    private static bool NeedsOwnThread(JobStorage storage) => storage.GetType().FullName?.StartsWith(RedisStorageNamespace, StringComparison.Ordinal) == true;
-
-    /// <summary>
-    /// Runs <paramref name="acquire"/> on a thread of its own, which keeps the lock until the returned handle is disposed,
-    /// then returns it there. <paramref name="acquire"/>'s exception (a <see cref="Hangfire.Storage.DistributedLockTimeoutException"/>) is the task's.
-    /// </summary>
-    private static async Task<IDisposable> AcquireOnOwnThreadAsync(Func<IDisposable> acquire)
     {
-        var holder = new LockThread(acquire);
+        if (storage.GetType().FullName == InMemoryStorageType)
+        {
+            return new HeldInline(connection.AcquireDistributedLock(resource, timeout), connection);
+        }
+
+        var holder = new LockThread(() => connection.AcquireDistributedLock(resource, timeout), connection);
         var thread = new Thread(holder.Run) { IsBackground = true, Name = "Scenario.Receiver lock" };
 
         // UnsafeStart: the thread starts with an empty execution context, nothing of the caller's flow.
@@ -53,7 +46,26 @@ internal static class DistributedLockThread
         return holder;
     }
 
-    private sealed class LockThread(Func<IDisposable> acquire) : IDisposable
+    private sealed class HeldInline(IDisposable handle, IStorageConnection connection) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                handle.Dispose();
+            }
+            finally
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The lock's thread: takes the lock, waits until the holder is done, returns the lock and disposes the connection.
+    /// A failed acquire is handed to the awaiting caller, who still owns the connection then.
+    /// </summary>
+    private sealed class LockThread(Func<IDisposable> acquire, IStorageConnection connection) : IDisposable
     {
         private readonly TaskCompletionSource _acquired = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ManualResetEvent _release = new(initialState: false);
@@ -81,7 +93,14 @@ internal static class DistributedLockThread
             // This thread is the lock's alone: it waits here, blocking no pool thread, until the holder is done.
             _release.WaitOne();
             _release.Dispose();
-            handle.Dispose();
+            try
+            {
+                handle.Dispose();
+            }
+            finally
+            {
+                connection.Dispose();
+            }
         }
 
         public void Dispose() => _release.Set();

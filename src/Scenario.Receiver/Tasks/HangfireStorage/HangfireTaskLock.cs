@@ -120,7 +120,7 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
             }
         }
 
+        // Returns the lock, then disposes the connection (the handle owns it: see DistributedLockThread).
         _lock.Dispose();
-        _connection.Dispose();
     }
 }

@@ -86,7 +86,7 @@ internal sealed class HangfireTaskStore : ITaskStore
     public TimeSpan ReportLockTimeout { get; }
 
     /// <summary>Under the task's accept lock: the record says whether a job exists already, else the job is made and recorded.</summary>
-    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
+    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<ValueTask<string>> createWorkJob, CancellationToken cancellationToken = default)
     {
         using var locked = await LockAsync(taskInstanceId, AcceptLockSuffix, TaskLocks.AcceptLockTimeout).ConfigureAwait(false);
         if (locked.Read() is { JobId: { } existingJobId } existing)
@@ -94,7 +94,7 @@ internal sealed class HangfireTaskStore : ITaskStore
             return TaskAcceptance.Existing(existingJobId, existing.EntryKey);
         }
 
-        var jobId = createWorkJob();
+        var jobId = await createWorkJob().ConfigureAwait(false);
         locked.WriteAccepted(workflowInstanceId, statusUrl, jobId, queue, entryKey, _time.GetUtcNow());
         return TaskAcceptance.New(jobId);
     }

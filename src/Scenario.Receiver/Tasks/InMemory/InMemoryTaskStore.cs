@@ -53,7 +53,7 @@ internal sealed class InMemoryTaskStore : ITaskStore
     /// </summary>
     public static bool IsFor(JobStorage storage) => storage.GetType().FullName == InMemoryStorageType;
 
-    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<string> createWorkJob, CancellationToken cancellationToken = default)
+    public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<ValueTask<string>> createWorkJob, CancellationToken cancellationToken = default)
     {
         var id = taskInstanceId;
         using var locked = await _table.Locks.TakeAsync(id + ":accept", TaskLocks.AcceptLockTimeout, cancellationToken).ConfigureAwait(false);
@@ -63,7 +63,7 @@ internal sealed class InMemoryTaskStore : ITaskStore
         }
 
         // Outside the table's lock, inside the task's: a duplicate waits for the job, other tasks do not.
-        var jobId = createWorkJob();
+        var jobId = await createWorkJob().ConfigureAwait(false);
         var acceptedAt = _time.GetUtcNow();
         _table.Write(
             id,
