@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(1108, LogLevel.Warning, "A call to {Action} has a body over the {Limit}-byte limit ({LimitSetting}; {HowKnown}); answered 413, nothing enqueued")]
     public static partial void BodyTooLarge(ILogger logger, string action, long limit, string limitSetting, string howKnown);
 
+    [LoggerMessage(1109, LogLevel.Error, "A call to the long-running endpoint {Action} was answered 500 and its handler did not run: {Fix}")]
+    public static partial void ReceiverNotAdded(ILogger logger, string action, string fix);
+
     [LoggerMessage(1206, LogLevel.Warning, "Work for Scenario task {TaskInstanceId} passed its {TimeoutSeconds} s deadline without stopping; Error 504 is reported now and its late result will be discarded")]
     public static partial void WorkAbandonedAtDeadline(ILogger logger, string taskInstanceId, double timeoutSeconds);
 

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Mvc.ApplicationModels;
+using Scenario.Receiver.Entries.Mvc;
+
 namespace Scenario.Receiver;
 
 /// <summary>
@@ -7,10 +10,11 @@ namespace Scenario.Receiver;
 /// <c>{"taskInstanceId": "…", "jobId": "…"}</c>. When the job ends, Scenario receives <c>Completed</c>
 /// or <c>Error</c> with the status code the action would have answered. For a minimal-API endpoint, call
 /// <c>WithScenarioLongRunning()</c> instead: this attribute on a handler alone stops the host at start-up
-/// with a message that says so, rather than being ignored.
+/// with a message that says so, rather than being ignored. In a host that never called <c>AddScenarioReceiver</c>,
+/// <c>MapControllers()</c> throws with a message naming that call, rather than the action running in the request.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
-public sealed class ScenarioLongRunningAttribute : Attribute
+public sealed class ScenarioLongRunningAttribute : Attribute, IActionModelConvention
 {
     /// <summary>
     /// The order of the action filter that accepts the task: after every other action filter
@@ -51,4 +55,11 @@ public sealed class ScenarioLongRunningAttribute : Attribute
 
     /// <summary>The Hangfire queue the work goes to. Default <see langword="null"/>: Hangfire's "default" queue.</summary>
     public string? Queue { get; set; }
+
+    /// <summary>
+    /// MVC applies an action's attributes that are conventions without any registration, while it builds its
+    /// application model in <c>MapControllers()</c>, at start-up: the one hook a host without the receiver's services
+    /// still runs. Without it the attribute would be ignored there and the action would run in the request.
+    /// </summary>
+    void IActionModelConvention.Apply(ActionModel action) => LongRunningApplicationModelProvider.EnsurePlaced(action);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing;
 using Scenario.Receiver;
 using Scenario.Receiver.Entries.MinimalApis;
 
@@ -22,10 +23,21 @@ public static class ScenarioLongRunningEndpointConventionBuilderExtensions
     /// <param name="timeoutSeconds">As <see cref="ScenarioLongRunningAttribute.TimeoutSeconds"/>; default 0 (<see cref="ScenarioReceiverOptions.DefaultTimeout"/>), or the handler's attribute's.</param>
     /// <param name="queue">As <see cref="ScenarioLongRunningAttribute.Queue"/>; default Hangfire's "default" queue, or the handler's attribute's.</param>
     /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// On a route group of a host that never called <c>AddScenarioReceiver</c>, naming that call. A single endpoint of
+    /// such a host answers each call with a problem+json 500 naming it, logged at Error, and never runs its handler.
+    /// </exception>
     public static TBuilder WithScenarioLongRunning<TBuilder>(this TBuilder builder, int? retries = null, int? timeoutSeconds = null, string? queue = null)
         where TBuilder : IEndpointConventionBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // A route group knows the host's services now, at start-up: without the receiver's, stop here. A single
+        // endpoint's builder does not; its endpoint answers a problem+json 500 naming the fix instead (see the convention).
+        if (builder is IEndpointRouteBuilder group)
+        {
+            ScenarioReceiverMarker.EnsureAdded(group.ServiceProvider, $"{nameof(WithScenarioLongRunning)}()");
+        }
 
         // Validated now, by the attribute's own setters: a bad value fails where it is written.
         ScenarioLongRunningAttribute? requested = null;

@@ -52,6 +52,17 @@ internal static class ProblemResponses
             statusCode: StatusCodes.Status409Conflict,
             extensions: new Dictionary<string, object?> { ["taskInstanceId"] = taskInstanceId, ["priorOutcome"] = priorOutcome });
 
+    /// <summary>
+    /// 500 for a long-running endpoint in a host that never called <c>AddScenarioReceiver</c>: nothing can accept the
+    /// task, and running the work in the request instead would leave Scenario's task RUNNING with no one to report it.
+    /// <paramref name="fix"/> names the missing call.
+    /// </summary>
+    internal static IResult ReceiverNotAdded(string fix)
+        => Results.Problem(
+            title: "The Scenario receiver is not registered in this service",
+            detail: fix,
+            statusCode: StatusCodes.Status500InternalServerError);
+
     /// <summary>A body longer than a long-running endpoint may read; <paramref name="declaredLength"/> when the call said so itself.</summary>
     internal static IResult BodyTooLarge(long limit, string limitSetting, long? declaredLength)
         => Results.Problem(

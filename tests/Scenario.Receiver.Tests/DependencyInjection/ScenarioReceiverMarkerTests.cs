@@ -1,9 +1,15 @@
+using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Scenario.Receiver.Entries.Mvc;
+using Scenario.Receiver.Testing;
+using Scenario.Receiver.Tests.Controllers;
+using Scenario.Receiver.Tests.Infrastructure;
 
 namespace Scenario.Receiver.Tests.DependencyInjection;
 
@@ -34,16 +40,60 @@ public sealed class ScenarioReceiverMarkerTests
     }
 
     [Fact]
-    public async Task WithScenarioLongRunning_WithoutAddScenarioReceiver_ThrowsWhenTheEndpointIsBuilt()
+    public async Task WithScenarioLongRunning_OnAGroupWithoutAddScenarioReceiver_ThrowsAtTheCall()
     {
         await using var app = BuildWithoutReceiver();
-        app.MapPost("/quotes", () => "quoted").WithScenarioLongRunning();
+        var group = app.MapGroup("/quotes");
 
-        // ASP.NET Core builds an endpoint (and runs its filter factories) when its data source is first read.
-        var error = Assert.Throws<InvalidOperationException>(
-            () => ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).ToList());
+        var error = Assert.Throws<InvalidOperationException>(() => group.WithScenarioLongRunning());
 
         Assert.Equal(Expected("WithScenarioLongRunning()"), error.Message);
+    }
+
+    [Fact]
+    public async Task WithScenarioLongRunning_OnAnEndpointWithoutAddScenarioReceiver_Answers500ProblemNamingTheFixWithoutRunningTheHandler()
+    {
+        var logs = new CapturedLogs();
+        await using var app = BuildWithoutReceiver(logs);
+        var handlerRuns = 0;
+        app.MapPost("/quotes", () =>
+        {
+            Interlocked.Increment(ref handlerRuns);
+            return "quoted";
+        }).WithScenarioLongRunning();
+        app.MapGet("/other", () => "served");
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+
+        var answer = await new ScenarioRestCall(client).PostAsync("/quotes", new { Portfolio = "P-1" });
+
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.ContentType);
+        using var problem = JsonDocument.Parse(answer.Body);
+        Assert.Equal("The Scenario receiver is not registered in this service", problem.RootElement.GetProperty("title").GetString());
+        Assert.Equal(Expected("WithScenarioLongRunning()"), problem.RootElement.GetProperty("detail").GetString());
+        Assert.Equal(0, handlerRuns);
+        var line = Assert.Single(logs.Lines, l => l.EventId == 1109);
+        Assert.Equal(LogLevel.Error, line.Level);
+        Assert.Equal("A call to the long-running endpoint HTTP: POST /quotes was answered 500 and its handler did not run: " + Expected("WithScenarioLongRunning()"), line.Message);
+
+        // The host's other endpoints are not affected.
+        Assert.Equal("served", await client.GetStringAsync("/other"));
+    }
+
+    [Fact]
+    public async Task ScenarioLongRunningAction_WithoutAddScenarioReceiver_MapControllersThrowsNamingTheMissingCall()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddControllers()
+            .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllersFeatureProvider([typeof(UnregisteredReceiverController)])));
+        await using var app = builder.Build();
+
+        // MVC builds its application model, and applies the attribute as a convention, in MapControllers: at start-up.
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapControllers());
+
+        Assert.Equal(Expected("[ScenarioLongRunning] on the action UnregisteredReceiverController.Run"), error.Message);
     }
 
     [Fact]
@@ -72,10 +122,16 @@ public sealed class ScenarioReceiverMarkerTests
         Assert.Equal(Expected("AddScenario()"), error.Message);
     }
 
-    private static WebApplication BuildWithoutReceiver()
+    private static WebApplication BuildWithoutReceiver(CapturedLogs? logs = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
+        if (logs is not null)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(logs);
+        }
+
         return builder.Build();
     }
 

@@ -1,8 +1,13 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Scenario.Receiver.Diagnostics;
+using Scenario.Receiver.Request;
 
 namespace Scenario.Receiver.Entries.MinimalApis;
 
@@ -34,15 +39,36 @@ internal static class LongRunningEndpointConvention
         endpoint.FilterFactories.Add((context, next) =>
         {
             var services = context.ApplicationServices;
-            var acceptance = services.GetService<RequestAcceptance>()
-                ?? throw ScenarioReceiverMarker.NotAdded(
-                    $"{nameof(ScenarioLongRunningEndpointConventionBuilderExtensions.WithScenarioLongRunning)}()");
+            if (services.GetService<RequestAcceptance>() is not { } acceptance)
+            {
+                return ReceiverNotAdded(services, entry);
+            }
+
             var jsonOptions = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             var parameters = HandlerParameterClassifier.Classify(context.MethodInfo, services, entry.DisplayName);
             entry.Attach(parameters, HandlerParameterClassifier.BodyParameters(context.MethodInfo, parameters), jsonOptions, next);
             var filter = new LongRunningEndpointFilter(entry, acceptance);
             return invocation => filter.InvokeAsync(invocation, next);
         });
+    }
+
+    /// <summary>
+    /// The endpoint of a host that never called <c>AddScenarioReceiver</c>. ASP.NET Core builds a single endpoint, and runs
+    /// this factory, at its first request, after start-up: too late to stop the host (a route group is checked when
+    /// <c>WithScenarioLongRunning()</c> is called on it, which is at start-up). Throwing here would fail the building of
+    /// every endpoint of the host, health checks included, with a bare 500; running the handler in the request would
+    /// leave Scenario's task RUNNING with no one to report it. So each call is answered a problem+json 500 that names the
+    /// missing call, logged at Error, and the handler never runs.
+    /// </summary>
+    private static EndpointFilterDelegate ReceiverNotAdded(IServiceProvider services, MinimalApiEntry entry)
+    {
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(LongRunningEndpointFilter)) ?? NullLogger.Instance;
+        var fix = ScenarioReceiverMarker.NotAdded($"{nameof(ScenarioLongRunningEndpointConventionBuilderExtensions.WithScenarioLongRunning)}()").Message;
+        return _ =>
+        {
+            Log.ReceiverNotAdded(logger, entry.DisplayName, fix);
+            return ValueTask.FromResult<object?>(ProblemResponses.ReceiverNotAdded(fix));
+        };
     }
 
     /// <summary>

@@ -93,16 +93,28 @@ internal static class DistributedLockThread
             // This thread is the lock's alone: it waits here, blocking no pool thread, until the holder is done.
             _release.WaitOne();
             _release.Dispose();
-            try
-            {
-                handle.Dispose();
-            }
-            finally
-            {
-                connection.Dispose();
-            }
+            DisposeQuietly(handle);
+            DisposeQuietly(connection);
         }
 
         public void Dispose() => _release.Set();
+
+        /// <summary>
+        /// An exception on this thread would end the process: no caller is left here to take it. The storage that does not
+        /// answer the release (seen: a Redis timeout on a starved instance) lets the lock expire on its own after its lock
+        /// timeout (Redis's key expiry, Hangfire.PostgreSql's DistributedLockTimeout); the holder is done and waits for nothing.
+        /// </summary>
+        private static void DisposeQuietly(IDisposable disposable)
+        {
+            try
+            {
+                disposable.Dispose();
+            }
+#pragma warning disable CA1031 // See the summary: nothing may leave this thread.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
     }
 }
