@@ -34,6 +34,11 @@ internal sealed class ScenarioWorkJob(
     /// </summary>
     internal static readonly TimeSpan StorageUnavailableRetryDelay = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a work job that finds no record of its task waits for its accept to record it (see FindBeforeTheWorkAsync).</summary>
+    internal static readonly TimeSpan AcceptRecordWait = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan AcceptRecordPoll = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Hangfire's entry point. Public because Hangfire invokes only public methods.</summary>
     /// <param name="entryKey">The long-running endpoint, by its key in the catalog.</param>
     /// <param name="taskInstanceId">The Scenario task.</param>
@@ -207,7 +212,19 @@ internal sealed class ScenarioWorkJob(
     {
         try
         {
-            return await lifecycle.Records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+            var record = await lifecycle.Records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+
+            // The accept that made this job records the job in the task's record just after creating it: a worker that
+            // fetched the job at once can be here first, and must not run the work without the task's facts (its workflow
+            // id, its status URL). A record still missing after the wait is a job of an earlier version, or one whose
+            // record has expired: it runs on its job parameter's values, as before.
+            for (var waited = TimeSpan.Zero; record is null && waited < AcceptRecordWait; waited += AcceptRecordPoll)
+            {
+                await Task.Delay(AcceptRecordPoll, cancellationToken).ConfigureAwait(false);
+                record = await lifecycle.Records.FindAsync(taskInstanceId, cancellationToken).ConfigureAwait(false);
+            }
+
+            return record;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -74,6 +74,52 @@ public abstract class ScenarioWorkJobTests(TaskStoreUnderTest store) : StandInTe
         Assert.Equal("true", status.OutputValues["released"]);
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId));
     }
+
+    [Fact]
+    public async Task WorkJobStartingBeforeItsAcceptRecordedIt_WaitsForTheRecordAndRunsWithTheTasksFacts()
+    {
+        SlowToRecordStore? slow = null;
+        await using var host = await ReceiverTestHost.StartAsync(
+            store, Scenario, [typeof(TaskWorkController)],
+            configure: builder => DelegatingTaskStore.Decorate(builder.Services, inner => slow = new SlowToRecordStore(inner)));
+
+        var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody, workflowInstanceId: "wf-recorded-late");
+        var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
+
+        Assert.True(slow!.WorkStartedBeforeTheRecord.Task.IsCompletedSuccessfully, "The work job did not start before its accept recorded it.");
+        Assert.Equal("Completed", status.Status);
+        var invocation = Assert.Single(host.Probe.Invocations, i => i.TaskInstanceId == call.TaskInstanceId);
+        Assert.Equal("wf-recorded-late", invocation.WorkflowInstanceId);
+    }
+
+    /// <summary>
+    /// Records an accept only once the work job has looked for the record and found none: the window between the job's
+    /// creation (a worker may fetch it at once) and the record's write, held open.
+    /// </summary>
+    private sealed class SlowToRecordStore(Scenario.Receiver.Tasks.ITaskStore inner) : DelegatingTaskStore(inner)
+    {
+        public TaskCompletionSource WorkStartedBeforeTheRecord { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override ValueTask<Scenario.Receiver.Tasks.TaskAcceptance> AcceptAsync(
+            string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<ValueTask<string>> createWorkJob, CancellationToken cancellationToken = default)
+            => Inner.AcceptAsync(taskInstanceId, entryKey, workflowInstanceId, statusUrl, queue, async () =>
+            {
+                var jobId = await createWorkJob();
+                await WorkStartedBeforeTheRecord.Task.WaitAsync(Await.DefaultTimeout, cancellationToken);
+                return jobId;
+            }, cancellationToken);
+
+        public override async ValueTask<Scenario.Receiver.Tasks.TaskRecord?> FindAsync(string taskInstanceId, CancellationToken cancellationToken = default)
+        {
+            var record = await Inner.FindAsync(taskInstanceId, cancellationToken);
+            if (record is null)
+            {
+                WorkStartedBeforeTheRecord.TrySetResult();
+            }
+
+            return record;
+        }
+    }
 }
 
 [Trait(TaskStoreUnderTest.Trait, "InMemory")]
