@@ -75,6 +75,19 @@ internal sealed partial class PostgreSqlTaskSql
             CREATE INDEX IF NOT EXISTS task_undelivered ON {table} (task_instance_id) WHERE undelivered;
             CREATE INDEX IF NOT EXISTS task_recovering ON {table} (task_instance_id) WHERE recovering;
             CREATE INDEX IF NOT EXISTS task_expires_at ON {table} (expires_at);
+            -- Where the task stands, for the dashboard's lists: TaskStandings.Of in SQL, rule for rule and in its order
+            -- (the listing tests check the two agree). Generated, so no write has to keep it, and a table of an earlier
+            -- version gets it, computed for every row, when this runs; the index pages each standing newest first.
+            ALTER TABLE {table} ADD COLUMN IF NOT EXISTS standing text GENERATED ALWAYS AS (
+                CASE
+                    WHEN reported_at IS NOT NULL THEN 'Delivered'
+                    WHEN outcome IS NULL AND cancelled_by_scenario_at IS NOT NULL THEN 'CancelledByScenario'
+                    WHEN outcome IS NOT NULL AND (delivery::jsonb ->> 'needsPerson') = 'true' THEN 'NeedsPerson'
+                    WHEN outcome IS NOT NULL THEN 'AwaitingDelivery'
+                    WHEN deferred_until IS NOT NULL THEN 'Deferred'
+                    ELSE 'Running'
+                END) STORED;
+            CREATE INDEX IF NOT EXISTS task_standing_accepted_at ON {table} (standing, accepted_at DESC) WHERE accepted_at IS NOT NULL;
             """;
 
         // An accept is one transaction in two round trips: BEGIN with the claim, then the record with COMMIT (or
@@ -183,9 +196,10 @@ internal sealed partial class PostgreSqlTaskSql
             SELECT count(*) FROM {table} WHERE accepted_at IS NOT NULL
             """;
 
-        ListUndelivered = $"""
-            SELECT {Columns} FROM {table} WHERE undelivered AND accepted_at IS NOT NULL ORDER BY accepted_at DESC LIMIT @take OFFSET @skip;
-            SELECT count(*) FROM {table} WHERE undelivered AND accepted_at IS NOT NULL
+        // One standing's page: the index on (standing, accepted_at) reads the page's rows alone, and counts the standing.
+        ListStanding = $"""
+            SELECT {Columns} FROM {table} WHERE standing = @standing AND accepted_at IS NOT NULL ORDER BY accepted_at DESC LIMIT @take OFFSET @skip;
+            SELECT count(*) FROM {table} WHERE standing = @standing AND accepted_at IS NOT NULL
             """;
 
         CountUndelivered = $"SELECT count(*) FROM {table} WHERE undelivered";
@@ -261,7 +275,7 @@ internal sealed partial class PostgreSqlTaskSql
 
     public string ListAccepted { get; }
 
-    public string ListUndelivered { get; }
+    public string ListStanding { get; }
 
     public string CountUndelivered { get; }
 

@@ -256,13 +256,21 @@ internal sealed class PostgreSqlTaskStore : ITaskStore, IDisposable
         }
     }
 
-    /// <summary>Two statements in one round trip: the page's rows by the accepted_at index, then their count.</summary>
+    /// <summary>
+    /// Two statements in one round trip: the page's rows by the accepted_at index (one standing: by the index on the
+    /// generated standing column and accepted_at), then their count.
+    /// </summary>
     public async ValueTask<TaskListPage> ListAsync(TaskListFilter filter, int skip, int take, CancellationToken cancellationToken = default)
     {
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = new NpgsqlCommand(filter == TaskListFilter.Undelivered ? Sql.ListUndelivered : Sql.ListAccepted, connection);
+            using var command = new NpgsqlCommand(filter.Standing is null ? Sql.ListAccepted : Sql.ListStanding, connection);
+            if (filter.Standing is { } standing)
+            {
+                command.Parameters.AddWithValue("standing", standing.ToString());
+            }
+
             command.Parameters.AddWithValue("skip", skip);
             command.Parameters.AddWithValue("take", take);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace Scenario.Receiver.Benchmarks.Scale;
 /// <summary>
 /// How long the dashboard's Scenario page takes to answer with the pending tasks in the store (issue 24: "the page
 /// answers within 1 s with 10,000 tasks"): each of its lists (all tasks, newest first; the oldest page, the deepest
-/// offset; the largest page the page allows; the tasks awaiting Scenario) and a task's page (a deferred one, a
+/// offset; the largest page the page allows; each standing's list, its first page and its oldest) and a task's page (a deferred one, a
 /// delivered one), and for comparison a page of Hangfire's own, each asked <c>requests</c> times in a row after one unmeasured request, over HTTP on loopback, the
 /// whole body read. The receiver's Hangfire server and sweeper keep running meanwhile, as they would.
 /// </summary>
@@ -39,9 +39,21 @@ internal static partial class DashboardTiming
             ("all tasks, first page (20)", DashboardPath + "/scenario"),
             ($"all tasks, oldest page (from {oldestFrom})", $"{DashboardPath}/scenario?from={oldestFrom}&count=20"),
             ("all tasks, largest page (500)", DashboardPath + "/scenario?count=500"),
-            ("awaiting Scenario (retrying or refused)", DashboardPath + "/scenario?filter=attention"),
-            ("a deferred task's page", $"{DashboardPath}/scenario/tasks/{deferredTaskId}"),
         };
+
+        // Each standing's list: its first page, and the oldest page of one that holds more than a page (the deepest offset).
+        foreach (var (segment, label) in Standings)
+        {
+            var path = $"{DashboardPath}/scenario/{segment}";
+            var inList = int.Parse(TotalPattern().Match(await GetAsync(http, path)).Groups["total"].Value, Invariant);
+            pages.Add(($"{label}, first page (of {inList})", path));
+            if (inList > 20)
+            {
+                pages.Add(($"{label}, oldest page (from {inList - 20})", $"{path}?from={inList - 20}&count=20"));
+            }
+        }
+
+        pages.Add(("a deferred task's page", $"{DashboardPath}/scenario/tasks/{deferredTaskId}"));
         if (deliveredTaskId is not null)
         {
             pages.Add(("a delivered task's page", $"{DashboardPath}/scenario/tasks/{deliveredTaskId}"));
@@ -63,7 +75,7 @@ internal static partial class DashboardTiming
             }
 
             times.Sort();
-            var timing = new PageTiming(name, path, body.Length, path.Contains("/scenario?", StringComparison.Ordinal) || path.EndsWith("/scenario", StringComparison.Ordinal) ? RowCount(body) : null, total, LoadBenchmark.Median(times), times[(int)Math.Ceiling(0.9 * times.Count) - 1], times[^1]);
+            var timing = new PageTiming(name, path, body.Length, IsList(path) ? RowCount(body) : null, total, LoadBenchmark.Median(times), times[(int)Math.Ceiling(0.9 * times.Count) - 1], times[^1]);
             Console.WriteLine(string.Create(Invariant, $"dashboard {name}: median {timing.MedianMs:0.0} ms, slowest {timing.SlowestMs:0.0} ms, load average {LoadBenchmark.LoadAverage()}"));
             timings.Add(timing);
         }
@@ -85,6 +97,19 @@ internal static partial class DashboardTiming
     }
 
     private static int RowCount(string body) => RowPattern().Count(body);
+
+    /// <summary>The standings' lists, by their path segments, as the page's side menu names them.</summary>
+    private static readonly (string Segment, string Label)[] Standings =
+    [
+        ("running", "Running"),
+        ("deferred", "Deferred"),
+        ("awaiting-delivery", "Awaiting delivery"),
+        ("needs-person", "Needs a person"),
+        ("delivered", "Delivered"),
+        ("cancelled", "Cancelled by Scenario"),
+    ];
+
+    private static bool IsList(string path) => path.Contains("/scenario", StringComparison.Ordinal) && !path.Contains("/tasks/", StringComparison.Ordinal);
 
     [GeneratedRegex("<span class=\"scenario-total\">[^<]* of (?<total>[0-9]+)</span>")]
     private static partial Regex TotalPattern();

@@ -33,6 +33,7 @@ internal static class ScenarioDashboard
             }
 
             DashboardRoutes.Routes.Add(Path, new TaskListDispatcher());
+            DashboardRoutes.Routes.Add(TaskListDispatcher.StandingRoute, new TaskListDispatcher());
             DashboardRoutes.Routes.Add(Path + "/tasks/" + TaskIdPattern, new TaskPageDispatcher());
             DashboardRoutes.Routes.Add(Path + "/tasks/" + TaskIdPattern + "/(?<action>fail|complete|retry|redeliver)", new TaskActionDispatcher());
             NavigationMenu.Items.Add(page => new MenuItem("Scenario", page.Url.To(Path))

@@ -40,7 +40,7 @@ internal sealed class TaskOperator(
             return Refused("fail", taskInstanceId, operatorName, "something else decided the task first");
         }
 
-        Log.OperatorFailedTask(logger, operatorName, taskInstanceId, TaskStandings.Label(standing), outcome.StatusCode, outcome.Message!);
+        Log.OperatorFailedTask(logger, operatorName, taskInstanceId, TaskStandingLabels.Label(standing), outcome.StatusCode, outcome.Message!);
         return "Failed: Scenario receives Error 500.";
     }
 

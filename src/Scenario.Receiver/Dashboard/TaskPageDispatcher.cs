@@ -38,7 +38,7 @@ internal sealed class TaskPageDispatcher : IDashboardDispatcher
         var html = new DashboardHtml();
         html.Raw("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Scenario task <code>").Text(taskInstanceId).Raw("</code></h1>");
         ActionResult(html, context.Request.GetQuery("done"), context.Request.GetQuery("refused"));
-        html.Raw("<p class=\"scenario-standing\"><span class=\"label ").Raw(TaskStandings.LabelClass(standing)).Raw("\">").Text(TaskStandings.Label(standing)).Raw("</span> ");
+        html.Raw("<p class=\"scenario-standing\"><span class=\"label ").Raw(TaskStandingLabels.LabelClass(standing)).Raw("\">").Text(TaskStandingLabels.Label(standing)).Raw("</span> ");
         TaskDetails.Summary(html, record, standing, reportJob);
         html.Raw("</p><p>").Link(url.To(ScenarioDashboard.Path), "← All Scenario tasks").Raw("</p>");
 

@@ -271,6 +271,9 @@ internal sealed class ProgressReporter : IScenarioProgressSink, IAsyncDisposable
                 ProgressPercentage = percent,
                 Message = message,
             };
+            // The interval runs from the send as well as from the attempt: the lease's write before it may take longer one
+            // time than the next, and Scenario must not see two posts closer than the interval.
+            _lastPostAt = _time.GetTimestamp();
             var result = await _client.PostAsync(statusEvent, _statusUrl, _requestTimeout, _abandon.Token).ConfigureAwait(false);
 
             // Answered (or failed without reaching Scenario): the terminal status need not wait for it any more. A post

@@ -151,6 +151,12 @@ public sealed class ScenarioPageBrowserTests : StandInTest
         var menuCount = browser.FindElement(By.XPath("//a[contains(@href,'/hangfire/scenario')]//span[contains(@class,'metric')]")).Text;
         SaveScreenshot(browser);
 
+        // The side menu's list of one standing: the retrying task alone, with its delivery's columns.
+        browser.FindElement(By.CssSelector(".scenario-lists a[data-list='awaiting-delivery']")).Click();
+        var awaitingRows = browser.FindElements(By.CssSelector("table.scenario-tasks tbody tr")).Select(row => row.GetAttribute("data-task")).ToList();
+        var awaitingHeaders = browser.FindElements(By.CssSelector("table.scenario-tasks thead th")).Select(header => header.Text).ToList();
+        var awaitingRow = browser.FindElement(By.CssSelector($"tr[data-task='{retrying}']")).Text;
+
         Assert.Equal(
             new Dictionary<string, string?>
             {
@@ -164,6 +170,9 @@ public sealed class ScenarioPageBrowserTests : StandInTest
             standings);
         Assert.Contains("Error 500, decided by a callback (IScenarioTaskCompletion). 1 attempt(s), last answer: Scenario answered 503 Service Unavailable. Next attempt", retryingRow, StringComparison.Ordinal);
         Assert.Equal("2", menuCount);
+        Assert.Equal([retrying], awaitingRows);
+        Assert.Equal(["Task", "Endpoint", "Decided", "Status", "Attempts", "Last answer", "Next attempt"], awaitingHeaders);
+        Assert.Contains("Error 500 1 Scenario answered 503 Service Unavailable", awaitingRow, StringComparison.Ordinal);
     }
 
     [SkippableFact]

@@ -146,6 +146,48 @@ public sealed class PostgreSqlTaskStoreTests(SharedPostgresServer postgres) : Po
         Assert.NotNull((await store.FindAsync(fresh)));
     }
 
+    [SkippableFact]
+    public async Task TableOfAnEarlierVersion_GetsItsStandingColumn_ItsTasksListedByStanding()
+    {
+        Skip.IfNot(Postgres.IsAvailable, Postgres.UnavailableReason);
+        // The table as the version before the standings' lists made it, with three tasks in it.
+        await ExecuteAsync("""
+            CREATE SCHEMA scenario_receiver;
+            CREATE TABLE scenario_receiver.task (
+                task_instance_id text PRIMARY KEY, workflow_instance_id text, job_id text, report_job_id text, queue text,
+                entry_key text, accepted_at timestamptz, outcome text, reported_status text, reported_at timestamptz,
+                deferred_until timestamptz, deadline_job_id text, cancelled_by_scenario_at timestamptz, cancellation_check_job_id text,
+                status_url text, decided_by text, progress_until timestamptz, decided_at timestamptz, delivery text,
+                report_lease uuid, report_lease_until timestamptz, report_lease_taken_over boolean NOT NULL DEFAULT false,
+                unreported boolean NOT NULL DEFAULT false, undelivered boolean NOT NULL DEFAULT false,
+                recovering boolean NOT NULL DEFAULT false, sweep_at timestamptz NOT NULL DEFAULT '-infinity',
+                cancellation_check_at timestamptz, expires_at timestamptz NOT NULL);
+            INSERT INTO scenario_receiver.task (task_instance_id, job_id, accepted_at, outcome, reported_status, reported_at, expires_at)
+                VALUES ('delivered', '1', now() - interval '3 minutes', '{"status":"Completed","statusCode":200}', 'Completed', now(), now() + interval '1 day');
+            INSERT INTO scenario_receiver.task (task_instance_id, job_id, accepted_at, outcome, delivery, undelivered, expires_at)
+                VALUES ('refused', '2', now() - interval '2 minutes', '{"status":"Completed","statusCode":200}',
+                    '{"attempts":1,"lastAnswer":"401 Unauthorized","lastAttemptAt":null,"needsPerson":true}', true, now() + interval '1 day');
+            INSERT INTO scenario_receiver.task (task_instance_id, job_id, accepted_at, deferred_until, expires_at)
+                VALUES ('deferred', '3', now() - interval '1 minute', now() + interval '1 hour', now() + interval '1 day');
+            """);
+        await using var host = await StartHostAsync(runHangfireServer: false);
+        var store = host.Services.GetRequiredService<ITaskStore>();
+
+        var listed = new Dictionary<TaskStanding, string[]>();
+        foreach (var standing in TaskStandings.All)
+        {
+            listed[standing] = [.. (await store.ListAsync(TaskListFilter.Only(standing), 0, 10)).Tasks.Select(task => task.TaskInstanceId)];
+        }
+
+        Assert.Equal(["delivered"], listed[TaskStanding.Delivered]);
+        Assert.Equal(["refused"], listed[TaskStanding.NeedsPerson]);
+        Assert.Equal(["deferred"], listed[TaskStanding.Deferred]);
+        Assert.Empty(listed[TaskStanding.Running]);
+        Assert.Empty(listed[TaskStanding.AwaitingDelivery]);
+        Assert.Empty(listed[TaskStanding.CancelledByScenario]);
+        Assert.Equal(1, await PostgresServer.ScalarAsync(Database, "SELECT count(*) FROM pg_indexes WHERE indexname = 'task_standing_accepted_at'"));
+    }
+
     [Fact]
     public async Task TaskStoreUnreachable_IsUnhealthyNamingIt()
     {

@@ -11,6 +11,11 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
     private readonly IDisposable _lock;
     private PostState _post;
 
+    // The record as this holder last read or wrote it: what a write that moves the task's standing starts from, with
+    // no read of its own where the holder read the record already (every holder does, to decide what to write).
+    private TaskRecord? _record;
+    private bool _recordKnown;
+
     internal HangfireTaskLock(HangfireTaskStore store, IStorageConnection connection, IDisposable distributedLock, string taskInstanceId)
     {
         _store = store;
@@ -21,7 +26,20 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
 
     public string TaskInstanceId { get; }
 
-    public TaskRecord? Read() => HangfireTaskStore.Read(_connection, TaskInstanceId);
+    public TaskRecord? Read()
+    {
+        _record = HangfireTaskStore.Read(_connection, TaskInstanceId);
+        _recordKnown = true;
+        return _record;
+    }
+
+    private TaskRecord? Known() => _recordKnown ? _record : Read();
+
+    private void Wrote(TaskRecord after)
+    {
+        _record = after;
+        _recordKnown = true;
+    }
 
     /// <summary>
     /// One write before each terminal post: the distributed lock of a dead holder expires without a trace, so the
@@ -45,47 +63,49 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
 
     public void PostAnswered() => _post = _post == PostState.InFlight ? PostState.Answered : _post;
 
-    public void WriteAccepted(string? workflowInstanceId, string? statusUrl, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
-        => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, statusUrl, jobId, queue, entryKey, acceptedAt);
+    /// <remarks><paramref name="before"/>: the record the accept found, null for none.</remarks>
+    public void WriteAccepted(string? workflowInstanceId, string? statusUrl, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt, TaskRecord? before = null)
+        => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, statusUrl, jobId, queue, entryKey, acceptedAt, before);
 
     internal void WriteReported(string status, DateTimeOffset reportedAt)
-        => _store.WriteReported(_connection, TaskInstanceId, status, reportedAt);
+        => _store.WriteReported(_connection, TaskInstanceId, Known(), status, reportedAt);
 
-    public void WriteOutcome(string outcomeJson, TaskDecider decidedBy) => _store.WriteOutcome(_connection, TaskInstanceId, outcomeJson, decidedBy);
+    public void WriteOutcome(TaskOutcome outcome, TaskDecider decidedBy) => Wrote(_store.WriteOutcome(_connection, TaskInstanceId, Known(), outcome, decidedBy));
 
     public void WriteProgressUntil(string until) => _store.WriteProgressUntil(_connection, TaskInstanceId, until);
 
     public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId, DateTimeOffset? firstCancellationCheckAt)
     {
-        _store.WriteDeferred(_connection, TaskInstanceId, until, deadlineJobId, firstCancellationCheckAt);
+        Wrote(_store.WriteDeferred(_connection, TaskInstanceId, Known(), until, deadlineJobId, firstCancellationCheckAt));
         return ValueTask.CompletedTask;
     }
 
     public ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at)
     {
-        _store.WriteCancelledByScenario(_connection, TaskInstanceId, at);
+        Wrote(_store.WriteCancelledByScenario(_connection, TaskInstanceId, Known(), at));
         return ValueTask.CompletedTask;
     }
 
     public ValueTask WriteDeliveryNoteAsync(DeliveryNote note)
     {
-        _store.WriteDeliveryNote(_connection, TaskInstanceId, note);
+        Wrote(_store.WriteDeliveryNote(_connection, TaskInstanceId, Known(), note));
         return ValueTask.CompletedTask;
     }
 
     /// <summary>The first try uses the locked connection, later ones a fresh one: the storage may have dropped this one.</summary>
     public async Task WriteReportedAsync(string status, DateTimeOffset reportedAt, Action<Exception, int, TimeSpan> onFailure, CancellationToken cancellationToken)
     {
+        var before = Known();
         await StorageRetry.UntilWrittenAsync(
             attempt =>
             {
                 if (attempt == 1)
                 {
-                    _store.WriteReported(_connection, TaskInstanceId, status, reportedAt);
+                    _store.WriteReported(_connection, TaskInstanceId, before, status, reportedAt);
                 }
                 else
                 {
-                    _store.WriteReported(TaskInstanceId, status, reportedAt);
+                    _store.WriteReported(TaskInstanceId, before, status, reportedAt);
                 }
 
                 return ValueTask.CompletedTask;

@@ -40,6 +40,13 @@ internal sealed class HangfireTaskStore : ITaskStore
     /// <summary>Every accepted task, scored by its acceptance (Unix milliseconds): the dashboard pages it, newest first.</summary>
     private const string AcceptedSetKey = "scenario:accepted";
 
+    /// <summary>
+    /// The accepted tasks of one <see cref="TaskStanding"/> (the enum's name follows), each scored by its acceptance, negated
+    /// (<see cref="NewestFirst"/>): the dashboard pages a standing's list from its lowest score. Every write that can move a
+    /// task's standing moves it here in the write's own transaction (<see cref="MoveStanding"/>).
+    /// </summary>
+    private const string StandingSetPrefix = "scenario:standing:";
+
     /// <summary>How many expired entries of <see cref="AcceptedSetKey"/> one removal takes at most.</summary>
     private const int ExpiredBatch = 1000;
     private const string WorkflowField = "WorkflowInstanceId";
@@ -89,13 +96,14 @@ internal sealed class HangfireTaskStore : ITaskStore
     public async ValueTask<TaskAcceptance> AcceptAsync(string taskInstanceId, string entryKey, string? workflowInstanceId, string? statusUrl, string queue, Func<ValueTask<string>> createWorkJob, CancellationToken cancellationToken = default)
     {
         using var locked = await LockAsync(taskInstanceId, AcceptLockSuffix, TaskLocks.AcceptLockTimeout).ConfigureAwait(false);
-        if (locked.Read() is { JobId: { } existingJobId } existing)
+        var found = locked.Read();
+        if (found is { JobId: { } existingJobId } existing)
         {
             return TaskAcceptance.Existing(existingJobId, existing.EntryKey);
         }
 
         var jobId = await createWorkJob().ConfigureAwait(false);
-        locked.WriteAccepted(workflowInstanceId, statusUrl, jobId, queue, entryKey, _time.GetUtcNow());
+        locked.WriteAccepted(workflowInstanceId, statusUrl, jobId, queue, entryKey, _time.GetUtcNow(), found);
         return TaskAcceptance.New(jobId);
     }
 
@@ -133,7 +141,7 @@ internal sealed class HangfireTaskStore : ITaskStore
             return refusal;
         }
 
-        locked.WriteOutcome(JsonSerializer.Serialize(outcome, TaskJsonContext.Default.TaskOutcome), decidedBy);
+        locked.WriteOutcome(outcome, decidedBy);
         return TaskDecision.Decided(before);
     }
 
@@ -245,8 +253,10 @@ internal sealed class HangfireTaskStore : ITaskStore
             fields.GetValueOrDefault(DeliveryField) is { Length: > 0 } delivery ? JsonSerializer.Deserialize(delivery, DeliveryNoteJsonContext.Default.DeliveryNote) : null);
     }
 
-    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string? statusUrl, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt)
+    /// <remarks><paramref name="before"/>: the record the accept found (a decision may precede the accept), null for none.</remarks>
+    internal void WriteAccepted(IStorageConnection connection, string taskInstanceId, string? workflowInstanceId, string? statusUrl, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt, TaskRecord? before = null)
     {
+        var after = (before ?? TaskRecord.Empty) with { JobId = jobId, Queue = queue, WorkflowInstanceId = workflowInstanceId, StatusUrl = statusUrl, EntryKey = entryKey, AcceptedAt = acceptedAt };
         var firstLook = Score(acceptedAt + _sweepHorizon);
         Write(
             connection,
@@ -264,40 +274,77 @@ internal sealed class HangfireTaskStore : ITaskStore
             {
                 transaction.AddToSet(UnreportedSetKey, taskInstanceId, firstLook);
                 transaction.AddToSet(AcceptedSetKey, taskInstanceId, acceptedAt.ToUnixTimeMilliseconds());
+                MoveStanding(transaction, taskInstanceId, after);
             });
     }
 
-    internal void WriteOutcome(IStorageConnection connection, string taskInstanceId, string outcomeJson, TaskDecider decidedBy)
-        => Write(
+    /// <summary>The outcome, and the task's move to its standing: <paramref name="before"/> is the record the decide lock read.</summary>
+    internal TaskRecord WriteOutcome(IStorageConnection connection, string taskInstanceId, TaskRecord? before, TaskOutcome outcome, TaskDecider decidedBy)
+    {
+        var decidedAt = _time.GetUtcNow();
+        var after = (before ?? TaskRecord.Empty) with { Outcome = outcome, DecidedBy = decidedBy, DecidedAt = decidedAt };
+        Write(
             connection,
             taskInstanceId,
-            [new(OutcomeField, outcomeJson), new(DecidedByField, decidedBy.ToString()), new(DecidedAtField, FormatTime(_time.GetUtcNow()))],
-            transaction => transaction.RemoveFromSet(CancellationCheckSetKey, taskInstanceId));
+            [new(OutcomeField, JsonSerializer.Serialize(outcome, TaskJsonContext.Default.TaskOutcome)), new(DecidedByField, decidedBy.ToString()), new(DecidedAtField, FormatTime(decidedAt))],
+            transaction =>
+            {
+                transaction.RemoveFromSet(CancellationCheckSetKey, taskInstanceId);
+                MoveStanding(transaction, taskInstanceId, after);
+            });
+        return after;
+    }
 
-    internal void WriteDeliveryNote(IStorageConnection connection, string taskInstanceId, DeliveryNote note)
-        => Write(connection, taskInstanceId, [new(DeliveryField, JsonSerializer.Serialize(note, DeliveryNoteJsonContext.Default.DeliveryNote))]);
+    /// <summary>A note that says Scenario refused the status (or the attempts ran out) moves the task to those that need a person.</summary>
+    internal TaskRecord WriteDeliveryNote(IStorageConnection connection, string taskInstanceId, TaskRecord? before, DeliveryNote note)
+    {
+        var after = (before ?? TaskRecord.Empty) with { Delivery = note };
+        Write(connection, taskInstanceId, [new(DeliveryField, JsonSerializer.Serialize(note, DeliveryNoteJsonContext.Default.DeliveryNote))], transaction => MoveStanding(transaction, taskInstanceId, after));
+        return after;
+    }
 
     internal void WriteProgressUntil(IStorageConnection connection, string taskInstanceId, string until)
         => Write(connection, taskInstanceId, [new(ProgressUntilField, until)]);
 
-    internal void WriteDeferred(IStorageConnection connection, string taskInstanceId, DateTimeOffset until, string deadlineJobId, DateTimeOffset? firstCancellationCheckAt)
-        => Write(
+    internal TaskRecord WriteDeferred(IStorageConnection connection, string taskInstanceId, TaskRecord? before, DateTimeOffset until, string deadlineJobId, DateTimeOffset? firstCancellationCheckAt)
+    {
+        var after = (before ?? TaskRecord.Empty) with { DeferredUntil = until, DeadlineJobId = deadlineJobId };
+        Write(
             connection,
             taskInstanceId,
             [new(DeferredUntilField, FormatTime(until)), new(DeadlineJobIdField, deadlineJobId)],
-            firstCancellationCheckAt is { } checkAt ? transaction => transaction.AddToSet(CancellationCheckSetKey, taskInstanceId, Score(checkAt)) : null);
+            transaction =>
+            {
+                if (firstCancellationCheckAt is { } checkAt)
+                {
+                    transaction.AddToSet(CancellationCheckSetKey, taskInstanceId, Score(checkAt));
+                }
+
+                MoveStanding(transaction, taskInstanceId, after);
+            });
+        return after;
+    }
 
     internal void WriteUnfinishedPost(IStorageConnection connection, string taskInstanceId, bool unfinished)
         => Write(connection, taskInstanceId, [new(UnfinishedPostField, unfinished ? "1" : string.Empty)]);
 
-    internal void WriteCancelledByScenario(IStorageConnection connection, string taskInstanceId, DateTimeOffset at)
-        => Write(
+    internal TaskRecord WriteCancelledByScenario(IStorageConnection connection, string taskInstanceId, TaskRecord? before, DateTimeOffset at)
+    {
+        var after = (before ?? TaskRecord.Empty) with { CancelledByScenarioAt = at, DecidedBy = TaskDecider.ScenarioCancellation };
+        Write(
             connection,
             taskInstanceId,
             [new(CancelledByScenarioAtField, FormatTime(at)), new(DecidedByField, nameof(TaskDecider.ScenarioCancellation))],
-            transaction => transaction.RemoveFromSet(CancellationCheckSetKey, taskInstanceId));
+            transaction =>
+            {
+                transaction.RemoveFromSet(CancellationCheckSetKey, taskInstanceId);
+                MoveStanding(transaction, taskInstanceId, after);
+            });
+        return after;
+    }
 
-    internal void WriteReported(IStorageConnection connection, string taskInstanceId, string status, DateTimeOffset reportedAt)
+    /// <remarks><paramref name="before"/> gives the acceptance the task's place in the delivered list is scored by.</remarks>
+    internal void WriteReported(IStorageConnection connection, string taskInstanceId, TaskRecord? before, string status, DateTimeOffset reportedAt)
         // One transaction, not two: each commit is a storage round trip (a dispatcher hand-off on InMemory, a
         // database transaction on PostgreSQL), paid once per task; see docs/benchmarks.md. It is also atomic now:
         // a task is never marked reported while still counted as undelivered.
@@ -307,18 +354,55 @@ internal sealed class HangfireTaskStore : ITaskStore
             new(ReportedAtField, FormatTime(reportedAt)),
             new(UnfinishedPostField, string.Empty),
         ],
-        transaction => Forget(transaction, taskInstanceId));
+        transaction =>
+        {
+            Forget(transaction, taskInstanceId);
+            MoveStanding(transaction, taskInstanceId, (before ?? TaskRecord.Empty) with { ReportedStatus = status, ReportedAt = reportedAt, UnfinishedPost = false });
+        });
 
     /// <summary>
     /// The same, on a connection of its own: for a second try when the first failed, since the locked
     /// connection may be the one the storage dropped. The report lock is held all the while, so no other
     /// delivery posts in between.
     /// </summary>
-    internal void WriteReported(string taskInstanceId, string status, DateTimeOffset reportedAt)
+    internal void WriteReported(string taskInstanceId, TaskRecord? before, string status, DateTimeOffset reportedAt)
     {
         using var connection = _storage.GetConnection();
-        WriteReported(connection, taskInstanceId, status, reportedAt);
+        WriteReported(connection, taskInstanceId, before, status, reportedAt);
     }
+
+    /// <summary>
+    /// Puts an accepted task in the set of its standing as <paramref name="after"/> has it, and takes it out of every other
+    /// one, in the write's own transaction. Out of every other, not only the one the record was in: two locks write a
+    /// record (decide, report), and a holder's view of the standing before its write may be stale; the standing after
+    /// it is not, since each write decides the fields that set it. The page checks each listed record again.
+    /// </summary>
+    private static void MoveStanding(IWriteOnlyTransaction transaction, string taskInstanceId, TaskRecord after)
+    {
+        if (after.AcceptedAt is not { } acceptedAt)
+        {
+            return;
+        }
+
+        var standing = TaskStandings.Of(after);
+        foreach (var other in TaskStandings.All)
+        {
+            if (other != standing)
+            {
+                transaction.RemoveFromSet(StandingSetKey(other), taskInstanceId);
+            }
+        }
+
+        transaction.AddToSet(StandingSetKey(standing), taskInstanceId, NewestFirst(acceptedAt));
+    }
+
+    private static string StandingSetKey(TaskStanding standing) => StandingSetPrefix + standing;
+
+    /// <summary>
+    /// A standing set's score: the acceptance, negated, so the newest task has the lowest score and Hangfire's ranged read
+    /// by lowest score (which every storage orders by score, where its range read may follow insertion) pages newest first.
+    /// </summary>
+    private static double NewestFirst(DateTimeOffset acceptedAt) => -acceptedAt.ToUnixTimeMilliseconds();
 
     /// <summary>A reported task (or one whose record is gone) leaves every set that counts tasks still waiting.</summary>
     private static void Forget(IWriteOnlyTransaction transaction, string taskInstanceId)
@@ -509,6 +593,10 @@ internal sealed class HangfireTaskStore : ITaskStore
             foreach (var id in expired)
             {
                 transaction.RemoveFromSet(AcceptedSetKey, id);
+                foreach (var standing in TaskStandings.All)
+                {
+                    transaction.RemoveFromSet(StandingSetKey(standing), id);
+                }
             }
 
             transaction.Commit();
@@ -520,19 +608,15 @@ internal sealed class HangfireTaskStore : ITaskStore
     /// <summary>
     /// A range of the accepted set, from its end: Hangfire's storages return a set's range in score order (Redis,
     /// Hangfire.InMemory) or insertion order (the SQL storages), both the order of acceptance here. One hash read per
-    /// task on the page; an id whose record has expired is left out. Undelivered tasks: the set of them, each read.
+    /// task on the page; an id whose record has expired is left out. One standing: its own set (<see cref="StandingSetPrefix"/>),
+    /// read by lowest score, so a page reads the ids up to its end and the records on it, never the other tasks.
     /// </summary>
     public ValueTask<TaskListPage> ListAsync(TaskListFilter filter, int skip, int take, CancellationToken cancellationToken = default)
     {
         using var connection = _storage.GetConnection();
-        if (filter == TaskListFilter.Undelivered)
+        if (filter.Standing is { } standing)
         {
-            var waiting = connection.GetAllItemsFromSet(UndeliveredSetKey)
-                .Select(id => Read(connection, id) is { AcceptedAt: not null } record ? new ListedTask(id, record) : null)
-                .OfType<ListedTask>()
-                .OrderByDescending(task => task.Record.AcceptedAt)
-                .ToList();
-            return ValueTask.FromResult(new TaskListPage(waiting.Count, waiting.Skip(skip).Take(take).ToList()));
+            return ValueTask.FromResult(ListStanding(connection, filter, StandingSetKey(standing), skip, take));
         }
 
         var total = Count(connection, AcceptedSetKey);
@@ -546,13 +630,43 @@ internal sealed class HangfireTaskStore : ITaskStore
         var ids = connection is JobStorageConnection ranged
             ? ranged.GetRangeFromSet(AcceptedSetKey, (int)start, (int)end)
             : [.. connection.GetAllItemsFromSet(AcceptedSetKey).Skip((int)start).Take((int)(end - start + 1))];
-        var page = ids
-            .Select(id => Read(connection, id) is { } record ? new ListedTask(id, record) : null)
+        return ValueTask.FromResult(new TaskListPage(total, ReadPage(connection, ids, filter)));
+    }
+
+    /// <summary>
+    /// A standing's page. A storage without the ranged read by score (none of Hangfire's common ones) reads the whole set of
+    /// that standing, still never every task's. A record whose standing has moved since its id was read is left out.
+    /// </summary>
+    private static TaskListPage ListStanding(IStorageConnection connection, TaskListFilter filter, string setKey, int skip, int take)
+    {
+        var total = Count(connection, setKey);
+        if (take <= 0 || skip >= total)
+        {
+            return new TaskListPage(total, []);
+        }
+
+        if (connection is JobStorageConnection scored)
+        {
+            try
+            {
+                var ids = scored.GetFirstByLowestScoreFromSet(setKey, double.MinValue, double.MaxValue, skip + take);
+                return new TaskListPage(total, ReadPage(connection, ids.Skip(skip), filter));
+            }
+            catch (NotSupportedException)
+            {
+            }
+        }
+
+        var all = ReadPage(connection, connection.GetAllItemsFromSet(setKey), filter);
+        return new TaskListPage(total, [.. all.Skip(skip).Take(take)]);
+    }
+
+    private static List<ListedTask> ReadPage(IStorageConnection connection, IEnumerable<string> ids, TaskListFilter filter)
+        => ids
+            .Select(id => Read(connection, id) is { } record && filter.Includes(record) ? new ListedTask(id, record) : null)
             .OfType<ListedTask>()
             .OrderByDescending(task => task.Record.AcceptedAt)
             .ToList();
-        return ValueTask.FromResult(new TaskListPage(total, page));
-    }
 
     public long CountUndeliveredForMenu()
     {

@@ -100,16 +100,19 @@ internal sealed class InMemoryTaskTable
         }
     }
 
-    /// <summary>A page of the accepted records, newest first; with <paramref name="undeliveredOnly"/>, of those whose status waits for Scenario.</summary>
-    public TaskListPage List(bool undeliveredOnly, int skip, int take, DateTimeOffset now)
+    /// <summary>
+    /// A page of the accepted records under <paramref name="filter"/>, newest first: the standing read from each record
+    /// (<see cref="TaskStandings.Of"/>) as it is scanned, so there is no index of standings to keep in step with the writes.
+    /// </summary>
+    public TaskListPage List(TaskListFilter filter, int skip, int take, DateTimeOffset now)
     {
         List<ListedTask> accepted;
         lock (_gate)
         {
-            accepted = new List<ListedTask>(undeliveredOnly ? _undelivered.Count : _records.Count);
+            accepted = new List<ListedTask>(filter.Standing is null ? _records.Count : 64);
             foreach (var (id, entry) in _records)
             {
-                if (entry.ExpiresAt > now && entry.Record.AcceptedAt is not null && (!undeliveredOnly || _undelivered.Contains(id)))
+                if (entry.ExpiresAt > now && entry.Record.AcceptedAt is not null && filter.Includes(entry.Record))
                 {
                     accepted.Add(new ListedTask(id, entry.Record));
                 }

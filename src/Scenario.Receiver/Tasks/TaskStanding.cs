@@ -1,8 +1,9 @@
-using Scenario.Receiver.Tasks;
+namespace Scenario.Receiver.Tasks;
 
-namespace Scenario.Receiver.Dashboard;
-
-/// <summary>Where a task stands, as the Scenario page groups it: read from its record alone.</summary>
+/// <summary>
+/// Where a task stands, read from its record alone: what the dashboard's Scenario page lists a task under, and what
+/// the stores index their lists by (<see cref="ITaskStore.ListAsync"/>).
+/// </summary>
 internal enum TaskStanding
 {
     /// <summary>Accepted, its work running (or queued, or retrying): no outcome yet.</summary>
@@ -24,9 +25,24 @@ internal enum TaskStanding
     NeedsPerson,
 }
 
-/// <summary>Reads a record's <see cref="TaskStanding"/> and names it for the page.</summary>
+/// <summary>
+/// The one definition of a record's <see cref="TaskStanding"/>. The in-memory and the generic store index their lists by
+/// this method itself; the PostgreSQL store's generated <c>standing</c> column spells the same rules in SQL, in the same
+/// order, and the listing tests check the two agree on every standing.
+/// </summary>
 internal static class TaskStandings
 {
+    /// <summary>Every standing, in the order the page lists them.</summary>
+    public static readonly TaskStanding[] All =
+    [
+        TaskStanding.Running,
+        TaskStanding.Deferred,
+        TaskStanding.AwaitingDelivery,
+        TaskStanding.NeedsPerson,
+        TaskStanding.Delivered,
+        TaskStanding.CancelledByScenario,
+    ];
+
     public static TaskStanding Of(TaskRecord record) => record switch
     {
         { IsReported: true } => TaskStanding.Delivered,
@@ -35,26 +51,5 @@ internal static class TaskStandings
         { Outcome: not null } => TaskStanding.AwaitingDelivery,
         { DeferredUntil: not null } => TaskStanding.Deferred,
         _ => TaskStanding.Running,
-    };
-
-    public static string Label(TaskStanding standing) => standing switch
-    {
-        TaskStanding.Running => "Running",
-        TaskStanding.Deferred => "Deferred",
-        TaskStanding.AwaitingDelivery => "Awaiting delivery",
-        TaskStanding.Delivered => "Delivered",
-        TaskStanding.CancelledByScenario => "Cancelled by Scenario",
-        _ => "Needs a person",
-    };
-
-    /// <summary>The label's colour, as Hangfire's own pages colour their states.</summary>
-    public static string LabelClass(TaskStanding standing) => standing switch
-    {
-        TaskStanding.Running => "label-info",
-        TaskStanding.Deferred => "label-primary",
-        TaskStanding.AwaitingDelivery => "label-warning",
-        TaskStanding.Delivered => "label-success",
-        TaskStanding.CancelledByScenario => "label-default",
-        _ => "label-danger",
     };
 }
