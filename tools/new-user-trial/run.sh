@@ -6,9 +6,10 @@
 #
 #   bash tools/new-user-trial/run.sh          # about 4 minutes once the NuGet packages are cached
 #
-# Needs: the .NET 10 SDK, NuGet reachable, python3, PostgreSQL's server binaries (Debian's postgresql package: a
-# throwaway server is started in a temporary folder on a free loopback port). Not part of .ci/run: it packs in
-# Release and restores from NuGet. KEEP=1 keeps the work folder (and prints it); TRIAL_PACKAGES=<folder> takes the
+# Needs: the .NET 10 SDK, NuGet reachable, curl, PostgreSQL's server binaries (Debian's postgresql package: a
+# throwaway server is started in a temporary folder on a free loopback port). Scenario is our published stand-in
+# (ScenarioStandIn, from the packed Scenario.Receiver.Testing) in a small console host, standin/Program.cs.
+# Not part of .ci/run: it packs in Release and restores from NuGet. KEEP=1 keeps the work folder (and prints it); TRIAL_PACKAGES=<folder> takes the
 # packages from a folder packed before instead of packing. Stops only what it started.
 set -euo pipefail
 
@@ -37,7 +38,13 @@ trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 fail() { echo "TRIAL FAILED: $*" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+free_port() { # a loopback port nothing listens on (a refused connection), above the well-known ones
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+    done
+}
 no_warnings() { if grep -qE ': warning [A-Z]+[0-9]+' "$1"; then grep -E ': warning [A-Z]+[0-9]+' "$1" | sort -u >&2; fail "$2 warned (see above)"; fi; }
 
 step "pack, as README.md's Install says"
@@ -65,11 +72,6 @@ psql_() { "${as_postgres[@]}" psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_
 psql_ -c "create database jobs" -c "create database production" >/dev/null
 production="Host=127.0.0.1;Port=$pg_port;Database=production;Username=postgres"
 
-step "a stand-in for Scenario's TaskStatus and polling APIs"
-scenario_port="$(free_port)" token="worker-token-$RANDOM$RANDOM"
-python3 "$here/fake-scenario.py" "$scenario_port" "$work/scenario.log" "$token" &
-pids+=($!)
-
 step "a new app and its test project, outside the repository, the packages added as the readmes say"
 cd "$work"
 dotnet new sln -n PricingService >/dev/null
@@ -79,6 +81,19 @@ dotnet new xunit -n PricingService.Tests -o PricingService.Tests >/dev/null
 test -f nuget.config || printf '<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <packageSources />\n</configuration>\n' > nuget.config
 dotnet nuget add source "$SCENARIO_PACKAGES" --name scenario-local --configfile nuget.config >/dev/null
 add() { (cd "$1" && shift && dotnet add package "$@" > "$work/add.log" 2>&1) || { cat "$work/add.log"; fail "dotnet add package $*"; }; }
+
+step "Scenario: our published stand-in (ScenarioStandIn from the packed Scenario.Receiver.Testing) in a console host"
+dotnet new console -n ScenarioStandInHost -o ScenarioStandInHost >/dev/null
+add ScenarioStandInHost Scenario.Receiver.Testing
+cp "$here/standin/Program.cs" ScenarioStandInHost/
+dotnet build ScenarioStandInHost > "$work/standin-build.log" 2>&1 || { grep -E 'error' "$work/standin-build.log" | sort -u; fail "building the stand-in's host"; }
+no_warnings "$work/standin-build.log" "building the stand-in's host"
+scenario_port="$(free_port)" token="worker-token-$RANDOM$RANDOM"
+(exec dotnet ScenarioStandInHost/bin/Debug/net10.0/ScenarioStandInHost.dll "$scenario_port" "$work/scenario.log" "$token") > "$work/standin.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$scenario_port/taskstatus/api/ServiceStatus" && break; sleep 0.5; done
+curl -sf -o /dev/null "http://127.0.0.1:$scenario_port/taskstatus/api/ServiceStatus" || { cat "$work/standin.log"; fail "the Scenario stand-in did not start"; }
+
 add PricingService Scenario.Receiver --version 0.1.0              # README.md's local-package steps
 add PricingService Scenario.Receiver.PostgreSql                   # Scenario.Receiver.PostgreSql's readme
 add PricingService Hangfire.AspNetCore
@@ -132,22 +147,23 @@ expect "$(callback "$batch" '{"price":98}')" "409 application/problem+json" "sec
 expect "$(callback abc '{"price":98}')" "404 application/problem+json" "callback for an id that is not a task id"
 expect "$(callback "$(uuid)" '{"price":98}')" "404 application/problem+json" "callback for a task never accepted"
 
-terminal() { # id -> "<status> <statusCode>" of its terminal status, once Scenario has it
-    python3 - "$work/scenario.log" "$1" <<'EOF'
-import json, sys
-for line in open(sys.argv[1]):
-    d = json.loads(line); b = d.get("body") or {}
-    if b.get("taskInstanceId") == sys.argv[2] and b.get("status") in ("Completed", "Error"):
-        assert d["auth_ok"], "the status did not carry the worker token"
-        print(b["status"], b["outputValues"]["statusCode"], b["outputValues"].get("price", "-"))
-EOF
+terminal() { # id -> "<status> <statusCode> <price or ->" of its terminal status, once Scenario accepted it (204: the
+    # stand-in refuses a post without the worker token with 401, with another token with 403)
+    local line
+    grep -F "\"taskInstanceId\":\"$1\"" "$work/scenario.log" | grep -E '"status":"(Completed|Error)"' | grep -F '"answered":204' |
+        while read -r line; do
+            echo "$(sed -E 's/.*"status":"([A-Za-z]+)".*/\1/' <<< "$line")" \
+                "$(sed -E 's/.*"statusCode":"([0-9]+)".*/\1/' <<< "$line")" \
+                "$(grep -oE '"price":"[^"]*"' <<< "$line" | cut -d'"' -f4 | grep . || echo -)"
+        done
 }
 for _ in $(seq 1 150); do [[ -n "$(terminal "$run_bad")" && -n "$(terminal "$batch")" && -n "$(terminal "$quote")" && -n "$(terminal "$run_ok")" ]] && break; sleep 0.2; done
 expect "$(terminal "$run_ok")" "Completed 200 101.5" "Scenario's status for the MVC action"
 expect "$(terminal "$run_bad")" "Error 500 -" "Scenario's status for the failing MVC action"
 expect "$(terminal "$quote")" "Completed 200 10000.00" "Scenario's status for the minimal-API endpoint"
 expect "$(terminal "$batch")" "Completed 200 99.5" "Scenario's status for the deferred task"
-[[ $(grep -c '"status": "Completed"\|"status": "Error"' "$work/scenario.log") == 4 ]] || fail "Scenario received another terminal status than the four"
+[[ $(grep -cE '"status":"(Completed|Error)"' "$work/scenario.log") == 4 ]] || fail "Scenario received another terminal status than the four"
+if grep -vE '"answered":20[04],' "$work/scenario.log" >&2; then fail "Scenario refused the requests above (every post must carry the worker token)"; fi
 
 kill "$app_pid"; wait "$app_pid" || true
 grep -q 'Name: Scenario.Receiver' "$work/app.log" && grep -q 'scenario.work' "$work/app.log" || fail "no trace of the receiver's ActivitySource"
