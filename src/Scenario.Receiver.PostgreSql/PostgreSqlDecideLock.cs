@@ -30,7 +30,7 @@ internal sealed class PostgreSqlDecideLock : IDecideLock
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            using var command = PostgreSqlTaskStore.Command(store.Sql.LockRowForDecide, connection, id);
+            using var command = PostgreSqlTaskConnections.Command(store.Sql.LockRowForDecide, connection, id);
             command.Transaction = transaction;
             store.AddRetention(command);
             TaskRecord? record = null;
@@ -71,7 +71,7 @@ internal sealed class PostgreSqlDecideLock : IDecideLock
     /// </summary>
     private async ValueTask ExecuteAsync(string sql, Action<NpgsqlCommand> parameters)
     {
-        using var command = PostgreSqlTaskStore.Command(sql, _connection, _id);
+        using var command = PostgreSqlTaskConnections.Command(sql, _connection, _id);
         command.Transaction = _transaction;
         _store.AddRetention(command);
         parameters(command);

@@ -67,7 +67,7 @@ internal sealed class PostgreSqlReportLease : IReportLock
         var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = PostgreSqlTaskStore.Command(store.Sql.TakeReportLease, connection, id);
+            using var command = PostgreSqlTaskConnections.Command(store.Sql.TakeReportLease, connection, id);
             command.Parameters.AddWithValue("lease", lease);
             command.Parameters.AddWithValue("timeout", store.ReportLockTimeout);
             store.AddRetention(command);
@@ -106,7 +106,7 @@ internal sealed class PostgreSqlReportLease : IReportLock
                 var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    using var command = PostgreSqlTaskStore.Command(_store.Sql.WriteReported, connection, _id);
+                    using var command = PostgreSqlTaskConnections.Command(_store.Sql.WriteReported, connection, _id);
                     command.Parameters.AddWithValue("status", status);
                     command.Parameters.AddWithValue("at", reportedAt.UtcDateTime);
                     command.Parameters.AddWithValue("lease", _lease);
@@ -134,7 +134,7 @@ internal sealed class PostgreSqlReportLease : IReportLock
             await using (connection.ConfigureAwait(false))
             {
                 // A post with no answer leaves the lease behind, expired: the next delivery goes at once and is told.
-                using var command = PostgreSqlTaskStore.Command(
+                using var command = PostgreSqlTaskConnections.Command(
                     _post == PostState.InFlight ? _store.Sql.AbandonReportLease : _store.Sql.ReturnReportLease, connection, _id);
                 command.Parameters.AddWithValue("lease", _lease);
                 await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);

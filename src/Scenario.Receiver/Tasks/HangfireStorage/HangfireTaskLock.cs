@@ -6,7 +6,7 @@ namespace Scenario.Receiver.Tasks.HangfireStorage;
 /// <summary>A task's record while one of its distributed locks is held in Hangfire's storage: read and write it, then dispose.</summary>
 internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
 {
-    private readonly HangfireTaskStore _store;
+    private readonly HangfireTaskRecords _records;
     private readonly IStorageConnection _connection;
     private readonly IDisposable _lock;
     private PostState _post;
@@ -16,9 +16,9 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
     private TaskRecord? _record;
     private bool _recordKnown;
 
-    internal HangfireTaskLock(HangfireTaskStore store, IStorageConnection connection, IDisposable distributedLock, string taskInstanceId)
+    internal HangfireTaskLock(HangfireTaskRecords records, IStorageConnection connection, IDisposable distributedLock, string taskInstanceId)
     {
-        _store = store;
+        _records = records;
         _connection = connection;
         _lock = distributedLock;
         TaskInstanceId = taskInstanceId;
@@ -28,7 +28,7 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
 
     public TaskRecord? Read()
     {
-        _record = HangfireTaskStore.Read(_connection, TaskInstanceId);
+        _record = HangfireTaskRecords.Read(_connection, TaskInstanceId);
         _recordKnown = true;
         return _record;
     }
@@ -50,7 +50,7 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
         _post = PostState.InFlight;
         try
         {
-            _store.WriteUnfinishedPost(_connection, TaskInstanceId, unfinished: true);
+            _records.WriteUnfinishedPost(_connection, TaskInstanceId, unfinished: true);
         }
 #pragma warning disable CA1031 // Whatever the storage throws: the post goes ahead; only the warning of a cut-off post is lost.
         catch (Exception)
@@ -65,30 +65,30 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
 
     /// <remarks><paramref name="before"/>: the record the accept found, null for none.</remarks>
     public void WriteAccepted(string? workflowInstanceId, string? statusUrl, string jobId, string queue, string entryKey, DateTimeOffset acceptedAt, TaskRecord? before = null)
-        => _store.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, statusUrl, jobId, queue, entryKey, acceptedAt, before);
+        => _records.WriteAccepted(_connection, TaskInstanceId, workflowInstanceId, statusUrl, jobId, queue, entryKey, acceptedAt, before);
 
     internal void WriteReported(string status, DateTimeOffset reportedAt)
-        => _store.WriteReported(_connection, TaskInstanceId, Known(), status, reportedAt);
+        => _records.WriteReported(_connection, TaskInstanceId, Known(), status, reportedAt);
 
-    public void WriteOutcome(TaskOutcome outcome, TaskDecider decidedBy) => Wrote(_store.WriteOutcome(_connection, TaskInstanceId, Known(), outcome, decidedBy));
+    public void WriteOutcome(TaskOutcome outcome, TaskDecider decidedBy) => Wrote(_records.WriteOutcome(_connection, TaskInstanceId, Known(), outcome, decidedBy));
 
-    public void WriteProgressUntil(string until) => _store.WriteProgressUntil(_connection, TaskInstanceId, until);
+    public void WriteProgressUntil(string until) => _records.WriteProgressUntil(_connection, TaskInstanceId, until);
 
     public ValueTask WriteDeferredAsync(DateTimeOffset until, string deadlineJobId, DateTimeOffset? firstCancellationCheckAt)
     {
-        Wrote(_store.WriteDeferred(_connection, TaskInstanceId, Known(), until, deadlineJobId, firstCancellationCheckAt));
+        Wrote(_records.WriteDeferred(_connection, TaskInstanceId, Known(), until, deadlineJobId, firstCancellationCheckAt));
         return ValueTask.CompletedTask;
     }
 
     public ValueTask WriteCancelledByScenarioAsync(DateTimeOffset at)
     {
-        Wrote(_store.WriteCancelledByScenario(_connection, TaskInstanceId, Known(), at));
+        Wrote(_records.WriteCancelledByScenario(_connection, TaskInstanceId, Known(), at));
         return ValueTask.CompletedTask;
     }
 
     public ValueTask WriteDeliveryNoteAsync(DeliveryNote note)
     {
-        Wrote(_store.WriteDeliveryNote(_connection, TaskInstanceId, Known(), note));
+        Wrote(_records.WriteDeliveryNote(_connection, TaskInstanceId, Known(), note));
         return ValueTask.CompletedTask;
     }
 
@@ -101,11 +101,11 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
             {
                 if (attempt == 1)
                 {
-                    _store.WriteReported(_connection, TaskInstanceId, before, status, reportedAt);
+                    _records.WriteReported(_connection, TaskInstanceId, before, status, reportedAt);
                 }
                 else
                 {
-                    _store.WriteReported(TaskInstanceId, before, status, reportedAt);
+                    _records.WriteReported(TaskInstanceId, before, status, reportedAt);
                 }
 
                 return ValueTask.CompletedTask;
@@ -131,7 +131,7 @@ internal sealed class HangfireTaskLock : IDecideLock, IReportLock, IDisposable
         {
             try
             {
-                _store.WriteUnfinishedPost(_connection, TaskInstanceId, unfinished: false);
+                _records.WriteUnfinishedPost(_connection, TaskInstanceId, unfinished: false);
             }
 #pragma warning disable CA1031 // Whatever the storage throws: a mark left behind costs one needless warning, never a status.
             catch (Exception)
