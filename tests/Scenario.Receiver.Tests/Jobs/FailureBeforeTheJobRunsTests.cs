@@ -17,15 +17,15 @@ public sealed class FailureBeforeTheJobRunsTests : StandInTest
     [Fact]
     public async Task WorkJobFailingInAFilterBeforeItRuns_RunsAgainAndScenarioReceivesTheWorksOutcomeOnce()
     {
-        FailsFirstRunFilters? filters = null;
+        var filter = new FailFirstRunFilter(typeof(ScenarioWorkJob));
         await using var host = await ReceiverTestHost.StartAsync(
             TaskStoreUnderTest.InMemory, Scenario, [typeof(TaskWorkController)],
-            jobFilters: inner => filters = new FailsFirstRunFilters(inner, typeof(ScenarioWorkJob)));
+            jobFilters: inner => new PrependedJobFilters(inner, filter));
 
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
-        Assert.True(filters!.Failed.ContainsKey(call.JobId!), "The work job's first run did not fail.");
+        Assert.True(filter.Failed.ContainsKey(call.JobId!), "The work job's first run did not fail.");
         Assert.Equal("Completed", status.Status);
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal);
         Assert.Equal(1, host.Probe.CountFor(call.TaskInstanceId));
@@ -37,10 +37,10 @@ public sealed class FailureBeforeTheJobRunsTests : StandInTest
     [Fact]
     public async Task ReportJobFailingInAFilterBeforeItRuns_RunsAgainAndDelivers()
     {
-        FailsFirstRunFilters? filters = null;
+        var filter = new FailFirstRunFilter(typeof(ScenarioReportJob));
         await using var host = await ReceiverTestHost.StartAsync(
             TaskStoreUnderTest.InMemory, Scenario, [typeof(TaskWorkController)],
-            jobFilters: inner => filters = new FailsFirstRunFilters(inner, typeof(ScenarioReportJob)));
+            jobFilters: inner => new PrependedJobFilters(inner, filter));
 
         // The work job's own delivery is refused for now: a report job takes the task over.
         Scenario.FailNext(1, 503);
@@ -48,7 +48,7 @@ public sealed class FailureBeforeTheJobRunsTests : StandInTest
         var status = await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
 
         var reportJobId = (await host.Services.GetRequiredService<ITaskStore>().FindAsync(call.TaskInstanceId))!.ReportJobId!;
-        Assert.True(filters!.Failed.ContainsKey(reportJobId), "The report job's first run did not fail.");
+        Assert.True(filter.Failed.ContainsKey(reportJobId), "The report job's first run did not fail.");
         Assert.Equal("Completed", status.Status);
         Assert.Single(Scenario.StatusesFor(call.TaskInstanceId), s => s.IsTerminal);
         await Await.UntilAsync(() => host.Storage.StateOf(reportJobId) == "Succeeded", "the report job succeeds");

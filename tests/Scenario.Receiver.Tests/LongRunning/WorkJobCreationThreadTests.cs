@@ -1,5 +1,4 @@
 using Hangfire.Client;
-using Hangfire.Common;
 using Hangfire.InMemory;
 using Scenario.Receiver.Jobs;
 using Scenario.Receiver.Tests.Controllers;
@@ -24,7 +23,7 @@ public sealed class WorkJobCreationThreadTests(PostgresServer postgres) : StandI
         await using var host = await ReceiverTestHost.StartAsync(
             TaskStoreUnderTest.AsConfigured, Scenario, [typeof(TaskWorkController)],
             storage: ScaleOutStorage.Create(await postgres.CreateDatabaseAsync()),
-            jobFilters: inner => new AddedFilters(inner, creations));
+            jobFilters: inner => new PrependedJobFilters(inner, creations));
 
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
@@ -42,7 +41,7 @@ public sealed class WorkJobCreationThreadTests(PostgresServer postgres) : StandI
         await using var host = await ReceiverTestHost.StartAsync(
             TaskStoreUnderTest.AsConfigured, Scenario, [typeof(TaskWorkController)],
             storage: new InMemoryStorage(),
-            jobFilters: inner => new AddedFilters(inner, creations));
+            jobFilters: inner => new PrependedJobFilters(inner, creations));
 
         var call = await host.RestCall.PostAsync("/tasks/ok", TestData.ValidBody);
         await Scenario.WaitForTerminalStatusAsync(call.TaskInstanceId, Await.DefaultTimeout);
@@ -71,12 +70,5 @@ public sealed class WorkJobCreationThreadTests(PostgresServer postgres) : StandI
         public void OnCreated(CreatedContext context)
         {
         }
-    }
-
-    private sealed class AddedFilters(IJobFilterProvider inner, IClientFilter filter) : IJobFilterProvider
-    {
-        private readonly JobFilter _filter = new(filter, JobFilterScope.Global, order: null);
-
-        public IEnumerable<JobFilter> GetFilters(Job job) => [_filter, .. inner.GetFilters(job)];
     }
 }
