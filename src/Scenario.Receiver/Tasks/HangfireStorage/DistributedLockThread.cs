@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.Storage;
+using Scenario.Receiver.Tasks.InMemory;
 
 namespace Scenario.Receiver.Tasks.HangfireStorage;
 
@@ -23,8 +24,6 @@ namespace Scenario.Receiver.Tasks.HangfireStorage;
 /// </remarks>
 internal static class DistributedLockThread
 {
-    private const string InMemoryStorageType = "Hangfire.InMemory.InMemoryStorage";
-
     /// <summary>
     /// Takes <paramref name="resource"/> through <paramref name="connection"/>, on a thread of its own except on
     /// Hangfire.InMemory. The returned handle owns <paramref name="connection"/>: disposing it returns the lock, then
@@ -32,7 +31,7 @@ internal static class DistributedLockThread
     /// </summary>
     public static async ValueTask<IDisposable> AcquireAsync(JobStorage storage, IStorageConnection connection, string resource, TimeSpan timeout)
     {
-        if (storage.GetType().FullName == InMemoryStorageType)
+        if (InMemoryTaskStore.IsFor(storage))
         {
             return new HeldInline(connection.AcquireDistributedLock(resource, timeout), connection);
         }
