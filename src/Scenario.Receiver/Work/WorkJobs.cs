@@ -16,7 +16,7 @@ namespace Scenario.Receiver.Work;
 /// </summary>
 internal sealed class WorkJobs(IBackgroundJobClient jobs, JobStorage storage, StorageCallThreads storageCalls) : IWorkJobs
 {
-    /// <summary>Hangfire.InMemory creates a job in the process, at once: only the storages that wait on a network may need a thread of the receiver's own.</summary>
+    /// <summary>Hangfire.InMemory creates a job in the process, at once: on a thread of the receiver's own only the storages that wait on a network.</summary>
     private readonly bool _createsInline = InMemoryTaskStore.IsFor(storage);
 
     /// <summary>Looked up once: building the job from an expression tree on every accept cost measurably (docs/benchmarks.md).</summary>
@@ -30,7 +30,7 @@ internal sealed class WorkJobs(IBackgroundJobClient jobs, JobStorage storage, St
             new EnqueuedState(queue),
             TaskJobParameters.For(taskInstanceId, workflowInstanceId, requestSnapshot));
 
-        // Hangfire's client is synchronous: where it waits on a server, off the request's thread when the pool cannot spare it (StorageCallThreads).
-        return _createsInline ? ValueTask.FromResult(Create()) : storageCalls.RunAsync(Create);
+        // Hangfire's client is synchronous: off the request's thread (StorageCallThreads) wherever it waits on a server.
+        return _createsInline ? ValueTask.FromResult(Create()) : new ValueTask<string>(storageCalls.RunAsync(Create));
     }
 }
