@@ -60,12 +60,12 @@ internal static class MemoryParts
             var taskIds = Enumerable.Range(0, n).Select(_ => Guid.NewGuid().ToString("D")).ToArray();
             var workJobIds = new string[n];
             var bare = BytesEach(n, i => CreateWorkJob(taskIds[i], parameters: null));
-            var withParameter = BytesEach(n, i => workJobIds[i] = CreateWorkJob(taskIds[i], TaskJobParameters.For(taskIds[i], "wf-bench", snapshot)));
+            var withParameter = BytesEach(n, i => workJobIds[i] = CreateWorkJob(taskIds[i], TaskJobParameters.For("wf-bench", snapshot)));
             return new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["(b) hand-written job"] = BytesEach(n, i => jobs.Enqueue<HandWrittenJob>(job => job.RunAsync(taskIds[i], request, CancellationToken.None))),
                 ["(c) work job"] = bare,
-                ["(c) its job parameter (task id, workflow, trace, request snapshot)"] = withParameter - bare,
+                ["(c) its job parameter (workflow, trace, request snapshot)"] = withParameter - bare,
                 [$"(c) task record ({store.Name} store)"] = BytesEach(n, i => Completed(store.AcceptAsync(taskIds[i], action.Key, "wf-bench", null, queue, () => ValueTask.FromResult(workJobIds[i])))),
             };
         }

@@ -9,30 +9,35 @@ namespace Scenario.Receiver.Plumbing;
 
 /// <summary>
 /// What belongs to one run of a task's job, carried as a Hangfire job parameter rather than positional arguments (as
-/// Hangfire's CaptureCulture and OpenTelemetry's Hangfire instrumentation carry theirs): the task's id, the trace it
-/// continues and, on the work job, the request snapshot; and its workflow, for the dashboard to show (no code reads it
-/// back). The task's facts (its workflow, its status URL) are in its record. One parameter holds them all: each parameter is a row written when the job is created and a query when it
-/// is read, and on PostgreSQL five of them cost five inserts per accept and ten reads per completed task (measured,
-/// docs/benchmarks.md).
+/// Hangfire's CaptureCulture and OpenTelemetry's Hangfire instrumentation carry theirs): the trace it continues and, on the
+/// work job, the request snapshot; and its workflow, for Hangfire's job page to show (no code reads it back: the task's
+/// facts, its workflow and status URL, are in its record). A job with none of them has no parameter at all. The task's id
+/// is the job's own argument (<see cref="TaskJobArguments"/>), not copied here: a pending task holds its parameter in job
+/// storage (docs/benchmarks.md). One parameter holds them all: each parameter is a row written when the job is created and
+/// a query when it is read, and on PostgreSQL five of them cost five inserts per accept and ten reads per completed task
+/// (measured, docs/benchmarks.md).
 /// </summary>
 /// <remarks>
-/// Jobs created by an earlier version carry the workflow and the status URL here too, and no status URL in the record:
-/// <see cref="ReadLegacyStatusUrl(PerformContext)"/> reads it for them.
+/// Jobs created by earlier versions carry the task's id here too, and some the status URL, which the record did not keep
+/// then: <see cref="ReadLegacyStatusUrl(PerformContext)"/> reads it for them, and <see cref="ReadLegacyTaskInstanceId"/>
+/// the task's id of a job Hangfire cannot load.
 /// </remarks>
 internal static class TaskJobParameters
 {
-    /// <summary>The parameter's name: <c>{taskInstanceId, workflowInstanceId, traceParent, request}</c> as JSON.</summary>
+    /// <summary>The parameter's name: <c>{traceParent, request, workflowInstanceId}</c> as JSON.</summary>
     public const string Name = "Scenario.Task";
 
     // The fields.
-    public const string TaskInstanceId = "taskInstanceId";
     public const string TraceParent = "traceParent";
 
     /// <summary>The request snapshot (JSON): on the work job only, which shows it to the work.</summary>
     public const string Request = "request";
 
-    /// <summary>For the dashboard only.</summary>
+    /// <summary>For Hangfire's job page only.</summary>
     public const string WorkflowInstanceId = "workflowInstanceId";
+
+    /// <summary>Written by earlier versions only: the task's id, which is the job's argument.</summary>
+    public const string LegacyTaskInstanceId = "taskInstanceId";
 
     /// <summary>Written by earlier versions only: the allowed status URL, before the record kept it.</summary>
     public const string LegacyStatusUrl = "statusUrl";
@@ -40,24 +45,31 @@ internal static class TaskJobParameters
     /// <summary>Where a run keeps the parsed parameter, so its filters and the job read the storage once.</summary>
     private const string ParsedItem = "Scenario.Task.Parsed";
 
-    /// <summary>The parameters a new job of the task is created with; the trace is added by <see cref="ContinueScenarioTraceAttribute"/>.</summary>
-    public static Dictionary<string, object> For(string taskInstanceId, string? workflowInstanceId, string? requestSnapshot = null)
-        => new(1, StringComparer.Ordinal)
+    /// <summary>
+    /// The parameters a new job of a task is created with: none when there is nothing to carry; the trace is added by
+    /// <see cref="ContinueScenarioTraceAttribute"/> when the job is created.
+    /// </summary>
+    public static Dictionary<string, object> For(string? workflowInstanceId, string? requestSnapshot = null)
+    {
+        var data = new TaskJobData(System.Diagnostics.Activity.Current?.Id, requestSnapshot) { WorkflowInstanceId = workflowInstanceId };
+        var parameters = new Dictionary<string, object>(1, StringComparer.Ordinal);
+        if (data.TraceParent is not null || data.Request is not null || data.WorkflowInstanceId is not null)
         {
-            [Name] = Serialize(new TaskJobData(taskInstanceId, System.Diagnostics.Activity.Current?.Id, requestSnapshot) { WorkflowInstanceId = workflowInstanceId }),
-        };
+            parameters[Name] = Serialize(data);
+        }
+
+        return parameters;
+    }
 
     public static string? ReadTraceParent(PerformContext? context) => Parsed(context)?.TraceParent;
 
     public static string? ReadRequest(PerformContext? context) => Parsed(context)?.Request;
 
-    public static string? ReadTaskInstanceId(PerformContext? context) => Parsed(context)?.TaskInstanceId;
-
     /// <summary>The status URL a job made by an earlier version carries (checked against the allow-list when it was accepted).</summary>
     public static string? ReadLegacyStatusUrl(PerformContext? context) => Parsed(context)?.StatusUrl;
 
-    /// <summary>The task of a job, outside a run (a state filter), from the storage.</summary>
-    public static string? ReadTaskInstanceId(IStorageConnection connection, string jobId) => Load(connection, jobId)?.TaskInstanceId;
+    /// <summary>The task's id a job made by an earlier version carries, from the storage: for a job Hangfire cannot load.</summary>
+    public static string? ReadLegacyTaskInstanceId(IStorageConnection connection, string jobId) => Load(connection, jobId)?.TaskInstanceId;
 
     /// <summary>The status URL a job made by an earlier version carries, outside a run (the sweeper).</summary>
     public static string? ReadLegacyStatusUrl(IStorageConnection connection, string jobId) => Load(connection, jobId)?.StatusUrl;
@@ -70,7 +82,7 @@ internal static class TaskJobParameters
     public static void WriteTraceParent(CreatingContext context, string traceParent)
     {
         var data = context.GetJobParameter<string>(Name) is { } json ? Deserialize(json) : null;
-        data = (data ?? new TaskJobData(null, null, null)) with { TraceParent = traceParent };
+        data = (data ?? new TaskJobData(null, null)) with { TraceParent = traceParent };
         context.SetJobParameter(Name, Serialize(data));
     }
 
@@ -99,17 +111,17 @@ internal static class TaskJobParameters
     private static TaskJobData? Deserialize(string json) => JsonSerializer.Deserialize(json, JobParameterJsonContext.Default.TaskJobData);
 }
 
-/// <summary>The job parameter's JSON shape; the status URL is read (from jobs of earlier versions), never written.</summary>
+/// <summary>The job parameter's JSON shape; the task's id and status URL are read (from jobs of earlier versions), never written.</summary>
 internal sealed record TaskJobData(
-    [property: JsonPropertyName(TaskJobParameters.TaskInstanceId)] string? TaskInstanceId,
     [property: JsonPropertyName(TaskJobParameters.TraceParent)] string? TraceParent,
     [property: JsonPropertyName(TaskJobParameters.Request), JsonConverter(typeof(EmbeddedJsonConverter))] string? Request)
 {
     [JsonPropertyName(TaskJobParameters.WorkflowInstanceId)]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? WorkflowInstanceId { get; init; }
 
+    [JsonPropertyName(TaskJobParameters.LegacyTaskInstanceId)]
+    public string? TaskInstanceId { get; init; }
+
     [JsonPropertyName(TaskJobParameters.LegacyStatusUrl)]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? StatusUrl { get; init; }
 }

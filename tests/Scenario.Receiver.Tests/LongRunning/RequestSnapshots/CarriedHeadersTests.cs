@@ -46,13 +46,26 @@ public sealed class CarriedHeadersTests
     public void JobParameter_EmbedsTheSnapshotAsJson_AndReadsTheOlderEscapedFormToo()
     {
         var snapshot = Capture(includeHeaders: true);
-        var parameter = (string)TaskJobParameters.For(TaskId, "wf-7", snapshot)[TaskJobParameters.Name];
+        var parameter = (string)TaskJobParameters.For("wf-7", snapshot)[TaskJobParameters.Name];
 
         Assert.Contains("\"request\":{\"method\":\"POST\"", parameter, StringComparison.Ordinal);
         Assert.Equal(snapshot, Read(parameter));
 
         var older = $"{{\"taskInstanceId\":\"{TaskId}\",\"request\":{System.Text.Json.JsonSerializer.Serialize(snapshot)}}}";
         Assert.Equal(snapshot, Read(older));
+    }
+
+    [Fact]
+    public void JobParameter_DoesNotRepeatTheTaskIdOfTheJobsArguments_AndIsLeftOutWithNothingToCarry()
+    {
+        var parameter = (string)TaskJobParameters.For("wf-7", Capture(includeHeaders: true))[TaskJobParameters.Name];
+
+        Assert.DoesNotContain("taskInstanceId", parameter, StringComparison.Ordinal);
+        Assert.DoesNotContain(TaskId, parameter, StringComparison.Ordinal);
+        Assert.Contains("\"workflowInstanceId\":\"wf-7\"", parameter, StringComparison.Ordinal);
+        // No trace to continue (no activity here), no snapshot, no workflow: the job has no parameter at all.
+        Assert.Null(System.Diagnostics.Activity.Current);
+        Assert.Empty(TaskJobParameters.For(workflowInstanceId: null));
     }
 
     private static string? Read(string parameterJson)
