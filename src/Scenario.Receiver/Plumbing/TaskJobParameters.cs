@@ -4,6 +4,7 @@ using Hangfire.Client;
 using Hangfire.Common;
 using Hangfire.Server;
 using Hangfire.Storage;
+using Newtonsoft.Json.Linq;
 
 namespace Scenario.Receiver.Plumbing;
 
@@ -18,9 +19,11 @@ namespace Scenario.Receiver.Plumbing;
 /// (measured, docs/benchmarks.md).
 /// </summary>
 /// <remarks>
-/// Jobs created by earlier versions carry the task's id here too, and some the status URL, which the record did not keep
-/// then: <see cref="ReadLegacyStatusUrl(PerformContext)"/> reads it for them, and <see cref="ReadLegacyTaskInstanceId"/>
-/// the task's id of a job Hangfire cannot load.
+/// The parameter is stored as its JSON object, not as a JSON string of it: Hangfire serializes a parameter's value, and
+/// a string would have every quote of the object (and of the request snapshot in it) escaped once more.
+/// Jobs created by earlier versions carry that string form, with the task's id in it too, and some the status URL, which
+/// the record did not keep then: each reader takes both forms; <see cref="ReadLegacyStatusUrl(PerformContext)"/> reads the
+/// status URL for them, and <see cref="ReadLegacyTaskInstanceId"/> the task's id of a job Hangfire cannot load.
 /// </remarks>
 internal static class TaskJobParameters
 {
@@ -55,7 +58,7 @@ internal static class TaskJobParameters
         var parameters = new Dictionary<string, object>(1, StringComparer.Ordinal);
         if (data.TraceParent is not null || data.Request is not null || data.WorkflowInstanceId is not null)
         {
-            parameters[Name] = Serialize(data);
+            parameters[Name] = AsStored(data);
         }
 
         return parameters;
@@ -75,16 +78,26 @@ internal static class TaskJobParameters
     public static string? ReadLegacyStatusUrl(IStorageConnection connection, string jobId) => Load(connection, jobId)?.StatusUrl;
 
     /// <summary>For a client filter: the trace parent a job is being created with, if any.</summary>
-    public static string? ReadTraceParent(CreatingContext context)
-        => context.GetJobParameter<string>(Name) is { } json ? Deserialize(json)?.TraceParent : null;
+    public static string? ReadTraceParent(CreatingContext context) => Creating(context)?.TraceParent;
 
     /// <summary>For a client filter: sets the trace parent of a job being created (creating the parameter if the creator set none).</summary>
     public static void WriteTraceParent(CreatingContext context, string traceParent)
-    {
-        var data = context.GetJobParameter<string>(Name) is { } json ? Deserialize(json) : null;
-        data = (data ?? new TaskJobData(null, null)) with { TraceParent = traceParent };
-        context.SetJobParameter(Name, Serialize(data));
-    }
+        => context.SetJobParameter(Name, AsStored((Creating(context) ?? new TaskJobData(null, null)) with { TraceParent = traceParent }));
+
+    /// <summary>
+    /// The value Hangfire stores as the parameter: JSON that Hangfire's serializer (Json.NET) writes as it is, so the
+    /// stored parameter is the object itself rather than a string that escapes it.
+    /// </summary>
+    private static JRaw AsStored(TaskJobData data) => new(Serialize(data));
+
+    /// <summary>The parameter of a job being created, as its creator set it (the stored form, or text: a creator of an earlier version).</summary>
+    private static TaskJobData? Creating(CreatingContext context)
+        => context.Parameters.TryGetValue(Name, out var value) ? value switch
+        {
+            JRaw { Value: string json } => Deserialize(json),
+            string json => Deserialize(json),
+            _ => null,
+        } : null;
 
     private static TaskJobData? Parsed(PerformContext? context)
     {
@@ -98,13 +111,30 @@ internal static class TaskJobParameters
             return cached as TaskJobData;
         }
 
-        var data = context.GetJobParameter<string>(Name, allowStale: true) is { } json ? Deserialize(json) : null;
+        // As PerformContext.GetJobParameter(allowStale: true) reads, without its deserialization to one type: the value is
+        // stored in one of two forms.
+        string? stored;
+        if (context.BackgroundJob.ParametersSnapshot is { } snapshot)
+        {
+            snapshot.TryGetValue(Name, out stored);
+        }
+        else
+        {
+            stored = context.Connection.GetJobParameter(context.BackgroundJob.Id, Name);
+        }
+
+        var data = FromStored(stored);
         context.Items[ParsedItem] = data;
         return data;
     }
 
-    private static TaskJobData? Load(IStorageConnection connection, string jobId)
-        => connection.GetJobParameter(jobId, Name) is { } raw && SerializationHelper.Deserialize<string>(raw) is { } json ? Deserialize(json) : null;
+    private static TaskJobData? Load(IStorageConnection connection, string jobId) => FromStored(connection.GetJobParameter(jobId, Name));
+
+    /// <summary>The parameter as stored: its JSON object, or (jobs of earlier versions) a JSON string holding it.</summary>
+    internal static TaskJobData? FromStored(string? stored)
+        => stored is null ? null
+            : stored.StartsWith('"') ? SerializationHelper.Deserialize<string>(stored) is { } json ? Deserialize(json) : null
+            : Deserialize(stored);
 
     private static string Serialize(TaskJobData data) => JsonSerializer.Serialize(data, JobParameterJsonContext.Default.TaskJobData);
 

@@ -100,7 +100,9 @@ public abstract class EarlierJobParameterFormTests(TaskStoreUnderTest store) : S
             }
 
             // In the order and shape that version's serializer wrote: id, trace, snapshot (embedded JSON), workflow.
-            using var current = JsonDocument.Parse(context.GetJobParameter<string>(TaskJobParameters.Name) ?? "{}");
+            using var current = JsonDocument.Parse(context.Parameters.TryGetValue(TaskJobParameters.Name, out var value)
+                ? SerializationHelper.Serialize(value, SerializationOption.User)
+                : "{}");
             var earlier = $"{{\"taskInstanceId\":\"{context.Job.Args[1]}\""
                 + (current.RootElement.TryGetProperty(TaskJobParameters.TraceParent, out var trace) ? $",\"traceParent\":{trace.GetRawText()}" : string.Empty)
                 + (current.RootElement.TryGetProperty(TaskJobParameters.Request, out var request) ? $",\"request\":{request.GetRawText()}" : string.Empty)
