@@ -60,7 +60,7 @@ internal static class ScaleBenchmark
             ? string.Create(Invariant, $"The dashboard alone: one warm-up burst of {options.AcceptSeconds.TotalSeconds:0} s at concurrency {options.Concurrency}, the fill, {options.Settle.TotalSeconds:0} s to settle, the timings; no idle window, accept round or callback")
             : string.Create(Invariant, $"Idle windows of {options.Idle.TotalSeconds:0} s after {options.Settle.TotalSeconds:0} s to settle; accept bursts of {options.AcceptSeconds.TotalSeconds:0} s at concurrency {options.Concurrency}");
         Say(string.Create(Invariant, $"Command: scale {string.Join(' ', args)}. Load average (1 min) at the start: {LoadBenchmark.LoadAverage()}. {plan}; "
-            + $"sweep interval {Describe(options.SweepInterval)}, cancellation poll interval {Describe(options.PollInterval)}."));
+            + $"sweep interval {Describe(options.SweepInterval)}, cancellation poll interval {(options.PollingOff ? "off" : Describe(options.PollInterval))}, at most {(options.MaxQueriesPerSecond is { } rate ? rate.ToString(Invariant) : "the library's default number of")} questions a second."));
         if (postgres is not null)
         {
             Say(string.Empty);
@@ -226,6 +226,16 @@ internal static class ScaleBenchmark
             if (options.PollInterval is { } poll)
             {
                 receiver.Cancellation.PollInterval = poll;
+            }
+
+            if (options.PollingOff)
+            {
+                receiver.Cancellation.PollInterval = null;
+            }
+
+            if (options.MaxQueriesPerSecond is { } rate)
+            {
+                receiver.Cancellation.MaxQueriesPerSecond = rate;
             }
         }).UsePostgreSqlTaskStore();
         var app = builder.Build();

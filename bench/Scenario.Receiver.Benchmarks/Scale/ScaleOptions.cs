@@ -38,6 +38,12 @@ internal sealed record ScaleOptions
     /// <summary><c>Cancellation:PollInterval</c>; null keeps the library's default.</summary>
     public TimeSpan? PollInterval { get; init; }
 
+    /// <summary><c>--poll-interval off</c>: no cancellation questions at all, so an idle window measures what pending tasks cost apart from them.</summary>
+    public bool PollingOff { get; init; }
+
+    /// <summary><c>Cancellation:MaxQueriesPerSecond</c>; null keeps the library's default.</summary>
+    public double? MaxQueriesPerSecond { get; init; }
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>After the fill, how long the run waits for every work job to have run (the queue empty) before it goes on regardless.</summary>
@@ -78,11 +84,14 @@ internal sealed record ScaleOptions
                 "--callbacks" => options with { Callbacks = Number() },
                 "--fill-wait-seconds" => options with { FillWait = TimeSpan.FromSeconds(Number()) },
                 "--sweep-interval" => options with { SweepInterval = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
-                "--poll-interval" => options with { PollInterval = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
+                "--poll-interval" => value == "off"
+                    ? options with { PollingOff = true }
+                    : options with { PollInterval = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
+                "--max-queries-per-second" => options with { MaxQueriesPerSecond = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--out" => options with { Output = value },
                 "--dashboard-requests" => options with { DashboardRequests = Number() },
                 "--only" => value == "dashboard" ? options with { Only = value } : throw new ArgumentException($"--only {value}: only 'dashboard' is known."),
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --storage --pending --idle-seconds --settle-seconds --accept-seconds --accept-rounds --concurrency --callbacks --fill-wait-seconds --sweep-interval --poll-interval --dashboard-requests --only --out."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --storage --pending --idle-seconds --settle-seconds --accept-seconds --accept-rounds --concurrency --callbacks --fill-wait-seconds --sweep-interval --poll-interval (a time span or off) --max-queries-per-second --dashboard-requests --only --out."),
             };
         }
 
