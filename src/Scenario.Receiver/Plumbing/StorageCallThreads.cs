@@ -3,30 +3,44 @@ using System.Collections.Concurrent;
 namespace Scenario.Receiver.Plumbing;
 
 /// <summary>
-/// A few threads of the receiver's own for Hangfire's synchronous storage calls that a request would otherwise wait on
+/// Threads of the receiver's own for Hangfire's synchronous storage calls that a request would otherwise wait on
 /// (creating a task's work job: Hangfire's client has no async path). On a pool thread, a burst of RestCalls after an idle
 /// minute held every request thread in Hangfire.PostgreSql's job creation while the pool, shrunk while idle, grew by a
 /// thread or two a second: no answer for 6–11 s (docs/benchmarks.md). Here the burst waits for the storage, not for the
 /// pool, and the request threads stay free to answer.
 /// </summary>
 /// <remarks>
-/// The caller's execution context flows to the call (the trace parent the job's client filter captures, the log scope).
-/// The threads start on the first call, so a host on Hangfire.InMemory, which calls inline, never has them.
+/// <para>
+/// Why not inline while the pool can spare the thread: a creation blocked in Hangfire.PostgreSql waits for a
+/// continuation of Npgsql's that the pool must run (its batch's write resumes on a pool thread, seen in a trace), and
+/// the pool runs work on no more threads than its own goal, which .NET does not expose: with 21 of 33 threads idle by
+/// <see cref="ThreadPool.GetAvailableThreads"/>, twelve creations started inline on a fresh host waited 17 s, released
+/// one a second as the pool raised its goal (docs/benchmarks.md).
+/// </para>
+/// <para>
+/// Why as many as <see cref="MaxThreads"/>: with 8, creations queued behind each other at 32 concurrent RestCalls and
+/// CPU per accept was about 2 × the hand-written code's; with 32 it was about that of the creation inline. The threads
+/// start as calls find none waiting, so a host that never has more than a few creations at once has a few threads, and
+/// a host on Hangfire.InMemory (which calls inline, see WorkJobs) has none. The caller's execution context flows to the
+/// call (the trace parent the job's client filter captures, the log scope).
+/// </para>
 /// </remarks>
 internal sealed class StorageCallThreads : IDisposable
 {
     /// <summary>At most this many storage calls run at once; more wait their turn, none on a pool thread.</summary>
-    internal const int ThreadCount = 8;
+    internal const int MaxThreads = 32;
 
     private readonly BlockingCollection<Action> _calls = new();
-    private readonly Lazy<Thread[]> _threads;
+    private readonly Lock _starting = new();
+    private int _threads;
+    private int _waitingThreads;
 
-    public StorageCallThreads() => _threads = new Lazy<Thread[]>(StartThreads, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>The threads started so far.</summary>
+    internal int ThreadCount => Volatile.Read(ref _threads);
 
     /// <summary>Runs <paramref name="call"/> on one of the threads, in the caller's execution context.</summary>
     public Task<T> RunAsync<T>(Func<T> call)
     {
-        _ = _threads.Value;
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var context = ExecutionContext.Capture();
         _calls.Add(() =>
@@ -42,6 +56,7 @@ internal sealed class StorageCallThreads : IDisposable
                 result.SetException(ex);
             }
         });
+        StartThreadIfNoneWaits();
         return result.Task;
     }
 
@@ -54,26 +69,39 @@ internal sealed class StorageCallThreads : IDisposable
         return state.Result!;
     }
 
-    private Thread[] StartThreads()
+    /// <summary>More calls queued than threads waiting for one: one thread more, up to <see cref="MaxThreads"/>.</summary>
+    private void StartThreadIfNoneWaits()
     {
-        var threads = new Thread[ThreadCount];
-        for (var i = 0; i < threads.Length; i++)
+        if (_calls.Count <= Volatile.Read(ref _waitingThreads))
         {
-            threads[i] = new Thread(Serve) { IsBackground = true, Name = "Scenario.Receiver storage call" };
-
-            // UnsafeStart: the threads belong to no caller's flow; each call brings its own.
-            threads[i].UnsafeStart();
+            return;
         }
 
-        return threads;
+        lock (_starting)
+        {
+            if (_threads == MaxThreads || _calls.Count <= Volatile.Read(ref _waitingThreads))
+            {
+                return;
+            }
+
+            // Counted as waiting from the start, so that the next call does not start another for the same need.
+            Interlocked.Increment(ref _waitingThreads);
+            _threads++;
+            var thread = new Thread(Serve) { IsBackground = true, Name = "Scenario.Receiver storage call" };
+
+            // UnsafeStart: the threads belong to no caller's flow; each call brings its own.
+            thread.UnsafeStart();
+        }
     }
 
     private void Serve()
     {
         // This thread is the storage calls' alone: it waits here for the next one, blocking no pool thread.
-        foreach (var call in _calls.GetConsumingEnumerable())
+        while (_calls.TryTake(out var call, Timeout.Infinite))
         {
+            Interlocked.Decrement(ref _waitingThreads);
             call();
+            Interlocked.Increment(ref _waitingThreads);
         }
     }
 
