@@ -1,7 +1,9 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Common;
+using Hangfire.Dashboard;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scenario.Receiver.Testing;
 
 // In the host's namespace, as ASP.NET Core's own extensions are, so users need no extra using.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -11,11 +13,11 @@ public static class IsolatedHangfireServiceCollectionExtensions
 {
     /// <summary>
     /// What <c>AddHangfire</c> registers, without its side effect: <c>AddHangfire</c> points Hangfire's static
-    /// configuration (<c>JobStorage.Current</c>, its log provider and job activator) at the last host built,
+    /// configuration (the static current storage, its log provider and job activator) at the last host built,
     /// which crosses hosts in one process and breaks the others once that one is disposed. This gives the host
     /// its own storage, activator, job client and recurring job manager; the <c>IGlobalConfiguration</c>
-    /// registration is only the marker that <c>AddHangfireServer</c> and <c>UseHangfireDashboard</c> check for.
-    /// Add the server with <c>AddHangfireServer</c> as usual. <c>UseScenarioStandIn</c> calls it for a
+    /// registration is a marker of the host's own (<c>IsolatedHangfireConfiguration</c>) that <c>AddHangfireServer</c> and <c>UseHangfireDashboard</c> check for.
+    /// Add the server with <c>AddHangfireServer</c> and the dashboard with <c>UseHangfireDashboard</c> as usual. <c>UseScenarioStandIn</c> calls it for a
     /// <c>WebApplicationFactory</c> host.
     /// </summary>
     /// <param name="services">The host's services.</param>
@@ -41,8 +43,14 @@ public static class IsolatedHangfireServiceCollectionExtensions
 
     private static IServiceCollection AddHangfireServicesOverStorage(this IServiceCollection services)
     {
-        services.AddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
+        services.AddSingleton<IGlobalConfiguration, IsolatedHangfireConfiguration>();
         services.TryAddSingleton<IJobFilterProvider>(_ => JobFilterProviders.Providers);
+
+        // What UseHangfireDashboard resolves besides the marker, as AddHangfire registers them: the dashboard's routes
+        // (Hangfire keeps one collection for the process; pages add to it, nothing in it points at a host) and the time
+        // zones of recurring jobs.
+        services.TryAddSingleton(_ => DashboardRoutes.Routes);
+        services.TryAddSingleton<ITimeZoneResolver>(_ => new DefaultTimeZoneResolver());
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddSingleton(provider => new BackgroundJobClient(provider.GetRequiredService<JobStorage>(), provider.GetRequiredService<IJobFilterProvider>()));
         services.AddSingleton<IBackgroundJobClient>(provider => provider.GetRequiredService<BackgroundJobClient>());

@@ -43,12 +43,12 @@ public static class ScenarioStandInWebHostBuilderExtensions
     /// <see cref="ScenarioStandInHostOptions.UseApplicationTaskStore"/> asks for the application's.
     /// </summary>
     /// <remarks>
-    /// Hangfire's <c>AddHangfire</c> points process-wide statics (<c>JobStorage.Current</c>, its log provider and job
+    /// Hangfire's <c>AddHangfire</c> points process-wide statics (the static current storage, its log provider and job
     /// activator) at the last host that resolved it, which sends one test's jobs to another host and fails with
     /// <see cref="ObjectDisposedException"/> once that host is disposed. This method registers the same services from
     /// the host's own container and leaves the statics alone. The one rule left: application code must take
     /// <see cref="IBackgroundJobClient"/> and <see cref="IRecurringJobManager"/> from dependency injection, not use the
-    /// static <c>BackgroundJob</c>, <c>RecurringJob</c> or <c>JobStorage.Current</c>, which no host under test sets.
+    /// static <c>BackgroundJob</c>, <c>RecurringJob</c> or the static current storage, which no host under test sets.
     /// </remarks>
     /// <param name="builder">The host's web host builder, e.g. in <c>WebApplicationFactory.WithWebHostBuilder</c>.</param>
     /// <param name="standIn">The stand-in that plays Scenario for this host.</param>

@@ -52,7 +52,7 @@ internal static class SideBySideBenchmark
 
         Say(string.Empty);
         var total = Stopwatch.StartNew();
-        var entries = Enum.GetValues<SideBySideEntry>();
+        var entries = options.Entries;
         var accepts = entries.ToDictionary(e => e, _ => new List<LoadResult>());
         var completions = entries.ToDictionary(e => e, _ => new List<Completion>());
 
@@ -78,7 +78,7 @@ internal static class SideBySideBenchmark
         Say(string.Empty);
         Say("| ratio | median | per round | target |");
         Say("| --- | ---: | --- | --- |");
-        foreach (var entry in new[] { SideBySideEntry.Mvc, SideBySideEntry.MinimalApi })
+        foreach (var entry in new[] { SideBySideEntry.Mvc, SideBySideEntry.MinimalApi }.Where(e => entries.Contains(e) && entries.Contains(SideBySideEntry.HandWritten)))
         {
             var letter = entry == SideBySideEntry.Mvc ? "(c)" : "(m)";
             Ratio($"accepts/s {letter}/(b)", accepts[entry].Select(r => r.AcceptsPerSecond), accepts[SideBySideEntry.HandWritten].Select(r => r.AcceptsPerSecond), "≥ 0.9 (goal 0.95)");
@@ -120,7 +120,7 @@ internal static class SideBySideBenchmark
         SideBySideOptions options, ScenarioStandIn scenario, CompletionCounter counter, LoadPostgres? postgres, int round,
         Dictionary<SideBySideEntry, List<LoadResult>>? accepts, Dictionary<SideBySideEntry, List<Completion>>? completions)
     {
-        var order = Rotate(Enum.GetValues<SideBySideEntry>(), round);
+        var order = Rotate(options.Entries, round);
         await using (var host = await StartHostAsync(runJobs: false, options, scenario, postgres))
         {
             foreach (var entry in order)
@@ -174,7 +174,7 @@ internal static class SideBySideBenchmark
     {
         var lines = new List<string>();
         await using var host = await StartHostAsync(runJobs: true, options, scenario, postgres);
-        foreach (var entry in Enum.GetValues<SideBySideEntry>())
+        foreach (var entry in options.Entries)
         {
             using (var client = new LoadClient(options.Concurrency))
             {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,10 +35,21 @@ internal sealed class SideBySideHost : IAsyncDisposable
 
     public Uri UrlOf(SideBySideEntry entry) => new(_baseUrl, entry.Path());
 
-    public static async Task<SideBySideHost> StartAsync(bool runJobs, Uri scenario, string apiKey, int workerCount, JobStorage storage, ScenarioTaskStoreOptions? taskStore)
+    /// <summary>The in-process server when the host was started with <c>inProcess</c> (the micro benchmarks: no sockets, no client).</summary>
+    public TestServer? InProcessServer => _app.Services.GetRequiredService<IServer>() as TestServer;
+
+    public static async Task<SideBySideHost> StartAsync(bool runJobs, Uri scenario, string apiKey, int workerCount, JobStorage storage, ScenarioTaskStoreOptions? taskStore, bool inProcess = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, Args = [] });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (inProcess)
+        {
+            builder.WebHost.UseTestServer();
+        }
+        else
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+
         builder.Logging.ClearProviders();
         builder.Services.AddControllers()
             .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new OnlyControllerFeatureProvider(typeof(HandWrittenController), typeof(SideBySideLibraryController))));
@@ -67,7 +79,7 @@ internal sealed class SideBySideHost : IAsyncDisposable
         app.MapPost("/" + SideBySideEntry.MinimalApi.Path(), (WorkRequest request) => TypedResults.Ok(PricingWork.Run(request))).WithScenarioLongRunning();
         await app.StartAsync();
 
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = inProcess ? "http://localhost/" : app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new SideBySideHost(app, new Uri(address.TrimEnd('/') + "/"));
     }
 

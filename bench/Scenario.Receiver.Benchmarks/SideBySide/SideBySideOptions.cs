@@ -35,6 +35,12 @@ internal sealed record SideBySideOptions
 
     public string? Output { get; init; }
 
+    /// <summary>
+    /// The entries measured, all three by default; one alone (<c>--only c</c>) to profile it without the others' samples
+    /// (the ratios then need (b) in the list).
+    /// </summary>
+    public SideBySideEntry[] Entries { get; init; } = Enum.GetValues<SideBySideEntry>();
+
     public static SideBySideOptions Parse(IReadOnlyList<string> args)
     {
         var options = new SideBySideOptions();
@@ -55,10 +61,19 @@ internal sealed record SideBySideOptions
                 "--idle-seconds" => options with { Idle = TimeSpan.FromSeconds(Number()) },
                 "--burst" => options with { Burst = Number() },
                 "--out" => options with { Output = value },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --storage --rounds --concurrency --warmup-seconds --seconds --tasks --warmup-tasks --workers --idle-seconds --burst --out."),
+                "--only" => options with { Entries = [.. value.Split(',').Select(EntryByLetter)] },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Known: --storage --rounds --concurrency --warmup-seconds --seconds --tasks --warmup-tasks --workers --idle-seconds --burst --out --only."),
             };
         }
 
         return options;
     }
+
+    private static SideBySideEntry EntryByLetter(string letter) => letter switch
+    {
+        "b" => SideBySideEntry.HandWritten,
+        "c" => SideBySideEntry.Mvc,
+        "m" => SideBySideEntry.MinimalApi,
+        _ => throw new ArgumentException($"--only takes entry letters b, c, m (comma-separated), not '{letter}'."),
+    };
 }

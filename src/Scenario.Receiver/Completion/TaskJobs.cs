@@ -10,7 +10,7 @@ namespace Scenario.Receiver.Completion;
 
 /// <summary>
 /// Makes the jobs <see cref="TaskLifecycle"/> schedules: report jobs and a deferred task's deadline.
-/// Each carries the task's job parameter (<see cref="TaskJobParameters"/>): its id and the trace it continues.
+/// Each takes the task's id as its argument, and carries the trace it continues in its job parameter (<see cref="TaskJobParameters"/>).
 /// </summary>
 internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider filters, JobLookup lookup) : ITaskJobs
 {
@@ -24,7 +24,7 @@ internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider fil
             storage is null ? jobs : new BackgroundJobClient(storage, filters),
             Job.FromExpression<ScenarioReportJob>(report => report.DeliverAsync(taskInstanceId, priorAttempts, null, CancellationToken.None)),
             state,
-            TaskJobParameters.For(taskInstanceId, workflowInstanceId));
+            TaskJobParameters.For(workflowInstanceId));
 
     public string CreateDeadlineJob(string taskInstanceId, string? workflowInstanceId, TimeSpan deadline, DateTimeOffset until)
     {
@@ -33,7 +33,7 @@ internal sealed class TaskJobs(IBackgroundJobClient jobs, IJobFilterProvider fil
             jobs,
             Job.FromExpression<ScenarioDeferralJob>(job => job.ExpireAsync(taskInstanceId, deadlineText, null)),
             new ScheduledState(until.UtcDateTime) { Reason = $"The deadline of the deferred task: Error 504 unless it is completed by {until:O}." },
-            TaskJobParameters.For(taskInstanceId, workflowInstanceId));
+            TaskJobParameters.For(workflowInstanceId));
     }
 
     public bool EnqueueNow(string reportJobId, string reason)

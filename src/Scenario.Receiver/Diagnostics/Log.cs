@@ -182,6 +182,12 @@ internal static partial class Log
     [LoggerMessage(1803, LogLevel.Warning, "Could not check at start-up that the instances sharing the Hangfire storage keep their task records in {Store} too: the storage did not answer")]
     public static partial void TaskStoreNotChecked(ILogger logger, Exception exception, string store);
 
+    [LoggerMessage(1806, LogLevel.Information, "Placed {Count} Scenario tasks accepted by an earlier version in the dashboard's lists per standing")]
+    public static partial void UnlistedTasksPlaced(ILogger logger, int count);
+
+    [LoggerMessage(1807, LogLevel.Warning, "Could not place the Scenario tasks accepted by an earlier version in the dashboard's lists per standing: they show under All only, and join their list at their next change or at the next start")]
+    public static partial void UnlistedTasksNotPlaced(ILogger logger, Exception exception);
+
     [LoggerMessage(1804, LogLevel.Information, "The Scenario receiver keeps its task records in {Store}: {Reason}")]
     public static partial void TaskStoreChosen(ILogger logger, string store, string reason);
 

@@ -110,6 +110,7 @@ public static class ScenarioReceiverServiceCollectionExtensions
         services.TryAddTransient<ScenarioSweepJob>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SweepScheduler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScenarioReportServer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StandingListsCatchUp>());
 
         // Finishing a task from anywhere, deferral and Scenario's cancellation.
         services.TryAddTransient<IScenarioTaskCompletion, ScenarioTaskCompletion>();

@@ -36,7 +36,7 @@ internal sealed class ContinueScenarioTraceAttribute(string activityName) : JobF
         var activity = ScenarioTelemetry.StartJobActivity(
             ActivityName,
             TaskJobParameters.ReadTraceParent(context),
-            TaskJobParameters.ReadTaskInstanceId(context));
+            TaskJobArguments.TaskInstanceIdOf(context.BackgroundJob.Job));
         if (activity is not null)
         {
             activity.SetTag("scenario.job_id", context.BackgroundJob.Id);

@@ -4,9 +4,9 @@ using System.Text.Json.Serialization;
 namespace Scenario.Receiver.Plumbing;
 
 /// <summary>
-/// Writes a property that holds JSON text as that JSON, not as a string of it: a string would escape every quote,
-/// and Hangfire escapes the parameter once more, so a pending task held the request snapshot three times encoded
-/// (docs/benchmarks.md). Reads both forms, so jobs created before it still run.
+/// Writes a property that holds JSON text as that JSON, not as a string of it: a string would escape every quote, and
+/// a pending task holds the request snapshot in its job parameter for as long as it waits (docs/benchmarks.md). Reads
+/// both forms, so jobs created before it still run.
 /// </summary>
 internal sealed class EmbeddedJsonConverter : JsonConverter<string>
 {

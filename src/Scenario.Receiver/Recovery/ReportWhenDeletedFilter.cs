@@ -27,7 +27,7 @@ internal sealed class ReportWhenDeletedFilter(Lazy<TaskLifecycle> lifecycle) : I
             return;
         }
 
-        if (TaskJobParameters.ReadTaskInstanceId(context.Connection, context.BackgroundJob.Id) is { } taskInstanceId)
+        if (TaskJobArguments.TaskInstanceIdOf(context.BackgroundJob, context.Connection) is { } taskInstanceId)
         {
             lifecycle.Value.HandOffDeletedWork(context, transaction, taskInstanceId);
         }

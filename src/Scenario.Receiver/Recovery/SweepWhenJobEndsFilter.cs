@@ -23,7 +23,7 @@ internal sealed class SweepWhenJobEndsFilter(Lazy<TaskLifecycle> lifecycle) : IA
             return;
         }
 
-        if (TaskJobParameters.ReadTaskInstanceId(context.Connection, context.BackgroundJob.Id) is { } taskInstanceId)
+        if (TaskJobArguments.TaskInstanceIdOf(context.BackgroundJob, context.Connection) is { } taskInstanceId)
         {
             lifecycle.Value.MarkDueForSweep(context, transaction, taskInstanceId);
         }

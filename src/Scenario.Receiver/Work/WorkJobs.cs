@@ -28,7 +28,7 @@ internal sealed class WorkJobs(IBackgroundJobClient jobs, JobStorage storage, St
             jobs,
             new Job(typeof(ScenarioWorkJob), RunAsyncMethod, entryKey, taskInstanceId, argumentsJson, null, CancellationToken.None),
             new EnqueuedState(queue),
-            TaskJobParameters.For(taskInstanceId, workflowInstanceId, requestSnapshot));
+            TaskJobParameters.For(workflowInstanceId, requestSnapshot));
 
         // Hangfire's client is synchronous: off the request's thread (StorageCallThreads) wherever it waits on a server.
         return _createsInline ? ValueTask.FromResult(Create()) : new ValueTask<string>(storageCalls.RunAsync(Create));

@@ -122,16 +122,11 @@ internal sealed class WorkRunner(
 
         // On the thread pool: a handler that blocks before its first await must not hold the deadline up.
         var work = Task.Run(() => InvokeAsync(entry, input, task, token), CancellationToken.None);
-        var deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (abandon.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), deadlinePassed))
+        try
         {
-            if (await Task.WhenAny(work, deadlinePassed.Task).ConfigureAwait(false) == work)
-            {
-                return await work.ConfigureAwait(false);
-            }
+            return await work.WaitAsync(abandon).ConfigureAwait(false);
         }
-
-        if (!work.IsCompleted)
+        catch (OperationCanceledException) when (abandon.IsCancellationRequested && !work.IsCompleted)
         {
             if (timeout is not null)
             {
@@ -139,9 +134,8 @@ internal sealed class WorkRunner(
             }
 
             _ = work.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw new OperationCanceledException(token);
         }
-
-        throw new OperationCanceledException(token);
     }
 
     private async Task<EndpointAnswer> InvokeAsync(ILongRunningEntry entry, WorkInput input, ScenarioTaskContext task, CancellationToken cancellationToken)

@@ -75,6 +75,20 @@ public abstract class RequestBodyLimitTests(TaskStoreUnderTest store) : StandInT
         Assert.Equal(0, host.Storage.TotalJobs());
     }
 
+    [Theory]
+    [MemberData(nameof(LongRunningPaths))]
+    public async Task BodyAnnouncedOverKestrelsLowerLimitButWithinOurs_Answers413ProblemNamingKestrelsLimit(string path)
+    {
+        await using var host = await StartHostAsync(builder => builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 64 * 1024));
+
+        // A declared length within Scenario:MaxArgumentsBytes is read without a stream in between only when the server's
+        // own limit allows it too: this one is over Kestrel's, whose refusal must still become our problem+json.
+        var answer = await RawHttpCall.PostAnnouncedBodyAsync(host.Client.BaseAddress!, path, TaskHeader(), 128 * 1024);
+
+        AssertTooLarge(answer.StatusCode, answer.ContentType, answer.Body, $"a long-running endpoint reads at most {64 * 1024} bytes (the server's MaxRequestBodySize)");
+        Assert.Equal(0, host.Storage.TotalJobs());
+    }
+
     [Fact]
     public async Task ChunkedBodyUnderTheLimit_IsReadWholeAndAccepted()
     {

@@ -135,9 +135,17 @@ public abstract class InstanceKilledMidWorkTests(ITestOutputHelper output) : IAs
             Assert.StartsWith(victim.ServerName + ":", processedBy[0], StringComparison.Ordinal);
             Assert.All(processedBy.Skip(1), server => Assert.StartsWith(survivor.ServerName + ":", server, StringComparison.Ordinal));
 
-            // The survivor starts the pricing over, at 0 %; the victim had got further before it died.
-            var restart = scenario.StatusesFor(taskId).FirstOrDefault(s => s.ReceivedAt > killedAt && s.ProgressPercentage == 0);
-            Assert.True(restart is not null, $"{portfolio}: the survivor's 0 % progress post never reached Scenario; received: {string.Join(", ", scenario.StatusesFor(taskId).Select(s => $"{s.Status} {s.ProgressPercentage}%"))}.{survivor.RecentOutput(200)}");
+            // The survivor starts the pricing over: a progress post at 0 % or below the furthest the victim got before it
+            // died. Not necessarily its 0 %: a progress post whose lease the storage does not grant at once is skipped by
+            // design (progress is best effort; the terminal status is not), and on a fresh instance whose ten requeued jobs
+            // start at once, Redis can be that slow (seen in CI: the survivor's first post was 10 %, after the victim's 40 %).
+            var statuses = scenario.StatusesFor(taskId);
+            var furthestBeforeKill = statuses.Where(s => s.ReceivedAt <= killedAt && !s.IsTerminal).Select(s => s.ProgressPercentage ?? 0).DefaultIfEmpty(0).Max();
+            // A post of the victim's still in flight at the kill is at or past its furthest, so it is not taken for one.
+            var restart = statuses.FirstOrDefault(s => s.ReceivedAt > killedAt && !s.IsTerminal && (s.ProgressPercentage == 0 || s.ProgressPercentage < furthestBeforeKill));
+            Assert.True(
+                restart is not null,
+                $"{portfolio}: no progress post of the survivor below the victim's {furthestBeforeKill} % reached Scenario; received: {string.Join(", ", statuses.Select(s => $"{s.Status} {s.ProgressPercentage}%"))}.{survivor.RecentOutput(200)}");
             takeovers.Add(restart.ReceivedAt - killedAt);
         }
 

@@ -45,12 +45,12 @@ internal sealed class LongRunningRequestGuard(RequestDelegate inner, MinimalApiE
     /// A body over the limit, or a 400 left before any filter ran. Once a filter ran, its answer stands (a
     /// user's filter before ours, ours, or the handler run inline).
     /// </summary>
-    private static bool IsOurs(LimitedRequestBodyStream body, FilterPipelineReached pipeline, int statusCode)
-        => body.LimitExceeded || (!pipeline.Reached && statusCode == StatusCodes.Status400BadRequest);
+    private static bool IsOurs(LimitedRequestBodyStream? body, FilterPipelineReached pipeline, int statusCode)
+        => body is { LimitExceeded: true } || (!pipeline.Reached && statusCode == StatusCodes.Status400BadRequest);
 
-    private Task Answer(HttpContext httpContext, LimitedRequestBodyStream body, string? reason)
+    private Task Answer(HttpContext httpContext, LimitedRequestBodyStream? body, string? reason)
     {
-        if (body.LimitExceeded)
+        if (body is { LimitExceeded: true })
         {
             return acceptance.BodyTooLarge(entry, body.Limit, null).ExecuteAsync(httpContext);
         }

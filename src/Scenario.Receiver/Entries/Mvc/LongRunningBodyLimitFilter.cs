@@ -14,27 +14,35 @@ namespace Scenario.Receiver.Entries.Mvc;
 /// </summary>
 internal sealed class LongRunningBodyLimitFilter(MvcEntrySource entries, RequestAcceptance acceptance) : IAsyncResourceFilter
 {
-    public async Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
+    public Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
     {
-        var entry = entries.Find((ControllerActionDescriptor)context.ActionDescriptor)
-            ?? throw new InvalidOperationException($"The action {context.ActionDescriptor.DisplayName} is not in the catalog of long-running endpoints.");
         var limit = acceptance.MaxBodyBytes;
         var httpContext = context.HttpContext;
         if (RequestBodyLimit.IsDeclaredOver(httpContext, limit))
         {
-            context.Result = new HttpResultAction(acceptance.BodyTooLarge(entry, limit, httpContext.Request.ContentLength));
-            return;
+            context.Result = new HttpResultAction(acceptance.BodyTooLarge(EntryOf(context), limit, httpContext.Request.ContentLength));
+            return Task.CompletedTask;
         }
 
-        var body = RequestBodyLimit.Apply(httpContext, limit);
+        // A body whose declared length fits cannot pass the limit: nothing to watch, and no state machine per call.
+        return RequestBodyLimit.Apply(httpContext, limit) is { } body ? WatchAsync(context, next, body) : next();
+    }
+
+    private async Task WatchAsync(ResourceExecutingContext context, ResourceExecutionDelegate next, LimitedRequestBodyStream body)
+    {
         var executed = await next().ConfigureAwait(false);
+        var httpContext = context.HttpContext;
         if (body.LimitExceeded && executed.Exception is not null && !executed.ExceptionHandled && !httpContext.Response.HasStarted)
         {
             // Model binding threw (no result ran): the answer is written here, and the exception goes no further.
             executed.ExceptionHandled = true;
-            await acceptance.BodyTooLarge(entry, body.Limit, null).ExecuteAsync(httpContext).ConfigureAwait(false);
+            await acceptance.BodyTooLarge(EntryOf(context), body.Limit, null).ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
+
+    private MvcEntry EntryOf(ResourceExecutingContext context)
+        => entries.Find((ControllerActionDescriptor)context.ActionDescriptor)
+            ?? throw new InvalidOperationException($"The action {context.ActionDescriptor.DisplayName} is not in the catalog of long-running endpoints.");
 
     /// <summary>Runs an <see cref="IResult"/> (problem+json) as an MVC action result.</summary>
     private sealed class HttpResultAction(IResult result) : IActionResult

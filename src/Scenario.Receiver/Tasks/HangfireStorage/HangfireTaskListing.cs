@@ -57,6 +57,52 @@ internal sealed class HangfireTaskListing
     /// </summary>
     internal static double NewestFirst(DateTimeOffset acceptedAt) => -acceptedAt.ToUnixTimeMilliseconds();
 
+    /// <summary>
+    /// The accepted tasks that no standing's set holds: tasks a version before the lists per standing accepted, and which
+    /// would otherwise join their list only at their next change (a task deferred for a day would be missing from the
+    /// Deferred list for that day). Reads every standing's set once: for <see cref="HangfireTaskStore.ListUnlistedAsync"/>, at start-up.
+    /// </summary>
+    internal IReadOnlyList<string> Unlisted()
+    {
+        using var connection = _storage.GetConnection();
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var standing in TaskStandings.All)
+        {
+            listed.UnionWith(connection.GetAllItemsFromSet(StandingSetKey(standing)));
+        }
+
+        return [.. connection.GetAllItemsFromSet(AcceptedSetKey).Where(id => !listed.Contains(id))];
+    }
+
+    /// <summary>
+    /// Puts a task in its standing's set by its record as stored now, outside the task's locks: a write that moves the task
+    /// meanwhile moves it in its own transaction, so the record is read again after the move, and the move repeated while
+    /// the two disagree (a stale move committed after a newer one). A task whose record has expired is left alone.
+    /// </summary>
+    internal bool Place(string taskInstanceId)
+    {
+        using var connection = _storage.GetConnection();
+        var record = HangfireTaskRecords.Read(connection, taskInstanceId);
+        for (var attempt = 0; attempt < 3 && record is { AcceptedAt: not null }; attempt++)
+        {
+            using (var transaction = connection.CreateWriteTransaction())
+            {
+                MoveStanding(transaction, taskInstanceId, record);
+                transaction.Commit();
+            }
+
+            var after = HangfireTaskRecords.Read(connection, taskInstanceId);
+            if (after is null || TaskStandings.Of(after) == TaskStandings.Of(record))
+            {
+                return true;
+            }
+
+            record = after;
+        }
+
+        return false;
+    }
+
     public ValueTask MarkUndeliveredAsync(string taskInstanceId)
     {
         using var connection = _storage.GetConnection();

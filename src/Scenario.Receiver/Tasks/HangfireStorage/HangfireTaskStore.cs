@@ -222,4 +222,25 @@ internal sealed class HangfireTaskStore : ITaskStore
         => _listing.ListAsync(filter, skip, take);
 
     public ValueTask RemoveExpiredAsync(CancellationToken cancellationToken = default) => _listing.RemoveExpiredAsync();
+
+    /// <summary>
+    /// Puts the accepted tasks that no standing's list holds into their list (<see cref="HangfireTaskListing.Unlisted"/>):
+    /// those a version before the lists per standing accepted. Idempotent, and cheap where there are none: every start runs
+    /// it, so an instance of the earlier version still running beside this one during an upgrade is caught up by the next
+    /// start. Returns how many tasks it placed.
+    /// </summary>
+    public ValueTask<int> ListUnlistedAsync(CancellationToken cancellationToken)
+    {
+        var placed = 0;
+        foreach (var taskInstanceId in _listing.Unlisted())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_listing.Place(taskInstanceId))
+            {
+                placed++;
+            }
+        }
+
+        return ValueTask.FromResult(placed);
+    }
 }

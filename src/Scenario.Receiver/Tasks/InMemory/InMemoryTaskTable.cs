@@ -29,7 +29,7 @@ internal sealed class InMemoryTaskTable
     {
         lock (_gate)
         {
-            return _records.TryGetValue(id, out var entry) && entry.ExpiresAt > now ? entry.Record : null;
+            return _records.TryGetValue(id, out var entry) && entry.IsLiveAt(now) ? entry.Record : null;
         }
     }
 
@@ -42,8 +42,8 @@ internal sealed class InMemoryTaskTable
     {
         lock (_gate)
         {
-            var current = _records.TryGetValue(id, out var entry) && entry.ExpiresAt > now ? entry.Record : TaskRecord.Empty;
-            _records[id] = new Entry(change(current), now + retention);
+            var current = _records.TryGetValue(id, out var entry) && entry.IsLiveAt(now) ? entry.Record : TaskRecord.Empty;
+            _records[id] = Entry.Of(change(current), now + retention);
             Apply(id, sets, sweepAt);
         }
     }
@@ -112,9 +112,9 @@ internal sealed class InMemoryTaskTable
             accepted = new List<ListedTask>(filter.Standing is null ? _records.Count : 64);
             foreach (var (id, entry) in _records)
             {
-                if (entry.ExpiresAt > now && entry.Record.AcceptedAt is not null && filter.Includes(entry.Record))
+                if (entry.IsLiveAt(now) && entry.Record is { AcceptedAt: not null } record && filter.Includes(record))
                 {
-                    accepted.Add(new ListedTask(id, entry.Record));
+                    accepted.Add(new ListedTask(id, record));
                 }
             }
         }
@@ -139,7 +139,7 @@ internal sealed class InMemoryTaskTable
         {
             foreach (var (id, entry) in _records)
             {
-                if (entry.ExpiresAt <= now)
+                if (!entry.IsLiveAt(now))
                 {
                     _records.Remove(id);
                 }
@@ -175,7 +175,30 @@ internal sealed class InMemoryTaskTable
         }
     }
 
-    private readonly record struct Entry(TaskRecord Record, DateTimeOffset ExpiresAt);
+    /// <summary>
+    /// A record as the table keeps it: in its compact form while the task has only been accepted (<see cref="AcceptedTaskFacts"/>),
+    /// else the record itself; its expiry as UTC ticks. Sixteen bytes in the dictionary: a pending task holds it for as long
+    /// as it waits.
+    /// </summary>
+    private readonly struct Entry
+    {
+        private readonly object _stored;
+        private readonly long _expiresAtUtcTicks;
+
+        private Entry(object stored, long expiresAtUtcTicks)
+        {
+            _stored = stored;
+            _expiresAtUtcTicks = expiresAtUtcTicks;
+        }
+
+        /// <summary>The record; made anew from the compact form, which callers never see.</summary>
+        public TaskRecord Record => _stored as TaskRecord ?? ((AcceptedTaskFacts)_stored).ToRecord();
+
+        public static Entry Of(TaskRecord record, DateTimeOffset expiresAt)
+            => new((object?)AcceptedTaskFacts.Of(record) ?? record, expiresAt.UtcTicks);
+
+        public bool IsLiveAt(DateTimeOffset now) => _expiresAtUtcTicks > now.UtcTicks;
+    }
 
     /// <summary>What a write does to the sets of waiting tasks besides the record.</summary>
     [Flags]

@@ -1,3 +1,4 @@
+using Hangfire.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Scenario.Receiver.Plumbing;
@@ -43,20 +44,42 @@ public sealed class CarriedHeadersTests
     }
 
     [Fact]
-    public void JobParameter_EmbedsTheSnapshotAsJson_AndReadsTheOlderEscapedFormToo()
+    public void JobParameter_IsStoredAsItsJsonObject_AndTheOlderEscapedFormsStillRead()
     {
         var snapshot = Capture(includeHeaders: true);
-        var parameter = (string)TaskJobParameters.For(TaskId, "wf-7", snapshot)[TaskJobParameters.Name];
+        var stored = Stored(TaskJobParameters.For("wf-7", snapshot));
 
-        Assert.Contains("\"request\":{\"method\":\"POST\"", parameter, StringComparison.Ordinal);
-        Assert.Equal(snapshot, Read(parameter));
+        // As Hangfire stores it: the object itself, the snapshot in it, no quote escaped.
+        Assert.StartsWith("{\"request\":{\"method\":\"POST\"", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\\"", stored, StringComparison.Ordinal);
+        Assert.Equal(snapshot, TaskJobParameters.FromStored(stored)!.Request);
 
+        // The version before: the object as a JSON string, the snapshot embedded in it.
+        var earlier = $"{{\"taskInstanceId\":\"{TaskId}\",\"request\":{snapshot},\"workflowInstanceId\":\"wf-7\"}}";
+        Assert.Equal(snapshot, TaskJobParameters.FromStored(SerializationHelper.Serialize(earlier))!.Request);
+        Assert.Equal(TaskId, TaskJobParameters.FromStored(SerializationHelper.Serialize(earlier))!.TaskInstanceId);
+
+        // Older still: the snapshot itself a string inside that string.
         var older = $"{{\"taskInstanceId\":\"{TaskId}\",\"request\":{System.Text.Json.JsonSerializer.Serialize(snapshot)}}}";
-        Assert.Equal(snapshot, Read(older));
+        Assert.Equal(snapshot, TaskJobParameters.FromStored(SerializationHelper.Serialize(older))!.Request);
     }
 
-    private static string? Read(string parameterJson)
-        => System.Text.Json.JsonSerializer.Deserialize(parameterJson, global::Scenario.Receiver.Plumbing.JobParameterJsonContext.Default.TaskJobData)?.Request;
+    [Fact]
+    public void JobParameter_DoesNotRepeatTheTaskIdOfTheJobsArguments_AndIsLeftOutWithNothingToCarry()
+    {
+        var stored = Stored(TaskJobParameters.For("wf-7", Capture(includeHeaders: true)));
+
+        Assert.DoesNotContain("taskInstanceId", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(TaskId, stored, StringComparison.Ordinal);
+        Assert.EndsWith(",\"workflowInstanceId\":\"wf-7\"}", stored, StringComparison.Ordinal);
+        // No trace to continue (no activity here), no snapshot, no workflow: the job has no parameter at all.
+        Assert.Null(System.Diagnostics.Activity.Current);
+        Assert.Empty(TaskJobParameters.For(workflowInstanceId: null));
+    }
+
+    /// <summary>The parameter's value as Hangfire's client stores it (BackgroundJobFactory's serialization of each parameter).</summary>
+    private static string Stored(Dictionary<string, object> parameters)
+        => SerializationHelper.Serialize(parameters[TaskJobParameters.Name], SerializationOption.User);
 
     private static string Capture(bool includeHeaders)
     {
