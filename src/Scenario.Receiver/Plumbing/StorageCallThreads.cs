@@ -11,15 +11,16 @@ namespace Scenario.Receiver.Plumbing;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Why not inline while the pool can spare the thread: a creation blocked in Hangfire.PostgreSql waits for a
-/// continuation of Npgsql's that the pool must run (its batch's write resumes on a pool thread, seen in a trace), and
-/// the pool runs work on no more threads than its own goal, which .NET does not expose: with 21 of 33 threads idle by
-/// <see cref="ThreadPool.GetAvailableThreads"/>, twelve creations started inline on a fresh host waited 17 s, released
-/// one a second as the pool raised its goal (docs/benchmarks.md).
+/// Why not inline while the pool can spare the thread (tried, docs/benchmarks.md): a creation blocked in
+/// Hangfire.PostgreSql waits for a continuation of Npgsql's that the pool must run (its batch's write resumes on a pool
+/// thread, seen in a trace, while the server waits for the client), and the pool runs work on no more threads than its
+/// own goal, which .NET does not expose. Creations started inline while <see cref="ThreadPool.GetAvailableThreads"/>
+/// showed 21 of 33 threads idle waited up to 17 s, finishing about one a second as the pool raised its goal; the MVC
+/// entry, first on a fresh host, accepted 7 RestCalls a second.
 /// </para>
 /// <para>
 /// Why as many as <see cref="MaxThreads"/>: with 8, creations queued behind each other at 32 concurrent RestCalls and
-/// CPU per accept was about 2 × the hand-written code's; with 32 it was about that of the creation inline. The threads
+/// CPU per accept was 2–2.7 × the hand-written code's; with 32, 0.9–1.3 ×, as with the creation inline. The threads
 /// start as calls find none waiting, so a host that never has more than a few creations at once has a few threads, and
 /// a host on Hangfire.InMemory (which calls inline, see WorkJobs) has none. The caller's execution context flows to the
 /// call (the trace parent the job's client filter captures, the log scope).
