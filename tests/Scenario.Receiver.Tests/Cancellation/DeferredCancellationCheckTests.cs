@@ -37,9 +37,11 @@ public abstract class DeferredCancellationCheckTests(TaskStoreUnderTest store) :
         var received = Scenario.CancellationQueries.Where(q => ids.Contains(q.TaskInstanceId)).Select(q => q.ReceivedAt).Order().ToList();
         var firstQuestions = ids.Select(id => Scenario.CancellationQueriesFor(id).Min(q => q.ReceivedAt)).Order().ToList();
 
-        // Spread: twelve first questions at four a second span at least eleven quarters of a second (less the clock's grain).
-        var span = firstQuestions[^1] - firstQuestions[0];
-        Assert.True(span >= TimeSpan.FromSeconds((Tasks - 1) / Rate) - TimeSpan.FromMilliseconds(100), $"the first questions spanned {span}");
+        // Spread: from the second on, eleven first questions at four a second span at least ten quarters of a second (less
+        // the clock's grain). Not from the first: it opens the connection to Scenario, which on a loaded machine took
+        // long enough (CI: the twelve spanned 2.58 s against 2.75) to arrive closer to the next than it was sent.
+        var span = firstQuestions[^1] - firstQuestions[1];
+        Assert.True(span >= TimeSpan.FromSeconds((Tasks - 2) / Rate) - TimeSpan.FromMilliseconds(100), $"the first questions from the second on spanned {span}");
 
         // And bounded: no second holds more than the rate (one more at a window's edges).
         var busiest = received.Max(start => received.Count(at => at >= start && at < start + TimeSpan.FromSeconds(1)));

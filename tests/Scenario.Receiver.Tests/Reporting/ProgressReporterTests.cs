@@ -165,8 +165,10 @@ public abstract class ProgressReporterTests(TaskStoreUnderTest store) : IAsyncLi
         // not in every gap.
         var beatGaps = GapsBetweenProgressPosts(call.TaskInstanceId).Skip(1).Take(beats.Length - 2).ToArray();
         var span = beatGaps.Aggregate(TimeSpan.Zero, (sum, gap) => sum + gap);
+        // Less 50 ms: the gaps are taken where Scenario receives the posts, so the first and last beat's own time in
+        // flight shifts the span (CI, loaded: 392 ms for three gaps against 400).
         Assert.True(
-            span >= heartbeat * (beatGaps.Length - 1),
+            span >= heartbeat * (beatGaps.Length - 1) - TimeSpan.FromMilliseconds(50),
             $"{beatGaps.Length + 1} heartbeats left within {span.TotalMilliseconds:0} ms, faster than one per {heartbeat.TotalMilliseconds:0} ms.");
 
         Assert.Equal("Completed", terminal.Status);

@@ -136,10 +136,11 @@ public abstract class InstanceKilledMidWorkTests(ITestOutputHelper output) : IAs
             Assert.All(processedBy.Skip(1), server => Assert.StartsWith(survivor.ServerName + ":", server, StringComparison.Ordinal));
 
             // The survivor starts the pricing over: it posts a step the victim had already reached (at most the furthest
-            // the victim got before it died). Not necessarily its 0 %: a progress post whose lease the storage does not
-            // grant at once is skipped by design (progress is best effort; the terminal status is not), and on a fresh
-            // instance whose ten requeued jobs start at once, Redis can be that slow (seen in CI: the survivor's first
-            // post was 10 % after the victim's 40 %, and 10 % after the victim's 10 %).
+            // the victim got before it died). Not necessarily its 0 %: the progress reporter posts the latest value once its
+            // sender runs, so on a starved fresh instance (ten requeued jobs starting at once) 0 % can be overtaken by 10 %
+            // before it is sent, and a post whose lease the storage does not grant at once is skipped; both by design
+            // (progress is best effort; the terminal status is not). Seen in CI on Redis: the survivor's first post was
+            // 10 % after the victim's 40 %, and 10 % after the victim's 10 %.
             var statuses = scenario.StatusesFor(taskId);
             var furthestBeforeKill = statuses.Where(s => s.ReceivedAt <= killedAt && !s.IsTerminal).Select(s => s.ProgressPercentage ?? 0).DefaultIfEmpty(0).Max();
             // A post of the victim's still in flight at the kill is past its furthest (a step is posted once), so it is not taken for one.
