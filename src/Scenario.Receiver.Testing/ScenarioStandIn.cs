@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using Microsoft.AspNetCore.Http;
 
 namespace Scenario.Receiver.Testing;
 
@@ -19,15 +17,16 @@ namespace Scenario.Receiver.Testing;
 public sealed class ScenarioStandIn : IAsyncDisposable
 {
     // The parts, one job each: the log records and signals, the router answers (with the fault plan, the token
-    // check and the cancellation book behind it), the host serves; this class reads requests and is the test's API.
+    // check and the cancellation book behind it), the handler reads and records each request, the host serves;
+    // this class is the test's API.
     private readonly RequestLog _log = new();
     private readonly FaultPlan _faults = new();
     private readonly CancellationBook _cancellations = new();
     private readonly StandInRouter _router;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly StandInRequestHandler _handler;
 
     private StandInHost? _host;
-    private long _responseDelayTicks;
     private int _disposed;
 
     private ScenarioStandIn(string apiKey, Action<ReceivedTaskStatus>? onStatusReceived)
@@ -37,6 +36,7 @@ public sealed class ScenarioStandIn : IAsyncDisposable
         _router = new StandInRouter(
             new TaskStatusesEndpoint(_faults, token, onStatusReceived),
             new CancelledEndpoint(_cancellations, token));
+        _handler = new StandInRequestHandler(_log, _router, _stopping.Token);
     }
 
     /// <summary>
@@ -84,11 +84,11 @@ public sealed class ScenarioStandIn : IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public TimeSpan ResponseDelay
     {
-        get => TimeSpan.FromTicks(Interlocked.Read(ref _responseDelayTicks));
+        get => _handler.ResponseDelay;
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            Interlocked.Exchange(ref _responseDelayTicks, value.Ticks);
+            _handler.ResponseDelay = value;
         }
     }
 
@@ -350,65 +350,10 @@ public sealed class ScenarioStandIn : IAsyncDisposable
     private static bool IsTerminalFor(ReceivedTaskStatus status, string taskInstanceId) =>
         status.IsTerminal && status.TaskInstanceId == taskInstanceId;
 
-    private static Dictionary<string, string> CopyHeaders(IHeaderDictionary headers)
-    {
-        var copy = new Dictionary<string, string>(headers.Count, StringComparer.OrdinalIgnoreCase);
-        foreach (var header in headers)
-        {
-#pragma warning disable CA1308 // HTTP/2 spells header names in lower case; the recorded names follow it.
-            copy[header.Key.ToLowerInvariant()] = string.Join(", ", header.Value.ToArray());
-#pragma warning restore CA1308
-        }
-
-        return copy;
-    }
-
-    private static async Task<string> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     private async Task StartServerAsync(int port, CancellationToken cancellationToken)
     {
-        _host = await StandInHost.StartAsync(port, HandleAsync, cancellationToken).ConfigureAwait(false);
+        _host = await StandInHost.StartAsync(port, _handler.HandleAsync, cancellationToken).ConfigureAwait(false);
         BaseUrl = _host.BaseUrl;
-    }
-
-    private async Task HandleAsync(HttpContext context)
-    {
-        var sequence = _log.Arrive();
-        var receivedAt = DateTimeOffset.UtcNow;
-        var request = context.Request;
-        var path = request.Path.Value ?? string.Empty;
-        var queryString = request.QueryString.Value ?? string.Empty;
-        var headers = CopyHeaders(request.Headers);
-        var body = string.Empty;
-
-        using var abandoned = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        try
-        {
-            body = await ReadBodyAsync(request, abandoned.Token).ConfigureAwait(false);
-            var delay = ResponseDelay;
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay, abandoned.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or IOException)
-        {
-            _log.Record(
-                sequence,
-                new RecordedRequest(receivedAt, request.Method, path, queryString, headers, body, RecordedRequest.ClientClosedRequestStatusCode, string.Empty),
-                null);
-            context.Abort();
-            return;
-        }
-
-        var decision = _router.Decide(new IncomingRequest(request.Method, path, queryString, request.Query, headers, body, receivedAt));
-        var answer = decision.Answer;
-        _log.Record(sequence, new RecordedRequest(receivedAt, request.Method, path, queryString, headers, body, answer.StatusCode, answer.Body), decision);
-        await answer.WriteAsync(context.Response, abandoned.Token).ConfigureAwait(false);
     }
 
     private Task<IReadOnlyList<T>> WaitAsync<T>(
